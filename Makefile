@@ -1,0 +1,42 @@
+# Protocol Reviewer. `make run` and `make test` do all set-up themselves:
+# the Debian packages (installer/system-packages.sh), uv, and the virtual env from uv.lock.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+UV := .tools/bin/uv
+SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+DATA_DIR ?=
+BENCH_N ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	rm -f $(VENV)/.synced-*
+	touch $@
+
+setup: $(SYNCED)
+
+run: $(SYNCED)
+	installer/system-packages.sh run
+	$(VENV)/bin/reviewer $(if $(DATA_DIR),--data-dir $(DATA_DIR)) list
+
+test: $(SYNCED)
+	installer/system-packages.sh test
+	$(VENV)/bin/ruff check reviewer tests
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check reviewer tests
+	$(VENV)/bin/lint-imports
+
+bench: $(SYNCED)
+	cd tests/perf && ../../$(VENV)/bin/python bench_import.py --n $(BENCH_N)
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Checks the Debian packages Protocol Reviewer needs; installs the missing ones with apt-get when run
+# as root, otherwise prints the exact command and fails.
+#   installer/system-packages.sh test   what the headless test suite needs (Qt offscreen, WeasyPrint)
+#   installer/system-packages.sh run    the above plus what Qt needs on a real display (xcb)
+set -euo pipefail
+
+# Qt offscreen platform, WeasyPrint (Pango, HarfBuzz subsetting), fonts with ≥ ≤ α β μ Ⅱ glyphs
+base=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+# Qt's xcb platform on a desktop or Xvfb
+display=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
+         libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)
+
+case "${1:-test}" in
+  test) wanted=("${base[@]}") ;;
+  run) wanted=("${base[@]}" "${display[@]}") ;;
+  *) echo "usage: $0 test|run" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "system-packages: not a Debian-based system; make sure the equivalents of these are installed:" >&2
+  echo "  ${wanted[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  echo "system-packages: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "system-packages: these Debian packages are missing: ${missing[*]}" >&2
+  echo "Install them with:" >&2
+  echo "  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,1 @@
+"""The Qt-free core: records, importers, the store, search, comparison, notes and reports."""

@@ -1,0 +1,230 @@
+"""Finding and reading trial documents: files, folders and zips, with the format detected by content.
+
+``iter_documents`` walks what the user gave (never reading outside it: zip members are read into
+memory, never extracted) and ``read_document`` turns one document's bytes into parsed records or an
+InvalidSource reason. Each format has its own module; REGISTRY lists them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .base import (
+    MAX_DOCUMENT_BYTES,
+    MAX_ZIP_RATIO,
+    MAX_ZIP_TOTAL_BYTES,
+    Importer,
+    InvalidSource,
+    ParsedRecord,
+)
+from .ctgov_json import IMPORTER as CTGOV_JSON
+from .ctgov_xml import IMPORTER as CTGOV_XML
+from .ignite_page import IMPORTER as IGNITE_PAGE
+from .veeva_page import IMPORTER as VEEVA_PAGE
+
+REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, VEEVA_PAGE, IGNITE_PAGE)
+SNIFF_BYTES = 8192
+
+__all__ = ["REGISTRY", "Document", "InvalidSource", "ParsedRecord", "iter_documents", "read_document"]
+
+
+@dataclass
+class Document:
+    """One file, or one member of a zip, to be read."""
+
+    name: str  # what the user sees: "trials/NCT001.json" or "ctg-studies.zip › NCT001.json"
+    size: int  # bytes, as far as known before reading
+    # Reads the bytes (raises InvalidSource when they cannot be had safely). Call it before asking
+    # iter_documents for the next document: a zip member is read from the archive held open meanwhile.
+    load: Callable[[], bytes]
+
+
+def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidSource]]:
+    """Every document under ``paths``, in a stable order; a path that cannot be opened yields its error.
+
+    Streams: a folder or a zip of any size is walked without holding its documents in memory.
+    """
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for file in _walk(path):
+                yield from _documents_of_file(file, str(file))
+        elif path.is_file():
+            yield from _documents_of_file(path, str(path))
+        elif path.exists():
+            yield str(path), InvalidSource("not a regular file")
+        else:
+            yield str(path), InvalidSource("no such file or folder")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def _documents_of_file(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
+    try:
+        size = path.stat().st_size
+        if zipfile.is_zipfile(path):
+            yield from _zip_members(path, name)
+            return
+    except OSError as error:
+        yield name, InvalidSource(f"cannot read: {error.strerror or error}")
+        return
+    yield Document(name, size, lambda: _read_file(path))
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_DOCUMENT_BYTES + 1)
+    except OSError as error:
+        raise InvalidSource(f"cannot read: {error.strerror or error}") from None
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)")
+    return data
+
+
+def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        yield name, InvalidSource(f"damaged zip: {error}")
+        return
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        total = sum(m.file_size for m in members)
+        if total > MAX_ZIP_TOTAL_BYTES:
+            yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
+            return
+        for member in members:
+            member_name = f"{name} › {member.filename}"
+            parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+            if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
+                continue
+            if (
+                member.filename.startswith(("/", "\\"))
+                or ".." in parts
+                or re.match(r"^[A-Za-z]:", member.filename)
+            ):
+                yield member_name, InvalidSource("unsafe path inside the zip (absolute or ../); not read")
+                continue
+            if member.flag_bits & 0x1:
+                yield member_name, InvalidSource("encrypted zip member")
+                continue
+            if member.file_size > MAX_DOCUMENT_BYTES:
+                yield (
+                    member_name,
+                    InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)"),
+                )
+                continue
+            ratio = member.file_size / max(member.compress_size, 1)
+            if ratio > MAX_ZIP_RATIO and member.file_size > 1_000_000:
+                yield (
+                    member_name,
+                    InvalidSource(f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"),
+                )
+                continue
+            yield Document(member_name, member.file_size, _member_loader(archive, member))
+
+
+def _member_loader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:
+    def load() -> bytes:
+        try:
+            with archive.open(member) as handle:
+                data = handle.read(MAX_DOCUMENT_BYTES + 1)  # the header's size may lie
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+            raise InvalidSource(f"damaged zip member: {error}") from None
+        except NotImplementedError as error:
+            raise InvalidSource(f"unsupported zip compression: {error}") from None
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidSource("oversized document (its size in the zip header is false)")
+        return data
+
+    return load
+
+
+_XML_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
+
+
+def decode(data: bytes) -> str:
+    """Bytes -> text: UTF-8 (with or without BOM), UTF-16/32 with BOM, or an XML-declared encoding."""
+    if not data.strip():
+        raise InvalidSource("file is empty")
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                raise InvalidSource(
+                    f"undecodable bytes: starts with a {encoding.upper()} mark but is not"
+                ) from None
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            declared = _XML_ENCODING.match(data.lstrip())
+            text = _declared(data, declared.group(1).decode()) if declared else None
+            if text is None:
+                raise InvalidSource(
+                    f"undecodable bytes: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+                ) from None
+    if "\x00" in text:
+        raise InvalidSource("binary data, not a text document")
+    if not text.strip("\ufeff \t\r\n"):
+        raise InvalidSource("file is empty")
+    return text
+
+
+def _declared(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return None
+
+
+def detect(text: str) -> Importer:
+    head = text[:SNIFF_BYTES]
+    scored = sorted(
+        ((imp.sniff(head), i, imp) for i, imp in enumerate(REGISTRY)), key=lambda s: (-s[0], s[1])
+    )
+    confidence, _, importer = scored[0]
+    if confidence <= 0:
+        first = next((line.strip() for line in head.splitlines() if line.strip()), "")[:60]
+        raise InvalidSource(f"unknown format (starts with {first!r}); not a trial record this app reads")
+    return importer
+
+
+def read_document(data: bytes) -> list[ParsedRecord]:
+    """Every record in one document's bytes, or InvalidSource with the reason."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)")
+    text = decode(data)
+    importer = detect(text)
+    try:
+        records = importer.parse(text)
+    except InvalidSource:
+        raise
+    except RecursionError:
+        raise InvalidSource("document nested too deeply") from None
+    except MemoryError:
+        raise InvalidSource("document too large to read") from None
+    if not records:
+        raise InvalidSource("no trial records found")
+    return records

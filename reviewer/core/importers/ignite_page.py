@@ -1,0 +1,56 @@
+"""A "Viewing Study NCT..." page: a short header, then the API v2 study as a Python-literal dump.
+
+The dump follows a "Raw JSON" line. It is read with ``ast.literal_eval`` (literals only: never
+``eval``) and mapped by the API v2 importer's ``study_to_record``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .ctgov_json import study_to_record
+
+NAME = "ignite-page"
+_HEADER = re.compile(r"^\s*Viewing Study\s+\S+", re.MULTILINE)
+_RAW_MARKER = re.compile(r"^\s*Raw JSON\s*$", re.MULTILINE)
+_HEADER_ID = re.compile(r"^\s*Study NCT ID:\s*(\S+)", re.MULTILINE)
+
+
+class IgnitePageImporter:
+    name = NAME
+    label = '"Viewing Study" page with the record dump'
+
+    def sniff(self, head: str) -> float:
+        if not _HEADER.search(head[:400]):
+            return 0.0
+        return 0.95 if "Raw JSON" in head or "Study NCT ID:" in head else 0.6
+
+    def parse(self, text: str) -> list[ParsedRecord]:
+        marker = _RAW_MARKER.search(text)
+        if not marker:
+            raise InvalidSource('page has no "Raw JSON" section with the study record')
+        dump = text[marker.end() :].strip()
+        if not dump:
+            raise InvalidSource('the "Raw JSON" section is empty')
+        try:
+            study = ast.literal_eval(dump)
+        except (ValueError, SyntaxError, MemoryError, RecursionError) as error:
+            reason = (
+                "truncated" if isinstance(error, SyntaxError) and "never closed" in str(error) else "invalid"
+            )
+            raise InvalidSource(f'{reason} record dump after "Raw JSON" ({type(error).__name__})') from None
+        if not isinstance(study, dict):
+            raise InvalidSource(f"the record dump is a {type(study).__name__}, not a study")
+        record = study_to_record(study)
+        header_id = _HEADER_ID.search(text[: marker.start()])
+        if header_id and header_id.group(1) != record.registry_id:
+            raise InvalidSource(
+                f"header names {header_id.group(1)} but the record dump is {record.registry_id}"
+            )
+        check_field_sizes(record)
+        return [ParsedRecord(record, text, NAME)]
+
+
+IMPORTER = IgnitePageImporter()

@@ -1,0 +1,272 @@
+"""Importing into the store: a result per document, progress with an ETA, cancel, and a bulk mode.
+
+Every document is all or nothing: its records are written inside a savepoint that is rolled back if
+any of them fails. The default mode commits each document on its own. The bulk mode (for thousands of
+documents: a registry zip, a big JSON array) parses in worker processes, commits in large batches,
+streams big JSON arrays study by study, and skips documents whose exact source is already stored, so
+running it again after a cancel or a crash completes the import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .importers import Document, InvalidSource, iter_documents, read_document
+from .importers.base import ParsedRecord
+from .store import repo
+from .store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentResult:
+    name: str
+    error: str | None = None  # one-line reason when the document was refused
+    saved: list[repo.SaveResult] = field(default_factory=list)
+    source_format: str | None = None
+    skipped: bool = False  # bulk mode: this exact source is already stored
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class ImportReport:
+    results: list[DocumentResult] = field(default_factory=list)
+    cancelled: bool = False
+    seconds: float = 0.0
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results for s in r.saved if s.outcome == outcome)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.skipped)
+
+    @property
+    def failed(self) -> list[DocumentResult]:
+        return [r for r in self.results if not r.ok]
+
+    def summary(self) -> str:
+        text = (
+            f"{len(self.results)} document(s): {self.count('added')} trial(s) added, "
+            f"{self.count('updated')} updated, {self.count('unchanged') + self.skipped} unchanged, "
+            f"{len(self.failed)} failed"
+        )
+        return text + (" (cancelled)" if self.cancelled else "")
+
+    def to_dict(self) -> dict:
+        return {
+            "documents": len(self.results),
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged") + self.skipped,
+            "failed": len(self.failed),
+            "cancelled": self.cancelled,
+            "seconds": round(self.seconds, 3),
+            "results": [
+                {
+                    "name": r.name,
+                    "ok": r.ok,
+                    "error": r.error,
+                    "format": r.source_format,
+                    "trials": [{"id": s.registry_id, "outcome": s.outcome} for s in r.saved],
+                }
+                for r in self.results
+            ],
+        }
+
+
+@dataclass
+class Progress:
+    """What a progress display needs: counts, the current document and an estimate of time left."""
+
+    done: int
+    total: int | None
+    current: str
+    elapsed: float
+
+    @property
+    def eta_seconds(self) -> float | None:
+        if not self.total or not self.done or self.done >= self.total:
+            return None
+        return self.elapsed / self.done * (self.total - self.done)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+# ---------------------------------------------------------------- reading and parsing
+
+
+def _parse(name: str, data: bytes | None, error: str | None) -> tuple[str, list[ParsedRecord] | None, str | None]:
+    """Parse one document (in a worker process in bulk mode). Never raises."""
+    if error is not None:
+        return name, None, error
+    try:
+        return name, read_document(data), None
+    except InvalidSource as invalid:
+        return name, None, str(invalid)
+    except Exception as bug:  # a parser bug must not stop a batch; the document is refused
+        log.exception("importer failed on %s", name)
+        return name, None, f"could not be read ({type(bug).__name__}: {bug})"
+
+
+def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | None, str | None]:
+    if isinstance(item, tuple):
+        return item[0], None, str(item[1])
+    try:
+        return item.name, item.load(), None
+    except InvalidSource as error:
+        return item.name, None, str(error)
+
+
+BIG_ARRAY_BYTES = 16 * 2**20
+
+
+def _bulk_documents(paths: list[Path]) -> Iterator[tuple[str, bytes | None, str | None]]:
+    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study."""
+    from .importers.json_stream import iter_array_items
+
+    for item in iter_documents(paths):
+        if isinstance(item, Document) and item.size > BIG_ARRAY_BYTES and " › " not in item.name:
+            path = Path(item.name)
+            with path.open("rb") as handle:
+                head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+            if head.startswith(b"[") or (head.startswith(b"{") and b'"studies"' in head):
+                try:
+                    with path.open("rb") as handle:
+                        for number, study in enumerate(iter_array_items(handle), 1):
+                            yield f"{item.name} › study {number}", study, None
+                except InvalidSource as error:
+                    yield item.name, None, str(error)
+                continue
+        yield _loaded(item)
+
+
+def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) -> Iterator[tuple]:
+    """function(*item) for each item, in order, in worker processes, holding at most ``window`` in flight."""
+    if workers <= 0:
+        for item in items:
+            yield function(*item)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(pool.submit(function, *item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write(conn: sqlite3.Connection, name: str, parsed: list[ParsedRecord], now: datetime) -> DocumentResult:
+    """Write one document's records inside a savepoint: all of them or none."""
+    result = DocumentResult(name, source_format=parsed[0].source_format)
+    conn.execute("SAVEPOINT document")
+    try:
+        result.saved = [repo.save_record_raw(conn, p, name, now) for p in parsed]
+    except sqlite3.Error as error:
+        conn.execute("ROLLBACK TO document")
+        log.exception("store refused %s", name)
+        result.saved = []
+        result.error = f"could not be stored ({type(error).__name__}: {error}); nothing of it was kept"
+    conn.execute("RELEASE document")
+    return result
+
+
+def _known_sources(conn: sqlite3.Connection) -> set[bytes]:
+    return {bytes.fromhex(h)[:16] for (h,) in conn.execute("SELECT source_hash FROM trial_version")}
+
+
+def import_paths(
+    store: Store,
+    paths: list[Path],
+    progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    bulk: bool = False,
+    workers: int | None = None,
+    batch_size: int = 1000,
+) -> ImportReport:
+    """Import every document under ``paths`` into ``store``."""
+    started = time.perf_counter()
+    report = ImportReport()
+    total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
+    documents = _bulk_documents(paths) if bulk else (_loaded(item) for item in iter_documents(paths))
+    workers = (workers if workers is not None else (os.cpu_count() or 1)) if bulk else 0
+    per_commit = batch_size if bulk else 1
+
+    conn = store.raw_connection()
+    try:
+        known = _known_sources(conn) if bulk else set()
+
+        def still_needed(items):
+            for name, data, error in items:
+                if bulk and data is not None and hashlib.sha256(data).digest()[:16] in known:
+                    report.results.append(DocumentResult(name, skipped=True))
+                    continue
+                yield name, data, error
+
+        in_batch = 0
+        last_report = 0.0
+        for name, parsed, error in _ordered_map(_parse, still_needed(documents), workers, window=workers * 32):
+            if cancelled and cancelled():
+                report.cancelled = True
+                break
+            if parsed is None:
+                report.results.append(DocumentResult(name, error=error))
+            else:
+                if in_batch == 0:
+                    conn.execute("BEGIN")
+                report.results.append(_write(conn, name, parsed, datetime.now(UTC)))
+                in_batch += 1
+                if in_batch >= per_commit:
+                    conn.execute("COMMIT")
+                    in_batch = 0
+            now = time.perf_counter()
+            if progress and (now - last_report > 0.1 or not bulk):
+                last_report = now
+                progress(Progress(len(report.results), max(total, len(report.results)), name, now - started))
+        if in_batch:
+            conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+    report.seconds = time.perf_counter() - started
+    if progress and not report.cancelled:
+        progress(Progress(len(report.results), len(report.results), "", report.seconds))
+    return report
+
+
+def import_document(store: Store, document: Document) -> DocumentResult:
+    """Import one document on its own (one transaction)."""
+    name, parsed, error = _parse(*_loaded(document))
+    if parsed is None:
+        return DocumentResult(name, error=error)
+    conn = store.raw_connection()
+    try:
+        conn.execute("BEGIN")
+        result = _write(conn, name, parsed, datetime.now(UTC))
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+    return result

@@ -1,0 +1,166 @@
+"""Reviewer notes: attach to an item of a trial, edit, delete (and restore), list; re-anchor after imports.
+
+A note's anchor is (item kind, item key) plus the quoted text of the item when the note was written.
+Keys are stable names: "inclusion/3.2" for a criterion, "primary/1" for an outcome, an arm's label,
+"DRUG:Aspirin" for an intervention, a section name, "" for the trial itself. When a new version of a
+trial changes the item under a key, ``reanchor`` moves the note to the item that now holds its quote,
+or marks it orphaned (it keeps its quote and is never deleted by an import).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from .record import TrialRecord
+from .store.tables import NOTE_TAGS, Note, Trial
+from .text import squash
+
+ITEM_KINDS = ("trial", "section", "arm", "intervention", "criterion", "outcome", "span")
+
+
+@dataclass
+class Anchor:
+    kind: str
+    key: str
+    quote: str | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+
+
+def item_texts(record: TrialRecord) -> dict[tuple[str, str], str]:
+    """Every annotatable item of a record: (kind, key) -> its text."""
+    items: dict[tuple[str, str], str] = {("trial", ""): record.brief_title or record.registry_id}
+    for arm in record.arms or []:
+        items[("arm", arm.label)] = " ".join(x for x in (arm.label, arm.description) if x)
+    for intervention in record.interventions or []:
+        items[("intervention", intervention_key(intervention.type, intervention.name))] = intervention.name
+    if record.eligibility:
+        for section in ("inclusion", "exclusion", "other"):
+
+            def walk(criteria, prefix, section=section):
+                for n, criterion in enumerate(criteria, 1):
+                    key = f"{prefix}{n}"
+                    items[("criterion", f"{section}/{key}")] = criterion.text
+                    walk(criterion.children, key + ".")
+
+            walk(getattr(record.eligibility, section), "")
+    counters: dict[str, int] = {}
+    for outcome in record.outcomes or []:
+        counters[outcome.kind] = counters.get(outcome.kind, 0) + 1
+        items[("outcome", f"{outcome.kind}/{counters[outcome.kind]}")] = outcome.measure
+    return items
+
+
+def intervention_key(kind: str | None, name: str) -> str:
+    return f"{kind or 'OTHER'}:{name}"
+
+
+def _check(tag: str | None, body: str) -> None:
+    if tag is not None and tag not in NOTE_TAGS:
+        raise ValueError(f"unknown tag {tag!r}; use one of {', '.join(NOTE_TAGS)}")
+    if not body.strip():
+        raise ValueError("a note needs some text")
+
+
+def add_note(
+    session: Session, trial_id: int, anchor: Anchor, body: str, author: str, tag: str | None = None
+) -> Note:
+    """Write a note now (the caller commits at once: notes are never left unsaved)."""
+    if anchor.kind not in ITEM_KINDS:
+        raise ValueError(f"unknown item kind {anchor.kind!r}")
+    _check(tag, body)
+    trial = session.get(Trial, trial_id)
+    if trial is None:
+        raise ValueError(f"no trial with id {trial_id}")
+    now = datetime.now(UTC)
+    note = Note(
+        trial_id=trial_id,
+        item_kind=anchor.kind,
+        item_key=anchor.key,
+        quote=anchor.quote,
+        span_start=anchor.span_start,
+        span_end=anchor.span_end,
+        body=body.strip(),
+        tag=tag,
+        author=author,
+        created_at=now,
+        updated_at=now,
+        anchor_version_id=trial.current_version_id,
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+_KEEP = object()
+
+
+def edit_note(session: Session, note_id: int, body: str | None = None, tag: object = _KEEP) -> Note:
+    """Change a note's text and/or tag (``tag=None`` clears it; leaving it out keeps it)."""
+    note = session.get(Note, note_id)
+    if note is None:
+        raise ValueError(f"no note {note_id}")
+    new_body = note.body if body is None else body
+    new_tag = note.tag if tag is _KEEP else tag
+    _check(new_tag, new_body)
+    note.body, note.tag, note.updated_at = new_body.strip(), new_tag, datetime.now(UTC)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def delete_note(session: Session, note_id: int) -> dict:
+    """Delete a note; returns what ``restore_note`` needs to bring it back exactly (undo)."""
+    note = session.get(Note, note_id)
+    if note is None:
+        raise ValueError(f"no note {note_id}")
+    saved = note.model_dump()
+    session.delete(note)
+    session.flush()
+    return saved
+
+
+def restore_note(session: Session, saved: dict) -> Note:
+    note = Note(**saved)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def notes_of(session: Session, trial_ids: list[int], tag: str | None = None) -> list[Note]:
+    query = select(Note).where(Note.trial_id.in_(trial_ids))
+    if tag:
+        query = query.where(Note.tag == tag)
+    return list(session.exec(query.order_by(Note.trial_id, Note.item_kind, Note.item_key, Note.created_at)))
+
+
+def reanchor(session: Session, trial_id: int, record: TrialRecord, version_id: int) -> list[Note]:
+    """Check every note of a trial against a new current version; returns the notes that changed."""
+    items = item_texts(record)
+    by_text: dict[str, tuple[str, str]] = {}
+    for anchor, text in items.items():
+        by_text.setdefault(squash(text).lower(), anchor)
+    changed = []
+    for note in session.exec(select(Note).where(Note.trial_id == trial_id)):
+        if note.item_kind in ("trial", "section"):
+            continue
+        kind = "criterion" if note.item_kind == "span" and "/" in note.item_key else note.item_kind
+        current = items.get((kind, note.item_key))
+        quote = squash(note.quote).lower() if note.quote else None
+        if current is not None and (quote is None or quote in squash(current).lower()):
+            still = True
+        elif quote and quote in by_text and by_text[quote][0] == kind:
+            note.item_key = by_text[quote][1]
+            still = True
+        else:
+            still = False
+        if note.orphaned == still or note.anchor_version_id != version_id:
+            note.orphaned = not still
+            note.anchor_version_id = version_id
+            session.add(note)
+            changed.append(note)
+    session.flush()
+    return changed

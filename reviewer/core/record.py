@@ -1,0 +1,226 @@
+"""TrialRecord: the one source-independent shape every importer returns.
+
+Conventions every importer follows:
+- Coded values use the registry's API v2 vocabulary (see vocab.py): "NOT_YET_RECRUITING", "PHASE2".
+- A list that is ``None`` means "not in source" (the document does not carry that part at all);
+  an empty list means the source carries the part and it is empty ("none").
+- Scalars that are ``None`` mean the source gives no value.
+- Text has the registry's markdown escapes resolved (``\\>=`` -> ``>=``) and keeps its Unicode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Criterion:
+    """One eligibility item; nested sub-items are kept as children."""
+
+    text: str
+    children: list[Criterion] = field(default_factory=list)
+
+    def walk(self):
+        """This item, then its descendants, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Eligibility:
+    sex: str | None = None  # ALL / FEMALE / MALE
+    minimum_age: str | None = None  # registry form: "18 Years"
+    maximum_age: str | None = None
+    healthy_volunteers: bool | None = None
+    std_ages: list[str] = field(default_factory=list)
+    criteria_text: str | None = None  # the eligibility text as the source gives it (unescaped)
+    inclusion: list[Criterion] = field(default_factory=list)
+    exclusion: list[Criterion] = field(default_factory=list)
+    # items found before any inclusion/exclusion heading when the text has headings elsewhere,
+    # or every item when the text has no headings at all
+    other: list[Criterion] = field(default_factory=list)
+
+
+@dataclass
+class Arm:
+    label: str
+    type: str | None = None  # ArmGroupType
+    description: str | None = None
+    intervention_names: list[str] = field(default_factory=list)  # "Drug: Aspirin"
+
+
+@dataclass
+class Intervention:
+    name: str
+    type: str | None = None  # InterventionType
+    description: str | None = None
+    other_names: list[str] = field(default_factory=list)
+    arm_labels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    kind: str  # primary / secondary / other
+    measure: str
+    time_frame: str | None = None
+    description: str | None = None
+
+
+@dataclass
+class Sponsor:
+    name: str
+    agency_class: str | None = None  # AgencyClass
+
+
+@dataclass
+class Identifier:
+    value: str
+    kind: str  # nct / org_study / secondary / alias
+    type: str | None = None  # SecondaryIdType or OrgStudyIdType
+    domain: str | None = None
+    link: str | None = None
+
+
+@dataclass
+class Contact:
+    name: str | None = None
+    role: str | None = None  # ContactRole / OfficialRole
+    phone: str | None = None
+    email: str | None = None
+    affiliation: str | None = None
+
+
+@dataclass
+class Location:
+    facility: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    status: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    contacts: list[Contact] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    label: str | None = None
+    type_abbrev: str | None = None  # Prot, SAP, ICF, Prot_SAP, ...
+    has_protocol: bool | None = None
+    has_sap: bool | None = None
+    has_icf: bool | None = None
+    filename: str | None = None
+    date: str | None = None
+    upload_date: str | None = None
+    size: int | None = None
+    url: str | None = None
+
+
+@dataclass
+class Design:
+    study_type: str | None = None
+    phases: list[str] = field(default_factory=list)  # [] when the source gives none
+    primary_purpose: str | None = None
+    allocation: str | None = None
+    intervention_model: str | None = None
+    intervention_model_description: str | None = None
+    masking: str | None = None
+    who_masked: list[str] = field(default_factory=list)
+    masking_description: str | None = None
+    observational_model: str | None = None
+    time_perspective: str | None = None
+    enrollment_count: int | None = None
+    enrollment_type: str | None = None  # ACTUAL / ESTIMATED
+
+
+@dataclass
+class Dates:
+    """Dates as the registry writes them: "2026-01" or "2026-01-15"."""
+
+    start: str | None = None
+    start_type: str | None = None
+    primary_completion: str | None = None
+    primary_completion_type: str | None = None
+    completion: str | None = None
+    completion_type: str | None = None
+    first_submitted: str | None = None
+    first_posted: str | None = None
+    last_update_posted: str | None = None
+    status_verified: str | None = None
+
+
+@dataclass
+class TrialRecord:
+    registry_id: str  # NCT number, or another registry's id
+    brief_title: str | None = None
+    official_title: str | None = None
+    acronym: str | None = None
+    overall_status: str | None = None
+    last_known_status: str | None = None
+    why_stopped: str | None = None
+    brief_summary: str | None = None
+    detailed_description: str | None = None
+    conditions: list[str] | None = None
+    keywords: list[str] | None = None
+    design: Design = field(default_factory=Design)
+    dates: Dates = field(default_factory=Dates)
+    arms: list[Arm] | None = None
+    interventions: list[Intervention] | None = None
+    eligibility: Eligibility | None = None
+    outcomes: list[Outcome] | None = None
+    lead_sponsor: Sponsor | None = None
+    collaborators: list[Sponsor] | None = None
+    identifiers: list[Identifier] = field(default_factory=list)
+    locations: list[Location] | None = None
+    central_contacts: list[Contact] | None = None
+    officials: list[Contact] | None = None
+    documents: list[Document] | None = None
+    has_dmc: bool | None = None
+    has_results: bool | None = None
+    version_date: str | None = None  # the registry's date of this version of the record
+
+    def outcomes_of(self, kind: str) -> list[Outcome] | None:
+        if self.outcomes is None:
+            return None
+        return [o for o in self.outcomes if o.kind == kind]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
+        """Rebuild a record from ``to_dict`` output (used for stored parsed copies)."""
+
+        def criteria(items):
+            return [Criterion(i["text"], criteria(i.get("children", []))) for i in items]
+
+        def listof(kind, items):
+            return None if items is None else [kind(**i) for i in items]
+
+        d = dict(data)
+        d["design"] = Design(**d.get("design") or {})
+        d["dates"] = Dates(**d.get("dates") or {})
+        d["arms"] = listof(Arm, d.get("arms"))
+        d["interventions"] = listof(Intervention, d.get("interventions"))
+        d["outcomes"] = listof(Outcome, d.get("outcomes"))
+        d["collaborators"] = listof(Sponsor, d.get("collaborators"))
+        d["identifiers"] = listof(Identifier, d.get("identifiers")) or []
+        d["central_contacts"] = listof(Contact, d.get("central_contacts"))
+        d["officials"] = listof(Contact, d.get("officials"))
+        d["documents"] = listof(Document, d.get("documents"))
+        if d.get("lead_sponsor") is not None:
+            d["lead_sponsor"] = Sponsor(**d["lead_sponsor"])
+        if d.get("locations") is not None:
+            d["locations"] = [
+                Location(**{**loc, "contacts": [Contact(**c) for c in loc.get("contacts", [])]})
+                for loc in d["locations"]
+            ]
+        if d.get("eligibility") is not None:
+            e = dict(d["eligibility"])
+            for part in ("inclusion", "exclusion", "other"):
+                e[part] = criteria(e.get(part, []))
+            d["eligibility"] = Eligibility(**e)
+        return cls(**d)

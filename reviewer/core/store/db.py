@@ -1,0 +1,169 @@
+"""Opening the store: the SQLite engine and its pragmas, schema checks, migrations with a backup first.
+
+``open_store(path)`` is the one way in. It creates a new store at the head revision, upgrades an
+older one after copying it aside, and refuses one written by a newer version of the app without
+touching it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+STORE_FILE_NAME = "reviewer.sqlite3"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class StoreError(RuntimeError):
+    """A problem with the store file that the user must know about (message is user-facing)."""
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL must be set outside a transaction (SQLite ignores it inside one); on connect there is none.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA temp_store=MEMORY")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def alembic_config(path: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{path}")
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config(Path("unused"))).get_current_head() or ""
+
+
+def known_revisions() -> set[str]:
+    script = ScriptDirectory.from_config(alembic_config(Path("unused")))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def current_revision(path: Path) -> str | None:
+    """The store's schema revision; None for a new or empty file."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            has_table = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+            ).fetchone()
+            if not has_table:
+                tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+                if tables:
+                    raise StoreError(f"{path} is an SQLite file but not a Protocol Reviewer store")
+                return None
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"{path} is not a readable store: {error}") from None
+    return row[0] if row else None
+
+
+def backup(path: Path, suffix: str | None = None) -> Path:
+    """A consistent copy of the store beside it (SQLite's online backup; safe while in use)."""
+    stamp = suffix or datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.backup-{stamp}")
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+def upgrade(path: Path) -> Path | None:
+    """Bring the store to the head revision; returns the backup made first, if any."""
+    revision = current_revision(path)
+    head = head_revision()
+    if revision == head:
+        return None
+    if revision is not None and revision not in known_revisions():
+        raise NewerSchemaError(
+            f"{path} was written by a newer version of Protocol Reviewer (schema {revision}); "
+            "this version knows schemas up to {head}. Update the app to open it. The file was not changed.".replace(
+                "{head}", head
+            )
+        )
+    made = backup(path, f"{revision}-{datetime.now():%Y%m%d-%H%M%S}") if revision is not None else None
+    if made:
+        log.info("store %s backed up to %s before migrating from %s", path, made, revision)
+    engine = make_engine(path)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(path)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    return made
+
+
+class Store:
+    """An open store: an engine with the app's pragmas and a session factory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.engine = make_engine(path)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed together or not at all."""
+        with self.session() as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def raw_connection(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection with the app's pragmas, in manual transaction mode (the write path)."""
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        _set_pragmas(conn, None)
+        return conn
+
+    def schema_revision(self) -> str | None:
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating or upgrading as needed) the store in ``data_dir``."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / STORE_FILE_NAME
+    upgrade(path)
+    return Store(path)

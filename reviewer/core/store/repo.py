@@ -1,0 +1,785 @@
+"""Reading and writing trials in the store. Every function takes an open session.
+
+The write path (``save_record``) adds a version only when the parsed content differs from every
+stored version of the trial, moves the trial's current version to the newest record, and keeps the
+FTS row of the trial in step. Notes are never written here (see notes.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import Table, delete, func, or_, select, text
+from sqlmodel import Session
+
+from .. import record as rec
+from ..importers.base import ParsedRecord
+from . import search
+from .tables import (
+    Arm,
+    ArmIntervention,
+    Contact,
+    Criterion,
+    Document,
+    Identifier,
+    Intervention,
+    Location,
+    Note,
+    Outcome,
+    Sponsor,
+    Term,
+    Trial,
+    TrialVersion,
+)
+
+NOT_IN_SOURCE_PARTS = (
+    "conditions",
+    "keywords",
+    "arms",
+    "interventions",
+    "eligibility",
+    "outcomes",
+    "collaborators",
+    "locations",
+    "central_contacts",
+    "officials",
+    "documents",
+)
+
+
+def _t(model) -> Table:
+    return model.__table__
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _loads(value: str | None) -> Any:
+    return orjson.loads(value) if value else []
+
+
+def content_hash(record: rec.TrialRecord) -> str:
+    # orjson serialises dataclasses natively, in field order: stable for equal content
+    return hashlib.sha256(orjson.dumps(record)).hexdigest()
+
+
+def source_hash(source_text: str) -> str:
+    return hashlib.sha256(source_text.encode("utf-8")).hexdigest()
+
+
+def compress(text_value: str) -> bytes:
+    return zlib.compress(text_value.encode("utf-8"), 6)
+
+
+def decompress(blob: bytes) -> str:
+    return zlib.decompress(blob).decode("utf-8")
+
+
+@dataclass
+class SaveResult:
+    outcome: str  # added (new trial) / updated (new version) / unchanged
+    registry_id: str
+    trial_id: int
+    version_id: int
+
+
+def _newer(version_date: str | None, than: str | None) -> bool:
+    """Whether a record dated ``version_date`` supersedes one dated ``than`` (undated: the later import wins)."""
+    if version_date is None or than is None:
+        return True
+    return version_date >= than
+
+
+def save_record(
+    session: Session, parsed: ParsedRecord, source_name: str, now: datetime | None = None
+) -> SaveResult:
+    """Store one parsed record (inside the caller's transaction)."""
+    return save_record_raw(_dbapi(session), parsed, source_name, now or datetime.now(UTC))
+
+
+def _dbapi(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under the session (same transaction): the write path is hot."""
+    return session.connection().connection.driver_connection
+
+
+def _timestamp(moment: datetime) -> str:
+    """The text SQLAlchemy's SQLite DateTime stores (UTC, naive)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class _Writer:
+    """Inserts rows through a raw cursor with statements built once per table."""
+
+    _sql: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.cursor = conn.cursor()
+
+    def _statement(self, table: str, columns: tuple[str, ...]) -> str:
+        key = (table, columns)
+        sql = self._sql.get(key)
+        if sql is None:
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            self._sql[key] = sql
+        return sql
+
+    def one(self, table: str, row: dict[str, Any]) -> int:
+        columns = tuple(row)
+        self.cursor.execute(self._statement(table, columns), tuple(row.values()))
+        return self.cursor.lastrowid
+
+    def many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            columns = tuple(rows[0])
+            self.cursor.executemany(self._statement(table, columns), [tuple(r.values()) for r in rows])
+
+
+def save_record_raw(
+    conn: sqlite3.Connection, parsed: ParsedRecord, source_name: str, now: datetime
+) -> SaveResult:
+    record = parsed.record
+    digest = content_hash(record)
+    cursor = conn.cursor()
+    stamp = _timestamp(now)
+    trial = cursor.execute(
+        "SELECT id, current_version_id, version_count FROM trial WHERE registry_id = ?", (record.registry_id,)
+    ).fetchone()
+    if trial is not None:
+        trial_id, current_version_id, version_count = trial
+        same = cursor.execute(
+            "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?", (trial_id, digest)
+        ).fetchone()
+        if same is not None:
+            return SaveResult("unchanged", record.registry_id, trial_id, same[0])
+        number = version_count + 1
+    else:
+        cursor.execute(
+            "INSERT INTO trial (registry_id, version_count, updated_at) VALUES (?, 0, ?)",
+            (record.registry_id, stamp),
+        )
+        trial_id, current_version_id, number = cursor.lastrowid, None, 1
+    writer = _Writer(conn)
+    version_id = _insert_version(writer, trial_id, number, digest, parsed, source_name, stamp)
+    current_date = None
+    if current_version_id is not None:
+        current_date = cursor.execute(
+            "SELECT version_date FROM trial_version WHERE id = ?", (current_version_id,)
+        ).fetchone()[0]
+    values: dict[str, Any] = {"version_count": number, "updated_at": stamp}
+    if trial is None or _newer(record.version_date, current_date):
+        values.update(_trial_summary(record), current_version_id=version_id)
+        _index(cursor, trial_id, record, replace=trial is not None)
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    cursor.execute(f"UPDATE trial SET {assignments} WHERE id = ?", (*values.values(), trial_id))
+    return SaveResult("added" if trial is None else "updated", record.registry_id, trial_id, version_id)
+
+
+def _trial_summary(record: rec.TrialRecord) -> dict[str, Any]:
+    return {
+        "brief_title": record.brief_title or record.official_title,
+        "overall_status": record.overall_status,
+        "phases": "|".join(record.design.phases) or None,
+        "study_type": record.design.study_type,
+        "lead_sponsor": record.lead_sponsor.name if record.lead_sponsor else None,
+        "conditions": "; ".join(record.conditions or []) or None,
+        "enrollment_count": record.design.enrollment_count,
+        "start_date": record.dates.start,
+        "last_update_posted": record.dates.last_update_posted,
+    }
+
+
+_FTS_INSERT = (
+    f"INSERT INTO {search.FTS_TABLE}(rowid, {', '.join(search.FTS_COLUMNS)}) "
+    f"VALUES (?{', ?' * len(search.FTS_COLUMNS)})"
+)
+
+
+def _index(cursor: sqlite3.Cursor, trial_id: int, record: rec.TrialRecord, replace: bool) -> None:
+    if replace:
+        cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid = ?", (trial_id,))
+    document = search.document_for(record)
+    cursor.execute(_FTS_INSERT, (trial_id, *(document[c] for c in search.FTS_COLUMNS)))
+
+
+def _insert_version(w: _Writer, trial_id, number, digest, parsed: ParsedRecord, source_name, stamp) -> int:
+    r = parsed.record
+    d, e = r.design, r.eligibility
+    not_in_source = [part for part in NOT_IN_SOURCE_PARTS if getattr(r, part) is None]
+    version_id = w.one(
+        "trial_version",
+        {
+            "trial_id": trial_id,
+            "number": number,
+            "content_hash": digest,
+            "source_format": parsed.source_format,
+            "source_name": source_name,
+            "source_doc": compress(parsed.source_text),
+        "source_hash": source_hash(parsed.source_text),
+            "source_size": len(parsed.source_text.encode("utf-8")),
+            "imported_at": stamp,
+            "version_date": r.version_date,
+            "not_in_source": _json(not_in_source),
+            "brief_title": r.brief_title,
+            "official_title": r.official_title,
+            "acronym": r.acronym,
+            "overall_status": r.overall_status,
+            "last_known_status": r.last_known_status,
+            "why_stopped": r.why_stopped,
+            "brief_summary": r.brief_summary,
+            "detailed_description": r.detailed_description,
+            "has_dmc": r.has_dmc,
+            "has_results": r.has_results,
+            "study_type": d.study_type,
+            "phases": _json(d.phases),
+            "primary_purpose": d.primary_purpose,
+            "allocation": d.allocation,
+            "intervention_model": d.intervention_model,
+            "intervention_model_description": d.intervention_model_description,
+            "masking": d.masking,
+            "who_masked": _json(d.who_masked),
+            "masking_description": d.masking_description,
+            "observational_model": d.observational_model,
+            "time_perspective": d.time_perspective,
+            "enrollment_count": d.enrollment_count,
+            "enrollment_type": d.enrollment_type,
+            "start_date": r.dates.start,
+            "start_date_type": r.dates.start_type,
+            "primary_completion_date": r.dates.primary_completion,
+            "primary_completion_date_type": r.dates.primary_completion_type,
+            "completion_date": r.dates.completion,
+            "completion_date_type": r.dates.completion_type,
+            "first_submitted": r.dates.first_submitted,
+            "first_posted": r.dates.first_posted,
+            "last_update_posted": r.dates.last_update_posted,
+            "status_verified": r.dates.status_verified,
+            "sex": e.sex if e else None,
+            "minimum_age": e.minimum_age if e else None,
+            "maximum_age": e.maximum_age if e else None,
+            "healthy_volunteers": e.healthy_volunteers if e else None,
+            "std_ages": _json(e.std_ages if e else []),
+            "criteria_text": e.criteria_text if e else None,
+        },
+    )
+    _insert_parts(w, version_id, r)
+    return version_id
+
+
+def _insert_parts(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+    w.many(
+        "term",
+        [
+            {"version_id": v, "kind": "condition", "position": i, "text": t}
+            for i, t in enumerate(r.conditions or [])
+        ]
+        + [
+            {"version_id": v, "kind": "keyword", "position": i, "text": t}
+            for i, t in enumerate(r.keywords or [])
+        ],
+    )
+    sponsors = []
+    if r.lead_sponsor:
+        sponsors.append(
+            {
+                "version_id": v,
+                "role": "lead",
+                "position": 0,
+                "name": r.lead_sponsor.name,
+                "agency_class": r.lead_sponsor.agency_class,
+            }
+        )
+    sponsors += [
+        {
+            "version_id": v,
+            "role": "collaborator",
+            "position": i,
+            "name": s.name,
+            "agency_class": s.agency_class,
+        }
+        for i, s in enumerate(r.collaborators or [])
+    ]
+    w.many("sponsor", sponsors)
+    w.many(
+        "identifier",
+        [
+            {
+                "version_id": v,
+                "kind": i.kind,
+                "position": n,
+                "value": i.value,
+                "type": i.type,
+                "domain": i.domain,
+                "link": i.link,
+            }
+            for n, i in enumerate(r.identifiers)
+        ],
+    )
+    w.many(
+        "outcome",
+        [
+            {
+                "version_id": v,
+                "kind": o.kind,
+                "position": n,
+                "measure": o.measure,
+                "time_frame": o.time_frame,
+                "description": o.description,
+            }
+            for n, o in enumerate(r.outcomes or [])
+        ],
+    )
+    w.many(
+        "document", [{"version_id": v, "position": n, **vars(doc)} for n, doc in enumerate(r.documents or [])]
+    )
+    _insert_arms(w, v, r)
+    _insert_criteria(w, v, r.eligibility)
+    _insert_contacts(w, v, r)
+
+
+def _insert_arms(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+    arm_ids: dict[str, int] = {}
+    for n, arm in enumerate(r.arms or []):
+        arm_id = w.one(
+            "arm",
+            {
+                "version_id": v,
+                "position": n,
+                "label": arm.label,
+                "type": arm.type,
+                "description": arm.description,
+                "intervention_names": _json(arm.intervention_names),
+            },
+        )
+        arm_ids.setdefault(arm.label, arm_id)
+    links: set[tuple[int, int]] = set()
+    for n, item in enumerate(r.interventions or []):
+        intervention_id = w.one(
+            "intervention",
+            {
+                "version_id": v,
+                "position": n,
+                "name": item.name,
+                "type": item.type,
+                "description": item.description,
+                "other_names": _json(item.other_names),
+            },
+        )
+        links.update((arm_ids[label], intervention_id) for label in item.arm_labels if label in arm_ids)
+    w.many("arm_intervention", [{"arm_id": a, "intervention_id": i} for a, i in sorted(links)])
+
+
+def _insert_criteria(w: _Writer, v: int, eligibility: rec.Eligibility | None) -> None:
+    if eligibility is None:
+        return
+    position = 0
+
+    def add(items: list[rec.Criterion], section: str, parent_id: int | None, prefix: str, depth: int) -> None:
+        nonlocal position
+        for n, item in enumerate(items, 1):
+            key = f"{prefix}{n}"
+            criterion_id = w.one(
+                "criterion",
+                {
+                    "version_id": v,
+                    "parent_id": parent_id,
+                    "section": section,
+                    "key": f"{section}/{key}",
+                    "position": position,
+                    "depth": depth,
+                    "text": item.text,
+                },
+            )
+            position += 1
+            if item.children:
+                add(item.children, section, criterion_id, f"{key}.", depth + 1)
+
+    for section in ("inclusion", "exclusion", "other"):
+        add(getattr(eligibility, section), section, None, "", 0)
+
+
+def _insert_contacts(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+    def contact_row(c: rec.Contact, scope: str, n: int, location_id: int | None = None) -> dict[str, Any]:
+        return {
+            "version_id": v,
+            "location_id": location_id,
+            "scope": scope,
+            "position": n,
+            "name": c.name,
+            "role": c.role,
+            "phone": c.phone,
+            "email": c.email,
+            "affiliation": c.affiliation,
+        }
+
+    rows = [contact_row(c, "central", n) for n, c in enumerate(r.central_contacts or [])]
+    rows += [contact_row(c, "official", n) for n, c in enumerate(r.officials or [])]
+    for n, loc in enumerate(r.locations or []):
+        location_id = w.one(
+            "location",
+            {
+                "version_id": v,
+                "position": n,
+                "facility": loc.facility,
+                "city": loc.city,
+                "state": loc.state,
+                "zip": loc.zip,
+                "country": loc.country,
+                "status": loc.status,
+                "latitude": loc.latitude,
+                "longitude": loc.longitude,
+            },
+        )
+        rows += [contact_row(c, "site", i, location_id) for i, c in enumerate(loc.contacts)]
+    w.many("contact", rows)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def trial_by_registry_id(session: Session, registry_id: str) -> Trial | None:
+    """A trial by its registry id, or by another identifier one of its versions carries."""
+    found = session.exec(select(Trial).where(Trial.registry_id == registry_id.strip().upper())).first()
+    if found is not None:
+        return found[0]
+    by_other = session.exec(
+        select(Trial)
+        .join(TrialVersion, TrialVersion.trial_id == Trial.id)
+        .join(Identifier, Identifier.version_id == TrialVersion.id)
+        .where(Identifier.value == registry_id.strip())
+    ).first()
+    return by_other[0] if by_other is not None else None
+
+
+def versions_of(session: Session, trial_id: int) -> list[TrialVersion]:
+    """The imports of a trial, newest first."""
+    rows = session.exec(
+        select(TrialVersion).where(TrialVersion.trial_id == trial_id).order_by(TrialVersion.number.desc())
+    ).all()
+    return [row[0] for row in rows]
+
+
+def source_document(session: Session, version_id: int) -> str:
+    blob = (
+        session.connection()
+        .execute(select(_t(TrialVersion).c.source_doc).where(_t(TrialVersion).c.id == version_id))
+        .scalar_one()
+    )
+    return decompress(blob)
+
+
+def load_record(session: Session, version_id: int) -> rec.TrialRecord:
+    """Rebuild the TrialRecord of a stored version from its rows."""
+    conn = session.connection()
+    v = conn.execute(select(_t(TrialVersion)).where(_t(TrialVersion).c.id == version_id)).mappings().one()
+    registry_id = conn.execute(
+        select(_t(Trial).c.registry_id).where(_t(Trial).c.id == v["trial_id"])
+    ).scalar_one()
+    missing = set(_loads(v["not_in_source"]))
+
+    def rows(model, *order, **where):
+        table = _t(model)
+        query = select(table).where(table.c.version_id == version_id)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return conn.execute(query.order_by(*(table.c[o] for o in order))).mappings().all()
+
+    def part(name, value):
+        return None if name in missing else value
+
+    terms = rows(Term, "kind", "position")
+    sponsors = rows(Sponsor, "position", role="collaborator")
+    lead = rows(Sponsor, "position", role="lead")
+    arms = rows(Arm, "position")
+    interventions = rows(Intervention, "position")
+    links = (
+        conn.execute(
+            select(_t(ArmIntervention)).where(_t(ArmIntervention).c.arm_id.in_([a["id"] for a in arms]))
+        ).all()
+        if arms
+        else []
+    )
+    arm_label = {a["id"]: a["label"] for a in arms}
+    labels_of: dict[int, list[str]] = {}
+    for arm_id, intervention_id in sorted(links, key=lambda link: link[0]):
+        labels_of.setdefault(intervention_id, []).append(arm_label[arm_id])
+    contacts = rows(Contact, "position")
+    locations = rows(Location, "position")
+
+    def contact(c) -> rec.Contact:
+        return rec.Contact(
+            name=c["name"], role=c["role"], phone=c["phone"], email=c["email"], affiliation=c["affiliation"]
+        )
+
+    eligibility = None
+    if "eligibility" not in missing:
+        eligibility = rec.Eligibility(
+            sex=v["sex"],
+            minimum_age=v["minimum_age"],
+            maximum_age=v["maximum_age"],
+            healthy_volunteers=v["healthy_volunteers"],
+            std_ages=_loads(v["std_ages"]),
+            criteria_text=v["criteria_text"],
+        )
+        nodes: dict[int, rec.Criterion] = {}
+        for c in rows(Criterion, "position"):
+            node = rec.Criterion(c["text"])
+            nodes[c["id"]] = node
+            if c["parent_id"] is not None:
+                nodes[c["parent_id"]].children.append(node)
+            else:
+                getattr(eligibility, c["section"]).append(node)
+
+    return rec.TrialRecord(
+        registry_id=registry_id,
+        brief_title=v["brief_title"],
+        official_title=v["official_title"],
+        acronym=v["acronym"],
+        overall_status=v["overall_status"],
+        last_known_status=v["last_known_status"],
+        why_stopped=v["why_stopped"],
+        brief_summary=v["brief_summary"],
+        detailed_description=v["detailed_description"],
+        conditions=part("conditions", [t["text"] for t in terms if t["kind"] == "condition"]),
+        keywords=part("keywords", [t["text"] for t in terms if t["kind"] == "keyword"]),
+        design=rec.Design(
+            study_type=v["study_type"],
+            phases=_loads(v["phases"]),
+            primary_purpose=v["primary_purpose"],
+            allocation=v["allocation"],
+            intervention_model=v["intervention_model"],
+            intervention_model_description=v["intervention_model_description"],
+            masking=v["masking"],
+            who_masked=_loads(v["who_masked"]),
+            masking_description=v["masking_description"],
+            observational_model=v["observational_model"],
+            time_perspective=v["time_perspective"],
+            enrollment_count=v["enrollment_count"],
+            enrollment_type=v["enrollment_type"],
+        ),
+        dates=rec.Dates(
+            start=v["start_date"],
+            start_type=v["start_date_type"],
+            primary_completion=v["primary_completion_date"],
+            primary_completion_type=v["primary_completion_date_type"],
+            completion=v["completion_date"],
+            completion_type=v["completion_date_type"],
+            first_submitted=v["first_submitted"],
+            first_posted=v["first_posted"],
+            last_update_posted=v["last_update_posted"],
+            status_verified=v["status_verified"],
+        ),
+        arms=part(
+            "arms",
+            [rec.Arm(a["label"], a["type"], a["description"], _loads(a["intervention_names"])) for a in arms],
+        ),
+        interventions=part(
+            "interventions",
+            [
+                rec.Intervention(
+                    i["name"],
+                    i["type"],
+                    i["description"],
+                    _loads(i["other_names"]),
+                    labels_of.get(i["id"], []),
+                )
+                for i in interventions
+            ],
+        ),
+        eligibility=eligibility,
+        outcomes=part(
+            "outcomes",
+            [
+                rec.Outcome(o["kind"], o["measure"], o["time_frame"], o["description"])
+                for o in rows(Outcome, "position")
+            ],
+        ),
+        lead_sponsor=rec.Sponsor(lead[0]["name"], lead[0]["agency_class"]) if lead else None,
+        collaborators=part("collaborators", [rec.Sponsor(s["name"], s["agency_class"]) for s in sponsors]),
+        identifiers=[
+            rec.Identifier(i["value"], i["kind"], i["type"], i["domain"], i["link"])
+            for i in rows(Identifier, "position")
+        ],
+        locations=part(
+            "locations",
+            [
+                rec.Location(
+                    facility=loc["facility"],
+                    city=loc["city"],
+                    state=loc["state"],
+                    zip=loc["zip"],
+                    country=loc["country"],
+                    status=loc["status"],
+                    latitude=loc["latitude"],
+                    longitude=loc["longitude"],
+                    contacts=[contact(c) for c in contacts if c["location_id"] == loc["id"]],
+                )
+                for loc in locations
+            ],
+        ),
+        central_contacts=part("central_contacts", [contact(c) for c in contacts if c["scope"] == "central"]),
+        officials=part("officials", [contact(c) for c in contacts if c["scope"] == "official"]),
+        documents=part(
+            "documents",
+            [
+                rec.Document(
+                    **{
+                        k: d[k]
+                        for k in (
+                            "label",
+                            "type_abbrev",
+                            "has_protocol",
+                            "has_sap",
+                            "has_icf",
+                            "filename",
+                            "date",
+                            "upload_date",
+                            "size",
+                            "url",
+                        )
+                    }
+                )
+                for d in rows(Document, "position")
+            ],
+        ),
+        has_dmc=v["has_dmc"],
+        has_results=v["has_results"],
+        version_date=v["version_date"],
+    )
+
+
+def current_record(session: Session, registry_id: str) -> rec.TrialRecord | None:
+    trial = trial_by_registry_id(session, registry_id)
+    if trial is None or trial.current_version_id is None:
+        return None
+    return load_record(session, trial.current_version_id)
+
+
+@dataclass
+class TrialFilter:
+    """Filters of the library list; each is a list of accepted codes (empty: any)."""
+
+    statuses: list[str] | None = None
+    phases: list[str] | None = None  # a trial matches if any of its phases is listed
+    study_types: list[str] | None = None
+    condition: str | None = None  # substring, case-insensitive
+    sponsor: str | None = None
+
+    def clauses(self) -> list[Any]:
+        table = _t(Trial)
+        out = []
+        if self.statuses:
+            out.append(table.c.overall_status.in_(self.statuses))
+        if self.study_types:
+            out.append(table.c.study_type.in_(self.study_types))
+        if self.phases:
+            out.append(
+                or_(
+                    *[
+                        func.instr("|" + func.coalesce(table.c.phases, "") + "|", f"|{p}|") > 0
+                        for p in self.phases
+                    ]
+                )
+            )
+        if self.condition:
+            out.append(table.c.conditions.ilike(f"%{self.condition}%"))
+        if self.sponsor:
+            out.append(table.c.lead_sponsor.ilike(f"%{self.sponsor}%"))
+        return out
+
+
+LIST_COLUMNS = (
+    "id",
+    "registry_id",
+    "brief_title",
+    "overall_status",
+    "phases",
+    "study_type",
+    "lead_sponsor",
+    "conditions",
+    "enrollment_count",
+    "start_date",
+    "last_update_posted",
+)
+
+
+def list_trials(
+    session: Session,
+    where: TrialFilter | None = None,
+    order_by: str = "registry_id",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    table = _t(Trial)
+    notes = select(func.count()).where(_t(Note).c.trial_id == table.c.id).scalar_subquery()
+    query = select(*(table.c[c] for c in LIST_COLUMNS), notes.label("note_count"))
+    for clause in (where or TrialFilter()).clauses():
+        query = query.where(clause)
+    column = table.c.get(order_by, table.c.registry_id)
+    query = query.order_by(column.desc() if descending else column, table.c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return [dict(row) for row in session.connection().execute(query).mappings()]
+
+
+def count_trials(session: Session, where: TrialFilter | None = None) -> int:
+    query = select(func.count()).select_from(_t(Trial))
+    for clause in (where or TrialFilter()).clauses():
+        query = query.where(clause)
+    return session.connection().execute(query).scalar_one()
+
+
+def search_trials(
+    session: Session, query_text: str, where: TrialFilter | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Trials matching the text, best first (bm25), with the library columns."""
+    query = search.build_query(query_text)
+    if query.match is None:
+        return []
+    weights = ", ".join(str(w) for w in search.FTS_WEIGHTS)
+    hits = (
+        session.connection()
+        .execute(
+            text(
+                f"SELECT rowid, bm25({search.FTS_TABLE}, {weights}) AS rank FROM {search.FTS_TABLE} "
+                f"WHERE {search.FTS_TABLE} MATCH :match ORDER BY rank LIMIT :limit"
+            ),
+            {"match": query.match, "limit": limit * 4 if where else limit},
+        )
+        .all()
+    )
+    if not hits:
+        return []
+    rank = {row.rowid: row.rank for row in hits}
+    table = _t(Trial)
+    select_rows = select(*(table.c[c] for c in LIST_COLUMNS)).where(table.c.id.in_(list(rank)))
+    for clause in (where or TrialFilter()).clauses():
+        select_rows = select_rows.where(clause)
+    rows = [dict(r) for r in session.connection().execute(select_rows).mappings()]
+    rows.sort(key=lambda r: rank[r["id"]])
+    if query.registry_id:
+        rows.sort(key=lambda r: r["registry_id"] != query.registry_id)
+    return rows[:limit]
+
+
+def delete_trial(session: Session, trial_id: int) -> None:
+    """Remove a trial that has no notes (a trial with notes is kept: notes are never lost)."""
+    if session.connection().execute(select(func.count()).where(_t(Note).c.trial_id == trial_id)).scalar_one():
+        raise ValueError("the trial has notes; delete or move them first")
+    session.connection().execute(text(f"DELETE FROM {search.FTS_TABLE} WHERE rowid = :id"), {"id": trial_id})
+    session.connection().execute(delete(_t(Trial)).where(_t(Trial).c.id == trial_id))
+
+
+def all_registry_ids(session: Session) -> Iterable[str]:
+    return (
+        session.connection()
+        .execute(select(_t(Trial).c.registry_id).order_by(_t(Trial).c.registry_id))
+        .scalars()
+    )

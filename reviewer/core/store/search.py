@@ -1,0 +1,135 @@
+"""Full-text search: what is indexed for a trial, and turning what a user types into an FTS5 query.
+
+One FTS5 row per trial (rowid = trial.id) holds the current version's text. SQLite's unicode61
+tokenizer treats a run of Chinese, Japanese or Korean characters as one token, so such runs are
+indexed as overlapping character pairs ("浙江大学" -> "浙江 江大 大学") and a query of two or more
+of those characters becomes the phrase of its pairs: any substring of two or more characters is found.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..record import TrialRecord
+
+FTS_TABLE = "trial_fts"
+FTS_COLUMNS = ("ids", "title", "summary", "conditions", "interventions", "criteria", "outcomes", "sponsor")
+# bm25 weights in column order: a hit in a title or condition outranks one in the criteria
+FTS_WEIGHTS = (10.0, 8.0, 2.0, 5.0, 4.0, 1.0, 1.5, 3.0)
+FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    + ", ".join(FTS_COLUMNS)
+    + ", tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)
+
+# Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK compatibility and extension A
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+
+
+def cjk_pairs(run: str) -> str:
+    if len(run) == 1:
+        return run
+    return " ".join(run[i : i + 2] for i in range(len(run) - 1))
+
+
+def index_text(text: str | None) -> str:
+    """Text as it goes into the index: CJK runs split into overlapping pairs."""
+    if not text:
+        return ""
+    return _CJK_RUN.sub(lambda m: " " + cjk_pairs(m.group(0)) + " ", text)
+
+
+def document_for(record: TrialRecord) -> dict[str, str]:
+    """The indexed text of a record, one string per FTS column."""
+    criteria: list[str] = []
+    if record.eligibility:
+        for part in (record.eligibility.inclusion, record.eligibility.exclusion, record.eligibility.other):
+            for item in part:
+                criteria.extend(c.text for c in item.walk())
+        if not criteria and record.eligibility.criteria_text:
+            criteria.append(record.eligibility.criteria_text)
+    interventions = []
+    for intervention in record.interventions or []:
+        interventions.append(intervention.name)
+        interventions.extend(intervention.other_names)
+    for arm in record.arms or []:
+        interventions.append(arm.label)
+    sponsors = [record.lead_sponsor.name] if record.lead_sponsor else []
+    sponsors += [s.name for s in record.collaborators or []]
+    parts = {
+        "ids": [i.value for i in record.identifiers] or [record.registry_id],
+        "title": [record.brief_title, record.official_title, record.acronym],
+        "summary": [record.brief_summary, record.detailed_description],
+        "conditions": (record.conditions or []) + (record.keywords or []),
+        "interventions": interventions,
+        "criteria": criteria,
+        "outcomes": [o.measure for o in record.outcomes or []],
+        "sponsor": sponsors,
+    }
+    return {column: index_text("\n".join(p for p in values if p)) for column, values in parts.items()}
+
+
+@dataclass
+class Query:
+    """A user's search text turned into an FTS5 MATCH expression (None when nothing to search)."""
+
+    match: str | None
+    registry_id: str | None = None  # the text is exactly one registry id
+
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NCT = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _phrase(words: str) -> str | None:
+    tokens = [t for t in index_text(words).split() for t in _WORD.findall(t)]
+    if not tokens:
+        return None
+    return _quote(" ".join(tokens))
+
+
+def build_query(text: str) -> Query:
+    """'lung cancer', '"brain metastases"', 'pembro*', 'NCT01234567', '浙江' -> an FTS5 expression.
+
+    Every term must match (AND). A term ending in * is a prefix; a leading - excludes a term.
+    User text never reaches FTS5 unquoted, so no input is a syntax error.
+    """
+    text = text.strip()
+    if not text:
+        return Query(None)
+    registry_id = text.upper() if _NCT.match(text) else None
+    positive: list[str] = []
+    negative: list[str] = []
+    for match in _TOKEN.finditer(text):
+        phrase, word = match.group(1), match.group(2)
+        if phrase is not None:
+            expression = _phrase(phrase)
+            if expression:
+                positive.append(expression)
+            continue
+        exclude = word.startswith("-") and len(word) > 1
+        word = word[1:] if exclude else word
+        prefix = word.endswith("*")
+        tokens = [t for t in index_text(word.rstrip("*")).split() for t in _WORD.findall(t)]
+        if not tokens:
+            continue
+        if prefix and len(tokens) == 1:
+            expression = _quote(tokens[0]) + "*"
+        elif len(tokens) == 1:
+            expression = _quote(tokens[0])
+        else:
+            expression = _quote(" ".join(tokens))  # "non-small" -> phrase "non small"
+        (negative if exclude else positive).append(expression)
+    if not positive:
+        return Query(None, registry_id)
+    match_expression = " AND ".join(positive)
+    for expression in negative:
+        match_expression += " NOT " + expression
+    return Query(match_expression, registry_id)

@@ -1,0 +1,30 @@
+"""Small text helpers shared by the importers: markdown unescaping and whitespace tidying."""
+
+from __future__ import annotations
+
+import re
+
+# The registry escapes markdown-significant ASCII punctuation with a backslash: \>= \[ 10\^9 \*
+_ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+
+
+def unescape_markdown(text: str | None) -> str | None:
+    """'\\>=18 years, 10\\^9/L' -> '>=18 years, 10^9/L'. Line endings become \\n."""
+    if text is None:
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPE.sub(r"\1", text)
+
+
+def clean(text: str | None) -> str | None:
+    """Unescape, strip; empty text becomes None."""
+    text = unescape_markdown(text)
+    if text is None:
+        return None
+    text = text.strip()
+    return text or None
+
+
+def squash(text: str | None) -> str:
+    """Collapse runs of whitespace to one space (for comparing and indexing)."""
+    return re.sub(r"\s+", " ", text or "").strip()

@@ -1,0 +1,44 @@
+"""Shared fixtures: where the repository, the sample trials and the real-record corpus are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = REPO_ROOT / "resources" / "samples"
+# The shared corpus sits beside the clone (../shared/corpus); REVIEWER_SHARED overrides.
+SHARED_DIR = Path(os.environ.get("REVIEWER_SHARED", REPO_ROOT.parent / "shared"))
+CORPUS_DIR = SHARED_DIR / "corpus"
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+SEED_VEEVA_FMT = SAMPLES_DIR / "000_b6d99653e7077aee.txt"  # NCT06924645
+SEED_IGNITE_MSC = SAMPLES_DIR / "001_ff9342c9be19cd9f.txt"  # NCT07312656
+SEED_VEEVA_NOVAFERON = SAMPLES_DIR / "002_5febad15010a44b8.txt"  # NCT02455596
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    if not CORPUS_DIR.is_dir():
+        pytest.fail(f"the shared corpus is missing at {CORPUS_DIR} (set REVIEWER_SHARED)")
+    return CORPUS_DIR
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A new, empty store in a temporary data folder (a real SQLite file)."""
+    from reviewer.core.store.db import open_store
+
+    opened = open_store(tmp_path / "data")
+    yield opened
+    opened.close()
+
+
+def store_content(store) -> str:
+    """Everything the store holds, as SQL text: equal text, equal content."""
+    import sqlite3
+
+    with sqlite3.connect(store.path) as conn:
+        return "\n".join(line for line in conn.iterdump())

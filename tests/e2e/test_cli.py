@@ -1,0 +1,91 @@
+"""The `reviewer` command as a real process on a real data folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CORPUS_DIR, FIXTURES_DIR, REPO_ROOT, SAMPLES_DIR
+
+
+def reviewer(data_dir, *args, check=True):
+    result = subprocess.run(
+        [sys.executable, "-m", "reviewer", *args, "--data-dir", str(data_dir)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli") / "data"
+
+
+def test_first_start_holds_the_samples(data_dir):
+    out = reviewer(data_dir, "list", "--json")
+    listed = json.loads(out.stdout)
+    assert listed["total"] == 3
+    assert {t["registry_id"] for t in listed["trials"]} == {"NCT06924645", "NCT07312656", "NCT02455596"}
+
+
+def test_import_json_report_and_exit_status(data_dir):
+    out = reviewer(data_dir, "import", "--json", str(CORPUS_DIR / "ctgov-v2-containers"))
+    report = json.loads(out.stdout)
+    assert report["failed"] == 0 and report["added"] == 26
+    bad = reviewer(data_dir, "import", str(FIXTURES_DIR / "bad" / "truncated.json"), check=False)
+    assert bad.returncode == 1
+    assert "truncated.json: truncated JSON" in bad.stdout
+    again = reviewer(data_dir, "import", str(SAMPLES_DIR))
+    assert "3 unchanged" in again.stdout
+
+
+def test_show_json_uses_registry_field_names(data_dir):
+    shown = json.loads(reviewer(data_dir, "show", "NCT07312656", "--json").stdout)
+    assert shown["nctId"] == "NCT07312656"
+    assert shown["phases"] == ["PHASE2"]
+    assert shown["enrollmentInfo"] == {"count": 200, "type": "ESTIMATED"}
+    assert shown["leadSponsor"]["name"] == "First Affiliated Hospital of Guangxi Medical University"
+    assert [a["label"] for a in shown["armGroups"]] == ["experimental group", "control group"]
+    assert shown["interventions"][0]["type"] == "DRUG"
+    assert shown["primaryOutcomes"][0]["timeFrame"].startswith("Within 90 days")
+    assert len(shown["inclusion"]) == 10 and set(shown["inclusion"][0]) == {"text", "children"}
+    assert shown["versions"][0]["format"] == "ignite-page"
+    veeva = json.loads(reviewer(data_dir, "show", "NCT06924645", "--json").stdout)
+    assert veeva["primaryOutcomes"] is None  # not in source
+
+
+def test_show_text_has_every_section(data_dir):
+    text = reviewer(data_dir, "show", "NCT06924645").stdout
+    for heading in ("Overview", "Design", "Arms and interventions", "Eligibility", "Outcomes",
+                    "Sponsor and sites", "Documents", "Versions"):
+        assert f"\n{heading}\n" in text
+    assert "(not in source)" in text
+    assert "Inclusion criteria (9)" in text and "Exclusion criteria (8)" in text
+
+
+def test_list_filters_and_search(data_dir):
+    phase2 = json.loads(reviewer(data_dir, "list", "--phase", "Phase 2", "--json").stdout)
+    assert {t["registry_id"] for t in phase2["trials"]} >= {"NCT07312656", "NCT02455596"}
+    assert all("PHASE2" in t["phases"] for t in phase2["trials"])
+    status = json.loads(reviewer(data_dir, "list", "--status", "Not yet recruiting", "--json").stdout)
+    assert "NCT06924645" in {t["registry_id"] for t in status["trials"]}
+    found = json.loads(reviewer(data_dir, "search", "mucositis", "--json").stdout)
+    assert found["trials"][0]["registry_id"] == "NCT07312656"
+    assert "NCT02455596" in reviewer(data_dir, "search", "Novaferon").stdout
+
+
+def test_show_unknown_trial(data_dir):
+    result = reviewer(data_dir, "show", "NCT00000001", check=False)
+    assert result.returncode == 1 and "no trial NCT00000001" in result.stderr
+
+
+def test_db_check_backup_upgrade(data_dir):
+    assert "integrity: ok" in reviewer(data_dir, "db", "check").stdout
+    backup_path = reviewer(data_dir, "db", "backup").stdout.strip()
+    assert backup_path and (data_dir / backup_path.rsplit("/", 1)[1]).exists()
+    assert "store is at schema" in reviewer(data_dir, "db", "upgrade").stdout

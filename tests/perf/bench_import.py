@@ -1,0 +1,68 @@
+"""Benchmark: import N generated studies (a registry-style zip) into a fresh store with the FTS index.
+
+Prints studies/s and the importing process's peak memory (RSS).
+    python tests/perf/bench_import.py --n 5000
+The import runs in a child process so that its peak memory is the import's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+def run_import(zip_path: Path, data_dir: Path) -> dict:
+    from reviewer.core.ingest import import_paths
+    from reviewer.core.store.db import open_store
+
+    store = open_store(data_dir)
+    started = time.perf_counter()
+    report = import_paths(store, [zip_path])
+    elapsed = time.perf_counter() - started
+    store.close()
+    size = sum(p.stat().st_size for p in data_dir.iterdir())
+    return {
+        "studies": report.count("added") + report.count("updated"),
+        "failed": len(report.failed),
+        "seconds": elapsed,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "store_bytes": size,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--child", nargs=2, metavar=("ZIP", "DATA_DIR"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_import(Path(args.child[0]), Path(args.child[1]))))
+        return 0
+
+    from make_corpus import write_zip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        zip_path = write_zip(Path(tmp) / "studies.zip", args.n)
+        child = subprocess.run(
+            [sys.executable, __file__, "--child", str(zip_path), str(Path(tmp) / "data")],
+            capture_output=True, text=True, check=True,
+        )
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+    rate = result["studies"] / result["seconds"]
+    print(f"bench_import: N={args.n} studies ({result['failed']} failed)")
+    print(f"  import:       {result['seconds']:.1f} s, {rate:,.0f} studies/s (per-file path, FTS index included)")
+    print(f"  peak memory:  {result['peak_rss_mib']:.0f} MiB (importing process)")
+    print(f"  store size:   {result['store_bytes'] / 2**20:.1f} MiB, {result['store_bytes'] / max(result['studies'], 1) / 1024:.1f} KiB/study")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

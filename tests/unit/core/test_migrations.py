@@ -1,0 +1,106 @@
+"""Schema migrations: new stores, upgrades with a backup first, and refusal of a newer schema."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+
+import pytest
+from alembic import command
+
+from reviewer.core.store import repo
+from reviewer.core.store.db import (
+    STORE_FILE_NAME,
+    NewerSchemaError,
+    alembic_config,
+    current_revision,
+    head_revision,
+    known_revisions,
+    open_store,
+)
+from tests.conftest import FIXTURES_DIR
+
+STORES = FIXTURES_DIR / "stores"
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_new_store_is_at_head_with_wal_and_foreign_keys(tmp_path):
+    store = open_store(tmp_path)
+    assert store.schema_revision() == head_revision()
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_empty_store_upgrades_from_the_first_revision_to_head(tmp_path):
+    path = tmp_path / STORE_FILE_NAME
+    command.upgrade(alembic_config(path), "0001")
+    assert current_revision(path) == "0001"
+    store = open_store(tmp_path)
+    assert store.schema_revision() == head_revision()
+    store.close()
+
+
+@pytest.mark.parametrize("fixture", sorted(STORES.glob("*.sqlite3")), ids=lambda p: p.stem)
+def test_fixture_store_of_each_revision_upgrades_and_keeps_its_data(tmp_path, fixture):
+    """One store per schema revision, made by that revision with the sample trials and a note."""
+    shutil.copy(fixture, tmp_path / STORE_FILE_NAME)
+    revision = current_revision(tmp_path / STORE_FILE_NAME)
+    assert revision in known_revisions()
+    store = open_store(tmp_path)
+    assert store.schema_revision() == head_revision()
+    with store.session() as session:
+        assert repo.count_trials(session) == 3
+        assert repo.current_record(session, "NCT07312656").design.phases == ["PHASE2"]
+        assert session.connection().exec_driver_sql("SELECT body FROM note").scalars().all() == ["Kept across upgrades"]
+    store.close()
+    if revision != head_revision():
+        assert list(tmp_path.glob(f"{STORE_FILE_NAME}.backup-{revision}-*"))
+
+
+def test_every_revision_has_a_fixture_store():
+    assert {p.stem for p in STORES.glob("*.sqlite3")} == known_revisions()
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path):
+    store = open_store(tmp_path)
+    store.close()
+    path = tmp_path / STORE_FILE_NAME
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    before = digest(path)
+    with pytest.raises(NewerSchemaError) as error:
+        open_store(tmp_path)
+    assert "newer version of Protocol Reviewer" in str(error.value)
+    assert "9999_from_the_future" in str(error.value)
+    assert digest(path) == before
+    assert not list(tmp_path.glob("*.backup-*"))
+
+
+def test_a_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / STORE_FILE_NAME
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER)")
+    before = digest(path)
+    with pytest.raises(Exception, match="not a Protocol Reviewer store"):
+        open_store(tmp_path)
+    assert digest(path) == before
+
+
+def test_migrations_build_exactly_the_tables_the_models_declare(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    store = open_store(tmp_path)
+    with store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    store.close()
+    # FTS5 keeps its index in shadow tables no model declares
+    assert [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("trial_fts"))] == []
