@@ -40,7 +40,7 @@ def test_import_json_report_and_exit_status(data_dir):
     bad = reviewer(data_dir, "import", str(FIXTURES_DIR / "bad" / "truncated.json"), check=False)
     assert bad.returncode == 1
     assert "truncated.json: truncated JSON" in bad.stdout
-    again = reviewer(data_dir, "import", str(SAMPLES_DIR))
+    again = reviewer(data_dir, "import", *map(str, sorted(SAMPLES_DIR.glob("*.txt"))))
     assert "3 unchanged" in again.stdout
 
 
@@ -62,7 +62,7 @@ def test_show_json_uses_registry_field_names(data_dir):
 def test_show_text_has_every_section(data_dir):
     text = reviewer(data_dir, "show", "NCT06924645").stdout
     for heading in ("Overview", "Design", "Arms and interventions", "Eligibility", "Outcomes",
-                    "Sponsor and sites", "Documents", "Versions"):
+                    "Sponsor and sites", "Documents", "Versions (newest first)"):
         assert f"\n{heading}\n" in text
     assert "(not in source)" in text
     assert "Inclusion criteria (9)" in text and "Exclusion criteria (8)" in text
