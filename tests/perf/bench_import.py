@@ -19,13 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
-def run_import(zip_path: Path, data_dir: Path) -> dict:
+def run_import(zip_path: Path, data_dir: Path, bulk: bool) -> dict:
     from reviewer.core.ingest import import_paths
     from reviewer.core.store.db import open_store
 
     store = open_store(data_dir)
     started = time.perf_counter()
-    report = import_paths(store, [zip_path])
+    report = import_paths(store, [zip_path], bulk=bulk)
     elapsed = time.perf_counter() - started
     store.close()
     size = sum(p.stat().st_size for p in data_dir.iterdir())
@@ -41,26 +41,26 @@ def run_import(zip_path: Path, data_dir: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=5000)
-    parser.add_argument("--child", nargs=2, metavar=("ZIP", "DATA_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("ZIP", "DATA_DIR", "MODE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_import(Path(args.child[0]), Path(args.child[1]))))
+        print(json.dumps(run_import(Path(args.child[0]), Path(args.child[1]), args.child[2] == "bulk")))
         return 0
 
     from make_corpus import write_zip
 
+    print(f"bench_import: N={args.n:,} generated studies in a registry-style zip, fresh store, FTS index included")
     with tempfile.TemporaryDirectory() as tmp:
         zip_path = write_zip(Path(tmp) / "studies.zip", args.n)
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(zip_path), str(Path(tmp) / "data")],
-            capture_output=True, text=True, check=True,
-        )
-        result = json.loads(child.stdout.strip().splitlines()[-1])
-    rate = result["studies"] / result["seconds"]
-    print(f"bench_import: N={args.n} studies ({result['failed']} failed)")
-    print(f"  import:       {result['seconds']:.1f} s, {rate:,.0f} studies/s (per-file path, FTS index included)")
-    print(f"  peak memory:  {result['peak_rss_mib']:.0f} MiB (importing process)")
-    print(f"  store size:   {result['store_bytes'] / 2**20:.1f} MiB, {result['store_bytes'] / max(result['studies'], 1) / 1024:.1f} KiB/study")
+        for mode in ("per-file", "bulk"):
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(zip_path), str(Path(tmp) / mode), mode],
+                capture_output=True, text=True, check=True,
+            )
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            rate = result["studies"] / result["seconds"]
+            print(f"  {mode + ':':<10} {result['seconds']:6.1f} s  {rate:6,.0f} studies/s  peak {result['peak_rss_mib']:4.0f} MiB"
+                  f"  store {result['store_bytes'] / max(result['studies'], 1) / 1024:.1f} KiB/study  ({result['failed']} failed)")
     return 0
 
 

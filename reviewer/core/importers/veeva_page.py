@@ -53,6 +53,8 @@ class VeevaPageImporter:
     label = "ClinicalTrials.Veeva page (saved text)"
 
     def sniff(self, head: str) -> float:
+        if not head.lstrip("\ufeff \t\r\n").startswith(_BRAND):
+            return 0.0
         lines = [line.strip() for line in head.lstrip("\ufeff").splitlines() if line.strip()]
         if not lines or lines[0] != _BRAND:
             return 0.0

@@ -151,6 +151,8 @@ class Store:
         """A plain sqlite3 connection with the app's pragmas, in manual transaction mode (the write path)."""
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         _set_pragmas(conn, None)
+        # Mapped pages count as the process's memory and grow with the store: the writer reads little.
+        conn.execute("PRAGMA mmap_size=0")
         return conn
 
     def schema_revision(self) -> str | None:

@@ -76,7 +76,7 @@ def source_hash(source_text: str) -> str:
 
 
 def compress(text_value: str) -> bytes:
-    return zlib.compress(text_value.encode("utf-8"), 6)
+    return zlib.compress(text_value.encode("utf-8"), 3)
 
 
 def decompress(blob: bytes) -> str:

@@ -1,0 +1,99 @@
+"""The bulk import path: same store as the per-file path, cancel leaves a consistent store, re-run completes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+
+import pytest
+
+from reviewer.core.export import record_to_api
+from reviewer.core.ingest import import_paths
+from reviewer.core.store import repo
+from reviewer.core.store.db import open_store
+
+
+def snapshot(store) -> dict:
+    """Every trial's current record and its versions' provenance, keyed by registry id."""
+    out = {}
+    with store.session() as session:
+        for registry_id in list(repo.all_registry_ids(session)):
+            trial = repo.trial_by_registry_id(session, registry_id)
+            versions = [(v.number, v.source_format, v.source_name, v.content_hash) for v in repo.versions_of(session, trial.id)]
+            fts = session.connection().exec_driver_sql(
+                "SELECT ids, title, criteria FROM trial_fts WHERE rowid = ?", (trial.id,)
+            ).one()
+            out[registry_id] = (record_to_api(repo.load_record(session, trial.current_version_id)), versions, tuple(fts))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus_zip(tmp_path_factory, corpus_dir):
+    path = tmp_path_factory.mktemp("zip") / "ctg-studies.json.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for study in sorted((corpus_dir / "ctgov-v2").glob("*.json")):
+            archive.write(study, study.name)
+    return path
+
+
+def test_bulk_and_per_file_give_equal_stores(tmp_path, corpus_zip, corpus_dir):
+    paths = [corpus_zip, corpus_dir / "ctgov-xml", corpus_dir / "ctgov-v2-containers"]
+    per_file, bulk = open_store(tmp_path / "a"), open_store(tmp_path / "b")
+    first = import_paths(per_file, paths)
+    second = import_paths(bulk, paths, bulk=True, workers=2, batch_size=50)
+    assert not first.failed and not second.failed
+    assert first.counts == second.counts
+    assert snapshot(per_file) == snapshot(bulk)
+
+
+def test_cancelled_bulk_import_is_consistent_and_a_rerun_completes_it(tmp_path, corpus_zip):
+    store = open_store(tmp_path / "data")
+    calls = 0
+
+    def cancel_after_120():
+        nonlocal calls
+        calls += 1
+        return calls > 120
+
+    report = import_paths(store, [corpus_zip], cancelled=cancel_after_120, bulk=True, workers=2, batch_size=50)
+    assert report.cancelled
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        trials, fts = conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone()
+        orphans = conn.execute("SELECT count(*) FROM trial WHERE current_version_id NOT IN (SELECT id FROM trial_version)").fetchone()[0]
+    assert trials == fts == 120 and orphans == 0
+
+    again = import_paths(store, [corpus_zip], bulk=True, workers=2)
+    assert again.skipped == 120 and again.count("added") == 385 - 120 and not again.failed
+    reference = open_store(tmp_path / "reference")
+    import_paths(reference, [corpus_zip])
+    assert snapshot(store) == snapshot(reference)
+
+
+def test_bulk_zip_with_a_bad_member_imports_the_rest(tmp_path):
+    good = {"protocolSection": {"identificationModule": {"nctId": "NCT09999998", "briefTitle": "Good"}}}
+    archive_path = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        archive.writestr("a.json", json.dumps(good))
+        archive.writestr("b.json", '{"protocolSection": ')
+    store = open_store(tmp_path / "data")
+    report = import_paths(store, [archive_path], bulk=True, workers=1)
+    assert report.count("added") == 1
+    assert [(f.name, f.error) for f in report.failed] == [(f"{archive_path} › b.json", "truncated JSON (the document ends early)")]
+
+
+def test_big_json_array_is_streamed_study_by_study(tmp_path, corpus_dir, monkeypatch):
+    import reviewer.core.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BIG_ARRAY_BYTES", 1000)  # treat the corpus array as "big"
+    array = corpus_dir / "ctgov-v2-containers" / "website-download-array__dgg32-clinical-trials-public__ctg-studies.json"
+    store = open_store(tmp_path / "data")
+    report = import_paths(store, [array], bulk=True, workers=1)
+    assert report.count("added") == 10 and report.documents == 10
+    with store.session() as session:
+        trial = repo.trial_by_registry_id(session, json.loads(array.read_text())[0]["protocolSection"]["identificationModule"]["nctId"])
+        version = repo.versions_of(session, trial.id)[0]
+        assert version.source_name.endswith("› study 1")
+        assert json.loads(repo.source_document(session, version.id)) == json.loads(array.read_text())[0]
