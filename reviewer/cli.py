@@ -52,7 +52,7 @@ def cmd_import(args, store) -> int:
         for failed in report.failed:
             print(f"  FAILED {failed.name}: {failed.error}")
         if report.seconds > 5:
-            print(f"  {report.seconds:.1f} s, {len(report.results) / report.seconds:,.0f} documents/s")
+            print(f"  {report.seconds:.1f} s, {report.documents / report.seconds:,.0f} documents/s")
     return 1 if report.failed else 0
 
 
