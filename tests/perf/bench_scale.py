@@ -33,8 +33,8 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/reviewer-bench"))
 
 QUERIES = [
-    ("rare word", "xerostomia", None),
-    ("rare word 2", "thalassemia", None),
+    ("rare word", "achalasia", None),
+    ("rare word 2", "narcolepsy", None),
     ("common word", "study", None),
     ("common word 2", "patients", None),
     ("two words", "breast cancer", None),
@@ -44,8 +44,8 @@ QUERIES = [
     ("prefix", "metasta*", None),
     ("short prefix", "ca*", None),
     ("NCT id", "NCT90001234", None),
-    ("NCT id 2", "NCT90054321", None),
-    ("Chinese substring", "患者", None),
+    ("NCT id 2", "NCT90004321", None),
+    ("Chinese substring", "胃虚", None),
     ("exclusion", "cancer -breast", None),
     ("text + status", "cancer", {"statuses": ["RECRUITING"]}),
     ("text + phase", "diabetes", {"phases": ["PHASE3"]}),

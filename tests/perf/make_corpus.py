@@ -82,7 +82,9 @@ def write_zip(out: Path, n: int, seed: int = 1, corpus: Path = DEFAULT_CORPUS) -
     templates = load_templates(corpus)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index in range(n):
-            study = vary(pick(templates, rng), index, rng)
+            # every real record at least once (Chinese, Korean, Cyrillic ...), then the registry's sizes
+            template = templates[index][1] if index < len(templates) else pick(templates, rng)
+            study = vary(template, index, rng)
             if index % HUGE_EVERY == HUGE_EVERY - 1:
                 study = make_huge(study)
             archive.writestr(f"NCT9{index:07d}.json", orjson.dumps(study, option=orjson.OPT_INDENT_2))

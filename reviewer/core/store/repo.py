@@ -736,37 +736,78 @@ def count_trials(session: Session, where: TrialFilter | None = None) -> int:
     return session.connection().execute(query).scalar_one()
 
 
-def search_trials(
-    session: Session, query_text: str, where: TrialFilter | None = None, limit: int = 100
-) -> list[dict[str, Any]]:
-    """Trials matching the text, best first (bm25), with the library columns."""
+RANK_CAP = 2000  # matches scored with bm25 at most; beyond that a query is "broad"
+
+
+def _filter_sql(where: TrialFilter | None) -> tuple[str, dict[str, Any]]:
+    """SQL conditions on the trial table ``t`` for a filter, with their parameters."""
+    if where is None:
+        return "", {}
+    parts, params = [], {}
+    for name, column, values in (("s", "overall_status", where.statuses), ("y", "study_type", where.study_types)):
+        if values:
+            keys = [f"{name}{i}" for i in range(len(values))]
+            parts.append(f"t.{column} IN ({', '.join(':' + k for k in keys)})")
+            params.update(zip(keys, values, strict=True))
+    if where.phases:
+        keys = [f"p{i}" for i in range(len(where.phases))]
+        parts.append("(" + " OR ".join(f"instr('|' || coalesce(t.phases, '') || '|', :{k}) > 0" for k in keys) + ")")
+        params.update({k: f"|{p}|" for k, p in zip(keys, where.phases, strict=True)})
+    if where.condition:
+        parts.append("t.conditions LIKE :condition")
+        params["condition"] = f"%{where.condition}%"
+    if where.sponsor:
+        parts.append("t.lead_sponsor LIKE :sponsor")
+        params["sponsor"] = f"%{where.sponsor}%"
+    return "".join(" AND " + p for p in parts), params
+
+
+def search_trials(session: Session, query_text: str, where: TrialFilter | None = None,
+                  limit: int = 100) -> list[dict[str, Any]]:
+    """Trials matching the text (and the filter), best first, with the library columns.
+
+    Scoring every match of a broad term ("study" matches nearly every trial) is what makes full-text
+    search slow at registry scale, so ranking is two-step: if at most RANK_CAP trials match, all are
+    ranked with bm25; otherwise only the matches in ids, titles and conditions are ranked (if at most
+    RANK_CAP), followed by the other matches; if even those are too many, the newest matches come
+    first, unranked. The text always drives the query (FTS first, then the trial row by primary key),
+    so a filter never turns it into a scan of every trial.
+    """
     query = search.build_query(query_text)
     if query.match is None:
         return []
+    conn = session.connection()
+    filter_sql, params = _filter_sql(where)
     weights = ", ".join(str(w) for w in search.FTS_WEIGHTS)
-    hits = (
-        session.connection()
-        .execute(
-            text(
-                f"SELECT rowid, bm25({search.FTS_TABLE}, {weights}) AS rank FROM {search.FTS_TABLE} "
-                f"WHERE {search.FTS_TABLE} MATCH :match ORDER BY rank LIMIT :limit"
-            ),
-            {"match": query.match, "limit": limit * 4 if where else limit},
-        )
-        .all()
-    )
-    if not hits:
-        return []
-    rank = {row.rowid: row.rank for row in hits}
-    table = _t(Trial)
-    select_rows = select(*(table.c[c] for c in LIST_COLUMNS)).where(table.c.id.in_(list(rank)))
-    for clause in (where or TrialFilter()).clauses():
-        select_rows = select_rows.where(clause)
-    rows = [dict(r) for r in session.connection().execute(select_rows).mappings()]
-    rows.sort(key=lambda r: rank[r["id"]])
+    base = f"FROM {search.FTS_TABLE} CROSS JOIN trial t ON t.id = {search.FTS_TABLE}.rowid " \
+           f"WHERE {search.FTS_TABLE} MATCH :match{filter_sql}"
+    columns = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
+
+    def count(match: str) -> int:
+        return conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap)"),
+                            {**params, "match": match, "cap": RANK_CAP + 1}).scalar_one()
+
+    def ranked(match: str, size: int) -> list[dict[str, Any]]:
+        sql = f"SELECT {columns}, bm25({search.FTS_TABLE}, {weights}) AS rank {base} ORDER BY rank LIMIT :limit"
+        return [dict(r) for r in conn.execute(text(sql), {**params, "match": match, "limit": size}).mappings()]
+
+    def newest(match: str, size: int, exclude: set[int]) -> list[dict[str, Any]]:
+        sql = f"SELECT {columns} {base} ORDER BY {search.FTS_TABLE}.rowid DESC LIMIT :limit"
+        rows = conn.execute(text(sql), {**params, "match": match, "limit": size + len(exclude)}).mappings()
+        return [dict(r) for r in rows if r["id"] not in exclude][:size]
+
+    if count(query.match) <= RANK_CAP:
+        rows = ranked(query.match, limit)
+    else:
+        focused = "{ids title conditions} : (" + query.match + ")"
+        rows = ranked(focused, limit) if count(focused) <= RANK_CAP else []
+        if len(rows) < limit:
+            rows += newest(query.match, limit - len(rows), {r["id"] for r in rows})
+    for row in rows:
+        row.pop("rank", None)
     if query.registry_id:
         rows.sort(key=lambda r: r["registry_id"] != query.registry_id)
-    return rows[:limit]
+    return rows
 
 
 def delete_trial(session: Session, trial_id: int) -> None:

@@ -76,3 +76,16 @@ def test_query_building():
     assert build_query("pembro*").match == '"pembro"*'
     assert build_query("lung -small").match == '"lung" NOT "small"'
     assert build_query("  ").match is None
+
+
+def test_broad_queries_rank_the_focused_columns_then_the_rest(searchable, monkeypatch):
+    everything = set(ids(repo.search_trials(searchable, "study", limit=1000)))
+    monkeypatch.setattr(repo, "RANK_CAP", 20)  # make "study" a broad query on this small corpus
+    broad = repo.search_trials(searchable, "study", limit=60)
+    assert len(broad) == 60 and set(ids(broad)) <= everything
+    assert len(set(ids(broad))) == 60
+    filtered = repo.search_trials(searchable, "study", repo.TrialFilter(statuses=["WITHDRAWN"]), limit=500)
+    assert filtered and all(r["overall_status"] == "WITHDRAWN" for r in filtered)
+    monkeypatch.setattr(repo, "RANK_CAP", 1)
+    newest = repo.search_trials(searchable, "study", limit=5)
+    assert [r["id"] for r in newest] == sorted([r["id"] for r in newest], reverse=True)
