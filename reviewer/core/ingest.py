@@ -55,12 +55,15 @@ class ImportReport:
     cancelled: bool = False
     seconds: float = 0.0
     keep_results: bool = True  # a bulk import of 600,000 studies keeps only counts and failures
+    updated_trials: set[int] = field(default_factory=set)  # trials that got a new version
 
     def add(self, result: DocumentResult) -> None:
         self.documents += 1
         self.skipped += result.skipped
         for saved in result.saved:
             self.counts[saved.outcome] += 1
+            if saved.outcome == "updated":
+                self.updated_trials.add(saved.trial_id)
         if not result.ok:
             self.failed.append(result)
         if self.keep_results:
@@ -264,10 +267,28 @@ def import_paths(
         raise
     finally:
         conn.close()
+    _reanchor_notes(store, report.updated_trials)
     report.seconds = time.perf_counter() - started
     if progress and not report.cancelled:
         progress(Progress(report.documents, report.documents, "", report.seconds))
     return report
+
+
+def _reanchor_notes(store: Store, trial_ids: set[int]) -> None:
+    """Check the notes of trials that got a new version against it (moved items, orphans)."""
+    if not trial_ids:
+        return
+    from sqlmodel import select
+
+    from . import notes
+    from .store.tables import Note, Trial
+
+    with store.transaction() as session:
+        annotated = set(session.exec(select(Note.trial_id).where(Note.trial_id.in_(trial_ids))))
+        for trial_id in annotated:
+            trial = session.get(Trial, trial_id)
+            record = repo.load_record(session, trial.current_version_id)
+            notes.reanchor(session, trial_id, record, trial.current_version_id)
 
 
 def import_document(store: Store, document: Document) -> DocumentResult:

@@ -1,0 +1,78 @@
+"""Notes in the store: add, edit, delete and restore (undo), list by tag, re-anchor after a new version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reviewer.core import notes
+from reviewer.core.ingest import import_paths
+from reviewer.core.store import repo
+from reviewer.core.store.tables import Note
+from tests.conftest import SEED_IGNITE_MSC
+
+
+@pytest.fixture
+def trial_id(store):
+    import_paths(store, [SEED_IGNITE_MSC])
+    with store.session() as session:
+        return repo.trial_by_registry_id(session, "NCT07312656").id
+
+
+def test_add_edit_delete_restore(store, trial_id):
+    anchor = notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;")
+    with store.transaction() as session:
+        note_id = notes.add_note(session, trial_id, anchor, "Why stop at 75?", "dr.a", "question").id
+    with store.transaction() as session:
+        notes.edit_note(session, note_id, body="Why stop at 75? Older patients get RT too.", tag="concern")
+    with store.transaction() as session:
+        saved = notes.delete_note(session, note_id)
+    with store.session() as session:
+        assert notes.notes_of(session, [trial_id]) == []
+    with store.transaction() as session:
+        notes.restore_note(session, saved)
+    with store.session() as session:
+        (note,) = notes.notes_of(session, [trial_id])
+        assert (note.id, note.body, note.tag, note.item_key) == (
+            note_id, "Why stop at 75? Older patients get RT too.", "concern", "inclusion/2")
+        assert notes.notes_of(session, [trial_id], tag="question") == []
+
+
+def test_bad_notes_refused(store, trial_id):
+    with store.transaction() as session, pytest.raises(ValueError, match="unknown tag"):
+        notes.add_note(session, trial_id, notes.Anchor("trial", ""), "text", "dr.a", "urgent")
+    with store.transaction() as session, pytest.raises(ValueError, match="needs some text"):
+        notes.add_note(session, trial_id, notes.Anchor("trial", ""), "   ", "dr.a")
+
+
+def test_item_keys_cover_every_part(store, trial_id):
+    with store.session() as session:
+        record = repo.current_record(session, "NCT07312656")
+    items = notes.item_texts(record)
+    assert items[("criterion", "inclusion/2")] == "Age 18-75 years;"
+    assert items[("outcome", "primary/1")].startswith("The incidence of grade ≥3")
+    assert ("arm", "control group") in items
+    assert ("intervention", "DRUG:mesenchymal stem cell-derived exosomes") in items
+
+
+def test_reanchor_follows_a_moved_criterion_and_orphans_a_removed_one(store, tmp_path, trial_id):
+    with store.transaction() as session:
+        moved = notes.add_note(session, trial_id, notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
+                               "Age limit", "dr.a").id
+        gone = notes.add_note(session, trial_id, notes.Anchor("criterion", "inclusion/10", "Signed informed consent form."),
+                              "Consent", "dr.a").id
+    text = SEED_IGNITE_MSC.read_text(encoding="utf-8")
+    study = __import__("ast").literal_eval(text[text.index("{'hasResults'"):])
+    criteria = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    criteria = criteria.replace("1. Histologically", "0. Histologically").replace("10. Signed informed consent form.\n", "")
+    criteria = "Inclusion Criteria:\n\n1. Planned radiotherapy of the head and neck;\n" + criteria.split("Inclusion Criteria:\n\n", 1)[1]
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = criteria
+    study["derivedSection"]["miscInfoModule"]["versionHolder"] = "2026-09-01"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(study))
+    assert import_paths(store, [newer]).count("updated") == 1  # the import re-anchors the notes
+    with store.session() as session:
+        moved_note, gone_note = session.get(Note, moved), session.get(Note, gone)
+        assert (moved_note.item_key, moved_note.orphaned) == ("inclusion/3", False)
+        assert gone_note.orphaned and gone_note.quote == "Signed informed consent form." and gone_note.body == "Consent"
