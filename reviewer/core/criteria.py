@@ -20,8 +20,12 @@ _SECTION_HEADING = re.compile(
     r"(?:\s+(?:criteria|criterion|criterias))?(?:\s+(?:for|of)\s+[^:]{0,60})?\s*[:：.]?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_CRITERIA_FOR = re.compile(r"^\W*criteria\s+for\s+(?P<kind>inclusion|exclusion)\s*[:：]?\s*(?P<rest>.*)$", re.I)
-_NOTHING = re.compile(r"^(?:nil|none|n/?a|not applicable|no(?:ne)? (?:specified|required))\W*$", re.IGNORECASE)
+_CRITERIA_FOR = re.compile(
+    r"^\W*criteria\s+for\s+(?P<kind>inclusion|exclusion)\s*[:：]?\s*(?P<rest>.*)$", re.I
+)
+_NOTHING = re.compile(
+    r"^(?:nil|none|n/?a|not applicable|no(?:ne)? (?:specified|required))\W*$", re.IGNORECASE
+)
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|x{1,2}i{0,3})"
 _MARKER = re.compile(
     r"^(?P<marker>"
@@ -152,9 +156,13 @@ class _Section:
         # plain text: a sub-heading, a continuation of the last item, or a paragraph item
         # a wrapped line continues the last item, unless it is a "Cohort B:" sub-heading: one that ends
         # with a colon after a finished sentence, or stands left of the last item's text
-        subheading = line.text.endswith(":") and self.last is not None and (
-            self.last.node.text.rstrip().endswith((".", ";", ":", "。", "；"))
-            or (self.last.family is not None and line.indent <= self.last.indent)
+        subheading = (
+            line.text.endswith(":")
+            and self.last is not None
+            and (
+                self.last.node.text.rstrip().endswith((".", ";", ":", "。", "；"))
+                or (self.last.family is not None and line.indent <= self.last.indent)
+            )
         )
         if self.last is not None and not line.blank_before and not subheading:
             self.last.node.text = (self.last.node.text + " " + line.text).strip()  # a wrapped line

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .importers import Document, InvalidSource, iter_documents, read_document
-from .importers.base import ParsedRecord
 from .store import repo
 from .store.db import Store
 
@@ -125,12 +124,14 @@ ProgressCallback = Callable[[Progress], None]
 # ---------------------------------------------------------------- reading and parsing
 
 
-def _parse(name: str, data: bytes | None, error: str | None) -> tuple[str, list[ParsedRecord] | None, str | None]:
-    """Parse one document (in a worker process in bulk mode). Never raises."""
+def _parse(
+    name: str, data: bytes | None, error: str | None
+) -> tuple[str, list[repo.Prepared] | None, str | None]:
+    """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises."""
     if error is not None:
         return name, None, error
     try:
-        return name, read_document(data), None
+        return name, [repo.prepare(p) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
     except Exception as bug:  # a parser bug must not stop a batch; the document is refused
@@ -189,19 +190,69 @@ def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) ->
 # ---------------------------------------------------------------- writing
 
 
-def _write(conn: sqlite3.Connection, name: str, parsed: list[ParsedRecord], now: datetime) -> DocumentResult:
-    """Write one document's records inside a savepoint: all of them or none."""
-    result = DocumentResult(name, source_format=parsed[0].source_format)
-    conn.execute("SAVEPOINT document")
-    try:
-        result.saved = [repo.save_record_raw(conn, p, name, now) for p in parsed]
-    except sqlite3.Error as error:
-        conn.execute("ROLLBACK TO document")
-        log.exception("store refused %s", name)
-        result.saved = []
-        result.error = f"could not be stored ({type(error).__name__}: {error}); nothing of it was kept"
-    conn.execute("RELEASE document")
+def _write(
+    conn: sqlite3.Connection, rows: repo.RowWriter, name: str, prepared: list[repo.Prepared]
+) -> DocumentResult:
+    """Write one document's records (inside the caller's transaction)."""
+    result = DocumentResult(name, source_format=prepared[0].source_format)
+    now = datetime.now(UTC)
+    result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
     return result
+
+
+class _BatchWriter:
+    """Writes documents in batches, each batch one transaction.
+
+    FTS5 flushes its pending index at every savepoint, so documents are not wrapped in savepoints;
+    instead, if the database refuses a document, the batch is rolled back and written again one
+    document per transaction, so that every document is still all or nothing.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, report: ImportReport, per_commit: int, seconds: float):
+        self.conn, self.report = conn, report
+        self.rows = repo.RowWriter(conn)
+        self.per_commit, self.seconds = per_commit, seconds
+        self.pending: list[tuple[str, list[repo.Prepared]]] = []
+        self.results: list[DocumentResult] = []
+        self.started = 0.0
+
+    def add(self, name: str, prepared: list[repo.Prepared]) -> None:
+        if not self.pending:
+            self.conn.execute("BEGIN")
+            self.started = time.perf_counter()
+        self.pending.append((name, prepared))
+        try:
+            self.results.append(_write(self.conn, self.rows, name, prepared))
+        except sqlite3.Error:
+            self.conn.execute("ROLLBACK")
+            self._one_by_one()
+            return
+        if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if not self.pending:
+            return
+        self.conn.execute("COMMIT")
+        for result in self.results:
+            self.report.add(result)
+        self.pending, self.results = [], []
+
+    def _one_by_one(self) -> None:
+        for name, prepared in self.pending:
+            self.conn.execute("BEGIN")
+            try:
+                result = _write(self.conn, self.rows, name, prepared)
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self.conn.execute("ROLLBACK")
+                log.exception("store refused %s", name)
+                result = DocumentResult(
+                    name,
+                    error=f"could not be stored ({type(error).__name__}: {error}); nothing of it was kept",
+                )
+            self.report.add(result)
+        self.pending, self.results = [], []
 
 
 def _known_sources(conn: sqlite3.Connection) -> set[bytes]:
@@ -223,7 +274,8 @@ def import_paths(
     report = ImportReport(keep_results=not bulk)
     total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
     documents = _bulk_documents(paths) if bulk else (_loaded(item) for item in iter_documents(paths))
-    workers = (workers if workers is not None else (os.cpu_count() or 1)) if bulk else 0
+    # one core stays with the writer (this process); the others parse
+    workers = (workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)) if bulk else 0
     per_commit = batch_size if bulk else 200
     commit_every = 5.0 if bulk else 0.25  # seconds
 
@@ -238,29 +290,24 @@ def import_paths(
                     continue
                 yield name, data, error
 
-        in_batch = 0
+        writer = _BatchWriter(conn, report, per_commit, commit_every)
         last_report = 0.0
-        for name, parsed, error in _ordered_map(_parse, still_needed(documents), workers, window=workers * 32):
+        for name, prepared, error in _ordered_map(
+            _parse, still_needed(documents), workers, window=workers * 32
+        ):
             if cancelled and cancelled():
                 report.cancelled = True
                 break
-            if parsed is None:
+            if prepared is None:
                 report.add(DocumentResult(name, error=error))
             else:
-                if in_batch == 0:
-                    conn.execute("BEGIN")
-                    batch_started = time.perf_counter()
-                report.add(_write(conn, name, parsed, datetime.now(UTC)))
-                in_batch += 1
-                if in_batch >= per_commit or time.perf_counter() - batch_started > commit_every:
-                    conn.execute("COMMIT")
-                    in_batch = 0
+                writer.add(name, prepared)
             now = time.perf_counter()
             if progress and (now - last_report > 0.1 or not bulk):
                 last_report = now
-                progress(Progress(report.documents, max(total, report.documents), name, now - started))
-        if in_batch:
-            conn.execute("COMMIT")
+                done = report.documents + len(writer.pending)
+                progress(Progress(done, max(total, done), name, now - started))
+        writer.commit()
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -293,14 +340,15 @@ def _reanchor_notes(store: Store, trial_ids: set[int]) -> None:
 
 def import_document(store: Store, document: Document) -> DocumentResult:
     """Import one document on its own (one transaction)."""
-    name, parsed, error = _parse(*_loaded(document))
-    if parsed is None:
+    report = ImportReport()
+    name, prepared, error = _parse(*_loaded(document))
+    if prepared is None:
         return DocumentResult(name, error=error)
     conn = store.raw_connection()
     try:
-        conn.execute("BEGIN")
-        result = _write(conn, name, parsed, datetime.now(UTC))
-        conn.execute("COMMIT")
+        writer = _BatchWriter(conn, report, 1, 0.0)
+        writer.add(name, prepared)
+        writer.commit()
     finally:
         conn.close()
-    return result
+    return report.results[0]

@@ -60,7 +60,12 @@ def iter_array_items(stream: BinaryIO) -> Iterator[bytes]:
                     array_depth = depth
             elif char in (b"}", b"]"):
                 depth -= 1
-                if array_depth is not None and depth == array_depth and item_start is not None and char == b"}":
+                if (
+                    array_depth is not None
+                    and depth == array_depth
+                    and item_start is not None
+                    and char == b"}"
+                ):
                     yield buffer[item_start:position]
                     item_start = None
                 elif array_depth is not None and depth < array_depth:

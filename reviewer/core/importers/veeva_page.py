@@ -27,11 +27,34 @@ from .base import InvalidSource, ParsedRecord, check_field_sizes
 NAME = "veeva-page"
 _BRAND = "ClinicalTrials.Veeva"
 LABELS = (
-    "Status", "Status and phase", "Phase", "Conditions", "Treatments", "Study type", "Funder types",
-    "Identifiers", "Details and patient eligibility", "About", "Full description", "Enrollment", "Sex",
-    "Ages", "Volunteers", "Inclusion criteria", "Exclusion criteria", "Trial design", "Primary purpose",
-    "Allocation", "Interventional model", "Masking", "Observational model", "Time perspective",
-    "Trial contacts and locations", "Central trial contact", "Sponsors", "Study documents",
+    "Status",
+    "Status and phase",
+    "Phase",
+    "Conditions",
+    "Treatments",
+    "Study type",
+    "Funder types",
+    "Identifiers",
+    "Details and patient eligibility",
+    "About",
+    "Full description",
+    "Enrollment",
+    "Sex",
+    "Ages",
+    "Volunteers",
+    "Inclusion criteria",
+    "Exclusion criteria",
+    "Trial design",
+    "Primary purpose",
+    "Allocation",
+    "Interventional model",
+    "Masking",
+    "Observational model",
+    "Time perspective",
+    "Trial contacts and locations",
+    "Central trial contact",
+    "Sponsors",
+    "Study documents",
     "Data sourced from clinicaltrials.gov",
 )
 _LABEL_SET = {label.lower() for label in LABELS}
@@ -58,7 +81,13 @@ class VeevaPageImporter:
         lines = [line.strip() for line in head.lstrip("\ufeff").splitlines() if line.strip()]
         if not lines or lines[0] != _BRAND:
             return 0.0
-        return 0.95 if any(line in ("Details and patient eligibility", "Trial design", "Identifiers") for line in lines) else 0.6
+        return (
+            0.95
+            if any(
+                line in ("Details and patient eligibility", "Trial design", "Identifiers") for line in lines
+            )
+            else 0.6
+        )
 
     def parse(self, text: str) -> list[ParsedRecord]:
         record = page_to_record(text)
@@ -128,7 +157,10 @@ def _age(value: str | None) -> tuple[str | None, str | None]:
 
 def _criteria_text(blocks: dict[str, list[str]]) -> str | None:
     parts = []
-    for label, heading in (("inclusion criteria", "Inclusion Criteria:"), ("exclusion criteria", "Exclusion Criteria:")):
+    for label, heading in (
+        ("inclusion criteria", "Inclusion Criteria:"),
+        ("exclusion criteria", "Exclusion Criteria:"),
+    ):
         if label in blocks:
             items = [line.strip() for line in blocks[label]]
             # "• item" bullets become registry-style "* item"
@@ -142,8 +174,11 @@ def _treatments(lines: list[str]) -> list[Intervention]:
     for line in lines:
         match = _TREATMENT.match(line.strip())
         if match:
-            interventions.append(Intervention(name=match.group(2).strip(),
-                                              type=vocab.to_code("intervention_type", match.group(1))))
+            interventions.append(
+                Intervention(
+                    name=match.group(2).strip(), type=vocab.to_code("intervention_type", match.group(1))
+                )
+            )
         else:
             interventions.append(Intervention(name=line.strip()))
     return interventions
@@ -157,7 +192,11 @@ def _arms(lines: list[str], interventions: list[Intervention]) -> list[Arm]:
     by_name.update({i.name.lower(): i for i in interventions})
     index = 0
     while index < len(lines):
-        if index + 1 < len(lines) and lines[index + 1].lower().endswith(" group") and not lines[index].endswith(":"):
+        if (
+            index + 1 < len(lines)
+            and lines[index + 1].lower().endswith(" group")
+            and not lines[index].endswith(":")
+        ):
             arm = Arm(label=lines[index], type=vocab.to_code("arm_type", lines[index + 1]))
             arms.append(arm)
             index += 2
@@ -165,7 +204,11 @@ def _arms(lines: list[str], interventions: list[Intervention]) -> list[Arm]:
             description: list[str] = []
             while index < len(lines):
                 line = lines[index]
-                if index + 1 < len(lines) and lines[index + 1].lower().endswith(" group") and mode == "treatment":
+                if (
+                    index + 1 < len(lines)
+                    and lines[index + 1].lower().endswith(" group")
+                    and mode == "treatment"
+                ):
                     break
                 if line == "Description:":
                     mode = "description"
@@ -176,7 +219,9 @@ def _arms(lines: list[str], interventions: list[Intervention]) -> list[Arm]:
                 elif mode == "treatment":
                     arm.intervention_names.append(line)
                     match = _TREATMENT.match(line)
-                    target = by_name.get(line.lower()) or (by_name.get(match.group(2).lower()) if match else None)
+                    target = by_name.get(line.lower()) or (
+                        by_name.get(match.group(2).lower()) if match else None
+                    )
                     if target is not None and arm.label not in target.arm_labels:
                         target.arm_labels.append(arm.label)
                 index += 1
@@ -209,12 +254,18 @@ def page_to_record(text: str) -> TrialRecord:
             kind = "org_study" if len(identifiers) == 1 and nct else "secondary"
             identifiers.append(Identifier(value=other, kind=kind))
 
-    status_lines = [line.strip() for line in blocks.get("status and phase", blocks.get("status", [])) if line.strip()]
-    phase_lines = [line for line in status_lines[1:] if line.lower().startswith(("phase", "early phase", "n/a"))]
+    status_lines = [
+        line.strip() for line in blocks.get("status and phase", blocks.get("status", [])) if line.strip()
+    ]
+    phase_lines = [
+        line for line in status_lines[1:] if line.lower().startswith(("phase", "early phase", "n/a"))
+    ]
     phase_lines += [line.strip() for line in blocks.get("phase", []) if line.strip()]
     phases: list[str] = []
     for line in phase_lines:
-        phases += [p for p in vocab.phases_from_text(line.replace("Phase 1/2", "Phase 1/Phase 2")) if p not in phases]
+        phases += [
+            p for p in vocab.phases_from_text(line.replace("Phase 1/2", "Phase 1/Phase 2")) if p not in phases
+        ]
 
     enrollment = _ENROLLMENT.match(value("enrollment") or "")
     interventions = _treatments([line for line in blocks.get("treatments", []) if line.strip()])
@@ -223,7 +274,9 @@ def page_to_record(text: str) -> TrialRecord:
     volunteers = (value("volunteers") or "").lower()
     criteria_text = _criteria_text(blocks)
     parsed = parse_criteria(criteria_text)
-    has_eligibility = any(k in blocks for k in ("sex", "ages", "volunteers", "inclusion criteria", "exclusion criteria"))
+    has_eligibility = any(
+        k in blocks for k in ("sex", "ages", "volunteers", "inclusion criteria", "exclusion criteria")
+    )
     contacts = [line.strip() for line in blocks.get("central trial contact", []) if line.strip()]
     funder = value("funder types")
     return TrialRecord(
@@ -232,7 +285,9 @@ def page_to_record(text: str) -> TrialRecord:
         overall_status=vocab.to_code("status", status_lines[0]) if status_lines else None,
         brief_summary=paragraphs("about"),
         detailed_description=paragraphs("full description"),
-        conditions=[line.strip() for line in blocks["conditions"] if line.strip()] if "conditions" in blocks else None,
+        conditions=[line.strip() for line in blocks["conditions"] if line.strip()]
+        if "conditions" in blocks
+        else None,
         keywords=None,
         design=Design(
             study_type=vocab.to_code("study_type", value("study type")),
@@ -244,7 +299,9 @@ def page_to_record(text: str) -> TrialRecord:
             observational_model=vocab.to_code("observational_model", value("observational model")),
             time_perspective=vocab.to_code("time_perspective", value("time perspective")),
             enrollment_count=int(enrollment.group(1).replace(",", "")) if enrollment else None,
-            enrollment_type=vocab.to_code("enrollment_type", enrollment.group(2)) if enrollment and enrollment.group(2) else None,
+            enrollment_type=vocab.to_code("enrollment_type", enrollment.group(2))
+            if enrollment and enrollment.group(2)
+            else None,
         ),
         arms=_arms(blocks["patient groups"], interventions) if "patient groups" in blocks else None,
         interventions=interventions if "treatments" in blocks else None,
@@ -252,12 +309,16 @@ def page_to_record(text: str) -> TrialRecord:
             sex=vocab.to_code("sex", value("sex")),
             minimum_age=minimum_age,
             maximum_age=maximum_age,
-            healthy_volunteers=None if not volunteers else ("accept" in volunteers or volunteers.startswith("yes")),
+            healthy_volunteers=None
+            if not volunteers
+            else ("accept" in volunteers or volunteers.startswith("yes")),
             criteria_text=criteria_text,
             inclusion=parsed.inclusion,
             exclusion=parsed.exclusion,
             other=parsed.other,
-        ) if has_eligibility else None,
+        )
+        if has_eligibility
+        else None,
         outcomes=None,
         lead_sponsor=Sponsor(sponsor, vocab.to_code("agency_class", funder)) if sponsor else None,
         collaborators=None,

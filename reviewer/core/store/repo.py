@@ -71,14 +71,6 @@ def content_hash(record: rec.TrialRecord) -> str:
     return hashlib.sha256(orjson.dumps(record)).hexdigest()
 
 
-def source_hash(source_text: str) -> str:
-    return hashlib.sha256(source_text.encode("utf-8")).hexdigest()
-
-
-def compress(text_value: str) -> bytes:
-    return zlib.compress(text_value.encode("utf-8"), 3)
-
-
 def decompress(blob: bytes) -> str:
     return zlib.decompress(blob).decode("utf-8")
 
@@ -115,7 +107,7 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-class _Writer:
+class RowWriter:
     """Inserts rows through a raw cursor with statements built once per table."""
 
     _sql: dict[tuple[str, tuple[str, ...]], str] = {}
@@ -142,21 +134,70 @@ class _Writer:
             self.cursor.executemany(self._statement(table, columns), [tuple(r.values()) for r in rows])
 
 
+@dataclass
+class Prepared:
+    """A parsed record with everything computed that needs no database: hashes, the compressed
+    source and the FTS text. Made where the record is parsed (a worker process in bulk imports)."""
+
+    record: rec.TrialRecord
+    source_format: str
+    content_hash: str
+    source_hash: str
+    source_blob: bytes
+    source_size: int
+    fts: dict[str, str]
+
+
+def prepare(parsed: ParsedRecord) -> Prepared:
+    source = parsed.source_text.encode("utf-8")
+    return Prepared(
+        record=parsed.record,
+        source_format=parsed.source_format,
+        content_hash=content_hash(parsed.record),
+        source_hash=hashlib.sha256(source).hexdigest(),
+        source_blob=zlib.compress(source, 3),
+        source_size=len(source),
+        fts=search.document_for(parsed.record),
+    )
+
+
 def save_record_raw(
-    conn: sqlite3.Connection, parsed: ParsedRecord, source_name: str, now: datetime
+    conn: sqlite3.Connection,
+    item: ParsedRecord | Prepared,
+    source_name: str,
+    now: datetime,
+    writer: RowWriter | None = None,
 ) -> SaveResult:
-    record = parsed.record
-    digest = content_hash(record)
+    """Store one record through a raw connection (inside the caller's transaction).
+
+    Pass one RowWriter for a whole batch: sqlite3's statement cache misbehaves in executemany when
+    many short-lived cursors share its statements ("bad parameter or other API misuse").
+    """
+    prepared = item if isinstance(item, Prepared) else prepare(item)
+    record = prepared.record
+    digest = prepared.content_hash
     cursor = conn.cursor()
     stamp = _timestamp(now)
-    trial = cursor.execute(
-        "SELECT id, current_version_id, version_count FROM trial WHERE registry_id = ?", (record.registry_id,)
-    ).fetchone()
+    # fetchall, not fetchone: a statement left unfinished confuses executemany later in the transaction
+    trial = next(
+        iter(
+            cursor.execute(
+                "SELECT id, current_version_id, version_count FROM trial WHERE registry_id = ?",
+                (record.registry_id,),
+            ).fetchall()
+        ),
+        None,
+    )
     if trial is not None:
         trial_id, current_version_id, version_count = trial
-        same = cursor.execute(
-            "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?", (trial_id, digest)
-        ).fetchone()
+        same = next(
+            iter(
+                cursor.execute(
+                    "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?", (trial_id, digest)
+                ).fetchall()
+            ),
+            None,
+        )
         if same is not None:
             return SaveResult("unchanged", record.registry_id, trial_id, same[0])
         number = version_count + 1
@@ -166,17 +207,17 @@ def save_record_raw(
             (record.registry_id, stamp),
         )
         trial_id, current_version_id, number = cursor.lastrowid, None, 1
-    writer = _Writer(conn)
-    version_id = _insert_version(writer, trial_id, number, digest, parsed, source_name, stamp)
+    writer = writer or RowWriter(conn)
+    version_id = _insert_version(writer, trial_id, number, prepared, source_name, stamp)
     current_date = None
     if current_version_id is not None:
         current_date = cursor.execute(
             "SELECT version_date FROM trial_version WHERE id = ?", (current_version_id,)
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     values: dict[str, Any] = {"version_count": number, "updated_at": stamp}
     if trial is None or _newer(record.version_date, current_date):
         values.update(_trial_summary(record), current_version_id=version_id)
-        _index(cursor, trial_id, record, replace=trial is not None)
+        _index(cursor, trial_id, prepared.fts, replace=trial is not None)
     assignments = ", ".join(f"{column} = ?" for column in values)
     cursor.execute(f"UPDATE trial SET {assignments} WHERE id = ?", (*values.values(), trial_id))
     return SaveResult("added" if trial is None else "updated", record.registry_id, trial_id, version_id)
@@ -202,15 +243,14 @@ _FTS_INSERT = (
 )
 
 
-def _index(cursor: sqlite3.Cursor, trial_id: int, record: rec.TrialRecord, replace: bool) -> None:
+def _index(cursor: sqlite3.Cursor, trial_id: int, document: dict[str, str], replace: bool) -> None:
     if replace:
         cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid = ?", (trial_id,))
-    document = search.document_for(record)
     cursor.execute(_FTS_INSERT, (trial_id, *(document[c] for c in search.FTS_COLUMNS)))
 
 
-def _insert_version(w: _Writer, trial_id, number, digest, parsed: ParsedRecord, source_name, stamp) -> int:
-    r = parsed.record
+def _insert_version(w: RowWriter, trial_id, number, prepared: Prepared, source_name, stamp) -> int:
+    r = prepared.record
     d, e = r.design, r.eligibility
     not_in_source = [part for part in NOT_IN_SOURCE_PARTS if getattr(r, part) is None]
     version_id = w.one(
@@ -218,12 +258,12 @@ def _insert_version(w: _Writer, trial_id, number, digest, parsed: ParsedRecord, 
         {
             "trial_id": trial_id,
             "number": number,
-            "content_hash": digest,
-            "source_format": parsed.source_format,
+            "content_hash": prepared.content_hash,
+            "source_format": prepared.source_format,
             "source_name": source_name,
-            "source_doc": compress(parsed.source_text),
-        "source_hash": source_hash(parsed.source_text),
-            "source_size": len(parsed.source_text.encode("utf-8")),
+            "source_doc": prepared.source_blob,
+            "source_hash": prepared.source_hash,
+            "source_size": prepared.source_size,
             "imported_at": stamp,
             "version_date": r.version_date,
             "not_in_source": _json(not_in_source),
@@ -272,7 +312,7 @@ def _insert_version(w: _Writer, trial_id, number, digest, parsed: ParsedRecord, 
     return version_id
 
 
-def _insert_parts(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+def _insert_parts(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
     w.many(
         "term",
         [
@@ -343,7 +383,7 @@ def _insert_parts(w: _Writer, v: int, r: rec.TrialRecord) -> None:
     _insert_contacts(w, v, r)
 
 
-def _insert_arms(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+def _insert_arms(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
     arm_ids: dict[str, int] = {}
     for n, arm in enumerate(r.arms or []):
         arm_id = w.one(
@@ -375,7 +415,7 @@ def _insert_arms(w: _Writer, v: int, r: rec.TrialRecord) -> None:
     w.many("arm_intervention", [{"arm_id": a, "intervention_id": i} for a, i in sorted(links)])
 
 
-def _insert_criteria(w: _Writer, v: int, eligibility: rec.Eligibility | None) -> None:
+def _insert_criteria(w: RowWriter, v: int, eligibility: rec.Eligibility | None) -> None:
     if eligibility is None:
         return
     position = 0
@@ -404,7 +444,7 @@ def _insert_criteria(w: _Writer, v: int, eligibility: rec.Eligibility | None) ->
         add(getattr(eligibility, section), section, None, "", 0)
 
 
-def _insert_contacts(w: _Writer, v: int, r: rec.TrialRecord) -> None:
+def _insert_contacts(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
     def contact_row(c: rec.Contact, scope: str, n: int, location_id: int | None = None) -> dict[str, Any]:
         return {
             "version_id": v,
@@ -744,14 +784,19 @@ def _filter_sql(where: TrialFilter | None) -> tuple[str, dict[str, Any]]:
     if where is None:
         return "", {}
     parts, params = [], {}
-    for name, column, values in (("s", "overall_status", where.statuses), ("y", "study_type", where.study_types)):
+    for name, column, values in (
+        ("s", "overall_status", where.statuses),
+        ("y", "study_type", where.study_types),
+    ):
         if values:
             keys = [f"{name}{i}" for i in range(len(values))]
             parts.append(f"t.{column} IN ({', '.join(':' + k for k in keys)})")
             params.update(zip(keys, values, strict=True))
     if where.phases:
         keys = [f"p{i}" for i in range(len(where.phases))]
-        parts.append("(" + " OR ".join(f"instr('|' || coalesce(t.phases, '') || '|', :{k}) > 0" for k in keys) + ")")
+        parts.append(
+            "(" + " OR ".join(f"instr('|' || coalesce(t.phases, '') || '|', :{k}) > 0" for k in keys) + ")"
+        )
         params.update({k: f"|{p}|" for k, p in zip(keys, where.phases, strict=True)})
     if where.condition:
         parts.append("t.conditions LIKE :condition")
@@ -762,8 +807,9 @@ def _filter_sql(where: TrialFilter | None) -> tuple[str, dict[str, Any]]:
     return "".join(" AND " + p for p in parts), params
 
 
-def search_trials(session: Session, query_text: str, where: TrialFilter | None = None,
-                  limit: int = 100) -> list[dict[str, Any]]:
+def search_trials(
+    session: Session, query_text: str, where: TrialFilter | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
     """Trials matching the text (and the filter), best first, with the library columns.
 
     Scoring every match of a broad term ("study" matches nearly every trial) is what makes full-text
@@ -779,17 +825,25 @@ def search_trials(session: Session, query_text: str, where: TrialFilter | None =
     conn = session.connection()
     filter_sql, params = _filter_sql(where)
     weights = ", ".join(str(w) for w in search.FTS_WEIGHTS)
-    base = f"FROM {search.FTS_TABLE} CROSS JOIN trial t ON t.id = {search.FTS_TABLE}.rowid " \
-           f"WHERE {search.FTS_TABLE} MATCH :match{filter_sql}"
+    base = (
+        f"FROM {search.FTS_TABLE} CROSS JOIN trial t ON t.id = {search.FTS_TABLE}.rowid "
+        f"WHERE {search.FTS_TABLE} MATCH :match{filter_sql}"
+    )
     columns = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
 
     def count(match: str) -> int:
-        return conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap)"),
-                            {**params, "match": match, "cap": RANK_CAP + 1}).scalar_one()
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap)"),
+            {**params, "match": match, "cap": RANK_CAP + 1},
+        ).scalar_one()
 
     def ranked(match: str, size: int) -> list[dict[str, Any]]:
-        sql = f"SELECT {columns}, bm25({search.FTS_TABLE}, {weights}) AS rank {base} ORDER BY rank LIMIT :limit"
-        return [dict(r) for r in conn.execute(text(sql), {**params, "match": match, "limit": size}).mappings()]
+        sql = (
+            f"SELECT {columns}, bm25({search.FTS_TABLE}, {weights}) AS rank {base} ORDER BY rank LIMIT :limit"
+        )
+        return [
+            dict(r) for r in conn.execute(text(sql), {**params, "match": match, "limit": size}).mappings()
+        ]
 
     def newest(match: str, size: int, exclude: set[int]) -> list[dict[str, Any]]:
         sql = f"SELECT {columns} {base} ORDER BY {search.FTS_TABLE}.rowid DESC LIMIT :limit"
