@@ -80,11 +80,11 @@ def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
     def section(title: str) -> None:
         out.extend(["", title, "-" * len(title)])
 
-    def listed(values, render) -> None:
+    def listed(values, render, indent: str = "  ") -> None:
         if values is None:
-            out.append("  " + NOT_IN_SOURCE)
+            out.append(indent + NOT_IN_SOURCE)
         elif not values:
-            out.append("  " + NONE)
+            out.append(indent + NONE)
         else:
             for value in values:
                 out.extend(render(value))
@@ -197,16 +197,19 @@ def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
         )
     )
     out.append("  Central contacts:")
-    listed(r.central_contacts, lambda c: ["    " + ", ".join(x for x in (c.name, c.phone, c.email) if x)])
+    listed(r.central_contacts, lambda c: ["    " + ", ".join(x for x in (c.name, c.phone, c.email) if x)], "    ")
     out.append("  Officials:")
     listed(
-        r.officials, lambda c: ["    " + ", ".join(x for x in (c.name, label(c.role), c.affiliation) if x)]
+        r.officials,
+        lambda c: ["    " + ", ".join(x for x in (c.name, label(c.role), c.affiliation) if x)],
+        "    ",
     )
     count = "" if r.locations is None else f" ({len(r.locations)})"
     out.append(f"  Locations{count}:")
     listed(
         r.locations,
         lambda loc: ["    " + ", ".join(x for x in (loc.facility, loc.city, loc.state, loc.country) if x)],
+        "    ",
     )
 
     section("Documents")
