@@ -5,9 +5,10 @@
 #   installer/system-packages.sh run    the above plus what Qt needs on a real display (xcb)
 set -euo pipefail
 
-# Qt offscreen platform, WeasyPrint (Pango, HarfBuzz subsetting), fonts with ≥ ≤ α β μ Ⅱ glyphs
+# Qt offscreen platform, WeasyPrint (Pango, HarfBuzz subsetting), fonts: DejaVu (≥ ≤ α β μ Ⅱ, Cyrillic,
+# Arabic) and Noto CJK (Chinese, Japanese, Korean)
 base=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk)
 # Qt's xcb platform on a desktop or Xvfb
 display=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
          libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)

@@ -161,6 +161,30 @@ def cmd_db(args, data_dir: Path) -> int:
     return 0 if integrity == "ok" and revision == head_revision() else 1
 
 
+def cmd_report(args, store) -> int:
+    import getpass
+
+    from .core.reports import ReportError, ReportOptions, make_report
+
+    kind = args.kind
+    template = Path(args.template).resolve() if args.template else None
+    if template and not template.is_file():
+        print(f"reviewer: no template {template}", file=sys.stderr)
+        return 2
+    options = ReportOptions(
+        reviewer=args.reviewer or getpass.getuser(), include_notes=not args.no_notes, template=template
+    )
+    try:
+        with store.session() as session:
+            data = make_report(session, kind, args.ids, options, output_format=args.format)
+    except ReportError as error:
+        print(f"reviewer: {error}", file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(data)
+    print(f"wrote {args.output} ({len(data) / 1024:.0f} KiB)")
+    return 0
+
+
 def cmd_gui(args, data_dir: Path) -> int:
     from .gui.app import run  # Qt is imported only when the window is wanted
 
@@ -217,6 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help="NCT number or another identifier")
     show.add_argument("--json", action="store_true")
 
+    report = sub.add_parser(
+        "report", parents=[common], help="a PDF (or HTML) brief, comparison or notes digest"
+    )
+    report.add_argument("kind", choices=["brief", "compare", "notes"])
+    report.add_argument("ids", nargs="+", metavar="ID")
+    report.add_argument("-o", "--output", required=True)
+    report.add_argument("--format", choices=["pdf", "html"], default="pdf")
+    report.add_argument("--template", help="a template of your own (a copy of one in reports/, edited)")
+    report.add_argument("--reviewer", help="name in the footer (default: your user name)")
+    report.add_argument("--no-notes", action="store_true", help="leave the reviewer notes out")
+
     db = sub.add_parser("db", parents=[common], help="check, back up or upgrade the store")
     db.add_argument("action", choices=["check", "backup", "upgrade"])
     return parser
@@ -237,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_db(args, data_dir)
         store = open_library(data_dir)
         try:
-            handler = {"import": cmd_import, "list": cmd_list, "search": cmd_search, "show": cmd_show}[
-                command
-            ]
+            handlers = {"import": cmd_import, "list": cmd_list, "search": cmd_search, "show": cmd_show,
+                        "report": cmd_report}
+            handler = handlers[command]
             return handler(args, store)
         finally:
             store.close()

@@ -89,3 +89,20 @@ def test_db_check_backup_upgrade(data_dir):
     backup_path = reviewer(data_dir, "db", "backup").stdout.strip()
     assert backup_path and (data_dir / backup_path.rsplit("/", 1)[1]).exists()
     assert "store is at schema" in reviewer(data_dir, "db", "upgrade").stdout
+
+
+def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
+    out = tmp_path / "brief.pdf"
+    printed = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(out), "--reviewer", "Dr Q").stdout
+    assert "wrote" in printed and out.read_bytes().startswith(b"%PDF")
+    html = tmp_path / "brief.html"
+    reviewer(data_dir, "report", "notes", "NCT07312656", "NCT02455596", "-o", str(html), "--format", "html")
+    assert "Notes digest" in html.read_text(encoding="utf-8")
+    mine = tmp_path / "mine.html.j2"
+    mine.write_text('{% extends "base.html.j2" %}{% block body %}<h1>Tumour board: '
+                    '{{ trials[0].record.registry_id }}</h1>{% endblock %}', encoding="utf-8")
+    custom = tmp_path / "custom.html"
+    reviewer(data_dir, "report", "brief", "NCT06924645", "-o", str(custom), "--format", "html", "--template", str(mine))
+    assert "<h1>Tumour board: NCT06924645</h1>" in custom.read_text(encoding="utf-8")
+    missing = reviewer(data_dir, "report", "brief", "NCT00000001", "-o", str(tmp_path / "x.pdf"), check=False)
+    assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr

@@ -1,0 +1,161 @@
+"""PDF and HTML briefs: build a context from the store, render a Jinja template, print with WeasyPrint.
+
+Templates live in reports/ (a user's templates folder is searched first, so a copied and edited
+template wins). Jinja autoescapes and is strict about undefined names, so trial text can never
+become markup or template code. WeasyPrint fetches nothing but files inside the bundled reports/
+and resources/ folders: every other URL (http, https, file elsewhere, data, attachments) is
+refused and logged, so a hostile record cannot read a local file or reach the network.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session
+
+from .. import paths
+from . import notes as notes_core
+from . import vocab
+from .record import TrialRecord
+from .store import repo
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2"}
+
+
+class ReportError(ValueError):
+    """A report that cannot be made (unknown trial, wrong number of trials ...): the message says why."""
+
+
+@dataclass
+class ReportOptions:
+    reviewer: str
+    include_notes: bool = True
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
+    template: Path | None = None  # a user's template file; its folder is searched before the built-ins
+
+
+def item_label(kind: str, key: str) -> str:
+    """Words for a note's anchor: ("criterion", "inclusion/3.2") -> "Inclusion criterion 3.2"."""
+    if kind in ("criterion", "span") and "/" in key:
+        section, number = key.split("/", 1)
+        return f"{section.capitalize()} criterion {number}"
+    if kind == "outcome" and "/" in key:
+        outcome_kind, number = key.split("/", 1)
+        return f"{outcome_kind.capitalize()} outcome {number}"
+    if kind == "intervention" and ":" in key:
+        return "Intervention " + key.split(":", 1)[1]
+    return {"trial": "The trial", "section": f"Section {key}", "arm": f"Arm {key}"}.get(kind, f"{kind} {key}")
+
+
+def _environment(template_dir: Path | None) -> Environment:
+    loaders = [FileSystemLoader(str(template_dir))] if template_dir else []
+    loaders.append(FileSystemLoader(str(paths.reports_dir())))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["label"] = vocab.label
+    env.filters["phases"] = vocab.phases_label
+    env.globals["item_label"] = item_label
+    env.filters["date"] = lambda moment: moment.strftime("%Y-%m-%d") if moment else ""
+    return env
+
+
+@dataclass
+class TrialContext:
+    record: TrialRecord
+    versions: list[Any]
+    current_version: Any
+    notes: list[Any]
+    notes_by_item: dict[str, list[Any]]
+
+    def notes_for(self, kind: str, key: str) -> list[Any]:
+        return self.notes_by_item.get(f"{kind}:{key}", [])
+
+
+def trial_context(session: Session, registry_id: str, include_notes: bool = True) -> TrialContext:
+    trial = repo.trial_by_registry_id(session, registry_id)
+    if trial is None or trial.current_version_id is None:
+        raise ReportError(f"no trial {registry_id} in the store")
+    record = repo.load_record(session, trial.current_version_id)
+    versions = repo.versions_of(session, trial.id)
+    current = next(v for v in versions if v.id == trial.current_version_id)
+    trial_notes = notes_core.notes_of(session, [trial.id]) if include_notes else []
+    by_item: dict[str, list[Any]] = {}
+    for note in trial_notes:
+        kind = "criterion" if note.item_kind == "span" and "/" in note.item_key else note.item_kind
+        by_item.setdefault(f"{kind}:{note.item_key}", []).append(note)
+    return TrialContext(record, versions, current, trial_notes, by_item)
+
+
+def build_context(session: Session, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
+    if kind not in TEMPLATES:
+        raise ReportError(f"unknown report {kind!r}; choose one of {', '.join(TEMPLATES)}")
+    if not registry_ids:
+        raise ReportError("name at least one trial")
+    trials = [trial_context(session, registry_id, options.include_notes) for registry_id in registry_ids]
+    context: dict[str, Any] = {
+        "kind": kind,
+        "trials": trials,
+        "reviewer": options.reviewer,
+        "generated": options.generated,
+        "include_notes": options.include_notes,
+        "tags": ("question", "concern", "suggestion", "ok"),
+        "stylesheet": (paths.reports_dir() / "report.css").as_uri(),
+    }
+    return context
+
+
+def render_html(kind: str, context: dict[str, Any], template: Path | None = None) -> str:
+    """The report's HTML, from the user's template file if given (it may extend the built-in base)."""
+    environment = _environment(template.parent if template else None)
+    return environment.get_template(template.name if template else TEMPLATES[kind]).render(**context)
+
+
+def _allowed_roots() -> list[Path]:
+    return [paths.reports_dir().resolve(), paths.resources_dir().resolve()]
+
+
+def _locked_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class LockedURLFetcher(URLFetcher):
+        """Fetches only files inside the bundled reports/ and resources/ folders."""
+
+        def fetch(self, url, headers=None):
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if any(path.is_relative_to(root) for root in _allowed_roots()) and path.is_file():
+                    return super().fetch(url, headers)
+            log.warning("report: refused to fetch %s", url[:200])
+            raise ValueError(f"refused to fetch {url[:200]}: reports read only their bundled files")
+
+    return LockedURLFetcher(allowed_protocols=("file",), allow_redirects=False)
+
+
+def render_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: WeasyPrint loads Pango, which takes a moment
+
+    document = HTML(string=html, base_url=paths.reports_dir().as_uri() + "/", url_fetcher=_locked_fetcher())
+    return document.write_pdf(attachments=[], uncompressed_pdf=False) or b""
+
+
+def make_report(session: Session, kind: str, registry_ids: list[str], options: ReportOptions,
+                output_format: str = "pdf") -> bytes:
+    """The report as PDF bytes (or UTF-8 HTML bytes with output_format="html")."""
+    html = render_html(kind, build_context(session, kind, registry_ids, options), options.template)
+    if output_format == "html":
+        return html.encode("utf-8")
+    return render_pdf(html)
