@@ -166,7 +166,7 @@ def cmd_report(args, store) -> int:
 
     from .core.reports import ReportError, ReportOptions, make_report
 
-    kind = args.kind
+    kind = {"brief": "brief", "compare": "comparison", "notes": "notes"}[args.kind]
     template = Path(args.template).resolve() if args.template else None
     if template and not template.is_file():
         print(f"reviewer: no template {template}", file=sys.stderr)
@@ -182,6 +182,35 @@ def cmd_report(args, store) -> int:
         return 1
     Path(args.output).write_bytes(data)
     print(f"wrote {args.output} ({len(data) / 1024:.0f} KiB)")
+    return 0
+
+
+def cmd_compare(args, store) -> int:
+    from .core.compare import compare_arms, compare_records, comparison_text, comparison_to_json
+
+    with store.session() as session:
+        records = []
+        for registry_id in args.ids:
+            record = repo.current_record(session, registry_id)
+            if record is None:
+                print(f"reviewer: no trial {registry_id} in the store", file=sys.stderr)
+                return 1
+            records.append(record)
+    try:
+        if args.arms:
+            if len(records) != 1:
+                print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
+                return 2
+            comparison = compare_arms(records[0])
+        else:
+            comparison = compare_records(records)
+    except ValueError as error:
+        print(f"reviewer: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(comparison_to_json(comparison))
+    else:
+        sys.stdout.write(comparison_text(comparison, width=args.width))
     return 0
 
 
@@ -241,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help="NCT number or another identifier")
     show.add_argument("--json", action="store_true")
 
+    cmp = sub.add_parser("compare", parents=[common], help="2 to 6 trials side by side, criteria aligned")
+    cmp.add_argument("ids", nargs="+", metavar="ID")
+    cmp.add_argument("--arms", action="store_true", help="the arms of one trial side by side")
+    cmp.add_argument("--json", action="store_true")
+    cmp.add_argument("--width", type=int, default=160)
+
     report = sub.add_parser(
         "report", parents=[common], help="a PDF (or HTML) brief, comparison or notes digest"
     )
@@ -272,8 +307,14 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_db(args, data_dir)
         store = open_library(data_dir)
         try:
-            handlers = {"import": cmd_import, "list": cmd_list, "search": cmd_search, "show": cmd_show,
-                        "report": cmd_report}
+            handlers = {
+                "import": cmd_import,
+                "list": cmd_list,
+                "search": cmd_search,
+                "show": cmd_show,
+                "report": cmd_report,
+                "compare": cmd_compare,
+            }
             handler = handlers[command]
             return handler(args, store)
         finally:

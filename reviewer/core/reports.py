@@ -22,12 +22,13 @@ from sqlmodel import Session
 from .. import paths
 from . import notes as notes_core
 from . import vocab
+from .compare import compare_records
 from .record import TrialRecord
 from .store import repo
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2"}
+TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2", "comparison": "comparison.html.j2"}
 
 
 class ReportError(ValueError):
@@ -99,7 +100,9 @@ def trial_context(session: Session, registry_id: str, include_notes: bool = True
     return TrialContext(record, versions, current, trial_notes, by_item)
 
 
-def build_context(session: Session, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
+def build_context(
+    session: Session, kind: str, registry_ids: list[str], options: ReportOptions
+) -> dict[str, Any]:
     if kind not in TEMPLATES:
         raise ReportError(f"unknown report {kind!r}; choose one of {', '.join(TEMPLATES)}")
     if not registry_ids:
@@ -114,6 +117,10 @@ def build_context(session: Session, kind: str, registry_ids: list[str], options:
         "tags": ("question", "concern", "suggestion", "ok"),
         "stylesheet": (paths.reports_dir() / "report.css").as_uri(),
     }
+    if kind == "comparison":
+        if not 2 <= len(trials) <= 6:
+            raise ReportError(f"a comparison takes 2 to 6 trials; {len(trials)} were given")
+        context["comparison"] = compare_records([t.record for t in trials])
     return context
 
 
@@ -152,8 +159,9 @@ def render_pdf(html: str) -> bytes:
     return document.write_pdf(attachments=[], uncompressed_pdf=False) or b""
 
 
-def make_report(session: Session, kind: str, registry_ids: list[str], options: ReportOptions,
-                output_format: str = "pdf") -> bytes:
+def make_report(
+    session: Session, kind: str, registry_ids: list[str], options: ReportOptions, output_format: str = "pdf"
+) -> bytes:
     """The report as PDF bytes (or UTF-8 HTML bytes with output_format="html")."""
     html = render_html(kind, build_context(session, kind, registry_ids, options), options.template)
     if output_format == "html":

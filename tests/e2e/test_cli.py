@@ -106,3 +106,39 @@ def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     assert "<h1>Tumour board: NCT06924645</h1>" in custom.read_text(encoding="utf-8")
     missing = reviewer(data_dir, "report", "brief", "NCT00000001", "-o", str(tmp_path / "x.pdf"), check=False)
     assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr
+
+
+def test_compare_json_gives_the_rows_of_the_core(data_dir):
+    from reviewer.core.compare import compare_records, comparison_to_json
+    from reviewer.core.importers import read_document
+    from tests.conftest import SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
+
+    printed = json.loads(reviewer(data_dir, "compare", "NCT06924645", "NCT02455596", "--json").stdout)
+    records = [read_document(p.read_bytes())[0].record for p in (SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON)]
+    assert printed == json.loads(json.dumps(comparison_to_json(compare_records(records)), ensure_ascii=False))
+    assert printed["trials"] == ["NCT06924645", "NCT02455596"]
+    ecog = [row for row in printed["sections"]["inclusion"] if any("ECOG" in t for cell in row["cells"] for t in cell)]
+    assert len(ecog) == 1 and ecog[0]["differs"] is True
+    text = reviewer(data_dir, "compare", "NCT06924645", "NCT02455596").stdout
+    assert "Inclusion criteria" in text and "≠" in text
+    arms = json.loads(reviewer(data_dir, "compare", "NCT07312656", "--arms", "--json").stdout)
+    assert arms["trials"] == ["experimental group", "control group"]
+    too_few = reviewer(data_dir, "compare", "NCT07312656", check=False)
+    assert too_few.returncode == 2 and "2 to 6" in too_few.stderr
+
+
+def test_comparison_report_puts_both_titles_on_page_one_and_ages_on_one_row(data_dir, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    out = tmp_path / "compare.pdf"
+    reviewer(data_dir, "report", "compare", "NCT06924645", "NCT02455596", "-o", str(out))
+    page_one = " ".join(PdfReader(io.BytesIO(out.read_bytes())).pages[0].extract_text().split())
+    assert "Fecal Microbiota Transplantation for Preventing" in page_one
+    assert "Recombinant Anti-tumor and Anti-virus Protein" in page_one
+    html = tmp_path / "compare.html"
+    reviewer(data_dir, "report", "compare", "NCT06924645", "NCT02455596", "-o", str(html), "--format", "html")
+    rows = html.read_text(encoding="utf-8").split("<tr")
+    age_rows = [r for r in rows if "Age ≥18 years, regardless of gender;" in r]
+    assert len(age_rows) == 1 and "At least 18 years old." in age_rows[0]

@@ -1,0 +1,686 @@
+"""Side-by-side comparison: criteria about the same thing share a row, differences are flagged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reviewer.core import compare
+from reviewer.core.compare import (
+    AGE,
+    LIFE_EXPECTANCY,
+    PERFORMANCE,
+    SECTIONS,
+    Comparison,
+    Row,
+    age_bounds,
+    compare_arms,
+    compare_records,
+    comparison_text,
+    comparison_to_json,
+    criterion_concept,
+    life_expectancy_value,
+    normalized,
+    performance_values,
+)
+from reviewer.core.importers import read_document
+from reviewer.core.record import Criterion, Eligibility, Outcome, TrialRecord
+from tests.conftest import SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
+
+PREGNANCY = "Pregnancy / breast-feeding / contraception"
+CONSENT = "Informed consent"
+BRAIN = "Brain / CNS metastases or involvement"
+INFECTION = "Infection (HIV, hepatitis, active infection)"
+GASTROINTESTINAL = "Gastrointestinal (absorption, perforation, swallowing)"
+
+
+def read(path: Path) -> TrialRecord:
+    return read_document(path.read_bytes())[0].record
+
+
+@pytest.fixture(scope="module")
+def fmt() -> TrialRecord:
+    return read(SEED_VEEVA_FMT)  # NCT06924645
+
+
+@pytest.fixture(scope="module")
+def msc() -> TrialRecord:
+    return read(SEED_IGNITE_MSC)  # NCT07312656
+
+
+@pytest.fixture(scope="module")
+def novaferon() -> TrialRecord:
+    return read(SEED_VEEVA_NOVAFERON)  # NCT02455596
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_dir):
+    def load(registry_id: str) -> TrialRecord:
+        return read(corpus_dir / "ctgov-v2" / f"{registry_id}.json")
+
+    return load
+
+
+@pytest.fixture(scope="module")
+def neuro(fmt, novaferon) -> Comparison:
+    return compare_records([fmt, novaferon])
+
+
+@pytest.fixture(scope="module")
+def nsclc(corpus) -> Comparison:
+    # afatinib for HER2-mutant NSCLC (single arm) vs AC0010 vs chemotherapy in T790M NSCLC
+    return compare_records([corpus("NCT02369484"), corpus("NCT03058094")])
+
+
+@pytest.fixture(scope="module")
+def leukaemia(corpus) -> Comparison:
+    # CC-96191 in relapsed AML vs pirtobrutinib + venetoclax + obinutuzumab in CLL / Richter
+    return compare_records([corpus("NCT04789655"), corpus("NCT05536349")])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def row_holding(c: Comparison, section: str, trial: int, key: str) -> Row:
+    """The one row of a section whose cell for ``trial`` holds the item ``key``."""
+    rows = [row for row in c.sections[section] if key in row.keys[trial]]
+    assert len(rows) == 1, f"{key} of trial {trial} is on {len(rows)} rows of {section}"
+    return rows[0]
+
+
+def text_of(c: Comparison, section: str, trial: int, key: str) -> str:
+    row = row_holding(c, section, trial, key)
+    return row.cells[trial][row.keys[trial].index(key)]
+
+
+def expected_criteria_keys(record: TrialRecord, section: str) -> set[str]:
+    """Walked here independently: a top-level item is one item, unless it is only a heading (ends
+    with ":" and has children) -- then its children are the items, recursively."""
+    if record.eligibility is None:
+        return set()
+
+    def walk(items, part, prefix):
+        keys = set()
+        for n, item in enumerate(items, 1):
+            path = f"{prefix}{n}"
+            if item.children and item.text.rstrip().endswith(":"):
+                keys |= walk(item.children, part, path + ".")
+            else:
+                keys.add(f"{part}/{path}")
+        return keys
+
+    parts = ("inclusion", "other") if section == "inclusion" else (section,)
+    return set().union(*(walk(getattr(record.eligibility, p), p, "") for p in parts))
+
+
+def expected_outcome_keys(record: TrialRecord) -> set[str]:
+    keys, counts = set(), {}
+    for outcome in record.outcomes or []:
+        counts[outcome.kind] = counts.get(outcome.kind, 0) + 1
+        keys.add(f"{outcome.kind}/{counts[outcome.kind]}")
+    return keys
+
+
+def assert_every_item_once(c: Comparison, records: list[TrialRecord]) -> None:
+    assert list(c.sections) == list(SECTIONS)
+    for section, rows in c.sections.items():
+        for row in rows:
+            assert len(row.cells) == len(records) == len(row.keys), (section, row.concept)
+            for cell, keys in zip(row.cells, row.keys, strict=True):
+                assert len(cell) == len(keys), (section, row.concept)
+                assert all(isinstance(text, str) and text for text in cell)
+    for n, record in enumerate(records):
+        expected = {
+            "design": {key for key, _, _ in compare.DESIGN_FIELDS},
+            "arms": {arm.label for arm in record.arms or []},
+            "inclusion": expected_criteria_keys(record, "inclusion"),
+            "exclusion": expected_criteria_keys(record, "exclusion"),
+            "outcomes": expected_outcome_keys(record),
+        }
+        for section, keys in expected.items():
+            seen = [key for row in c.sections[section] for key in row.keys[n]]
+            assert len(seen) == len(set(seen)), f"{record.registry_id} {section}: an item on two rows"
+            assert set(seen) == keys, f"{record.registry_id} {section}"
+
+
+# ---------------------------------------------------------------- the user's neuroendocrine pair
+
+
+def test_neuroendocrine_age_items_share_a_row_with_equal_minimum(neuro):
+    row = row_holding(neuro, "inclusion", 0, "inclusion/1")  # "Age ≥18 years, regardless of gender;"
+    assert row.concept == AGE
+    assert row.cells == [["Age ≥18 years, regardless of gender;"], ["At least 18 years old."]]
+    assert row.keys == [["inclusion/1"], ["inclusion/2"]]
+    assert row.differs is False  # both set a minimum of 18 and nothing else (the documented rule)
+
+
+def test_neuroendocrine_ecog_items_share_a_row_and_differ(neuro):
+    row = row_holding(neuro, "inclusion", 0, "inclusion/6")
+    assert row.concept == PERFORMANCE
+    assert row.cells == [
+        ["Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;"],
+        ["ECOG performance status 0, 1 or 2."],
+    ]
+    assert row.differs is True
+
+
+def test_neuroendocrine_pregnancy_items_share_one_row(neuro):
+    row = row_holding(neuro, "exclusion", 0, "exclusion/6")
+    assert row.concept == PREGNANCY
+    assert row.keys == [["exclusion/6"], ["exclusion/3", "exclusion/4"]]  # pregnancy + contraception
+    assert row.differs is True
+
+
+def test_neuroendocrine_life_expectancy_and_consent_rows(neuro):
+    life = row_holding(neuro, "inclusion", 0, "inclusion/2")  # "Anticipated survival period ≥3 months;"
+    assert life.concept == LIFE_EXPECTANCY
+    assert life.keys == [["inclusion/2"], ["inclusion/8"]]
+    assert life.differs is False  # ≥3 months both
+    consent = row_holding(neuro, "inclusion", 1, "inclusion/1")
+    assert consent.concept == CONSENT
+    assert consent.keys == [["inclusion/5"], ["inclusion/1"]]
+    assert consent.differs is True
+
+
+def test_neuroendocrine_different_concepts_stay_apart(neuro):
+    allergy = row_holding(neuro, "exclusion", 0, "exclusion/5")
+    assert allergy.concept == "Allergy / hypersensitivity"
+    assert allergy.keys[1] == ["exclusion/5"]  # "allergic to Interferon-α"
+    brain = row_holding(neuro, "exclusion", 1, "exclusion/6")
+    assert brain.concept == BRAIN
+    assert brain.cells[0] == []  # NCT06924645 says nothing about brain metastases
+    assert brain.differs is True
+    infection = row_holding(neuro, "exclusion", 0, "exclusion/2")
+    assert infection.keys == [["exclusion/2", "exclusion/4"], []]
+
+
+def test_neuroendocrine_every_item_once(neuro, fmt, novaferon):
+    assert_every_item_once(neuro, [fmt, novaferon])
+
+
+def test_concept_rows_come_in_clinical_order_then_unmatched(nsclc):
+    for section in ("inclusion", "exclusion"):
+        concepts = [row.concept for row in nsclc.sections[section]]
+        named = [c for c in concepts if c is not None]
+        assert concepts[: len(named)] == named, "unmatched rows come after the concept rows"
+        order = [compare.CONCEPT_NAMES.index(c) for c in named]
+        assert order == sorted(order)
+        assert len(named) == len(set(named)), "one row per concept"
+
+
+# ---------------------------------------------------------------- two NSCLC trials from the corpus
+
+
+def test_nsclc_shared_rows(nsclc):
+    ecog = row_holding(nsclc, "inclusion", 0, "inclusion/10")
+    assert ecog.concept == PERFORMANCE
+    assert ecog.keys[1] == ["inclusion/11"]  # "ECOG performance status 0 to1." ({0,1} vs {0,1,2})
+    assert ecog.differs is True
+    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2")  # lepto-meningeal / brain metastases
+    assert brain.concept == BRAIN
+    assert brain.keys[1] == ["exclusion/8"]  # "Patient with symptomatic CNS metastases."
+    pregnancy = row_holding(nsclc, "exclusion", 0, "exclusion/11")
+    assert pregnancy.concept == PREGNANCY
+    assert "exclusion/14" in pregnancy.keys[1]  # "Pregnant and lactating women."
+    ild = row_holding(nsclc, "exclusion", 0, "exclusion/10")  # interstitial lung disease
+    assert ild.keys[1] == ["exclusion/5.2", "exclusion/5.3"]  # children of "Condition of organ system:"
+    age = row_holding(nsclc, "inclusion", 0, "inclusion/9")
+    assert age.concept == AGE and age.keys[1] == ["inclusion/1"]
+    assert age.differs is True  # ≥18 vs 18-75
+
+
+def test_nsclc_items_that_must_not_share_a_row(nsclc):
+    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2")
+    hepatitis = row_holding(nsclc, "exclusion", 0, "exclusion/8")  # "Known HIV, active Hepatitis B ..."
+    assert hepatitis is not brain
+    assert hepatitis.concept == INFECTION
+    assert "exclusion/2" in hepatitis.keys[1]  # "HCV antibody positive, active hepatitis B"
+    assert "exclusion/2" not in brain.keys[1]
+    pregnancy = row_holding(nsclc, "exclusion", 1, "exclusion/14")
+    assert pregnancy is not brain and pregnancy is not hepatitis
+
+
+def test_nsclc_heading_children_are_aligned_not_the_heading(nsclc):
+    # NCT03058094 inclusion 8 is the heading "Adequate organ function:" with three children
+    keys = {key for row in nsclc.sections["inclusion"] for key in row.keys[1]}
+    assert "inclusion/8" not in keys
+    assert {"inclusion/8.1", "inclusion/8.2", "inclusion/8.3"} <= keys
+    blood = row_holding(nsclc, "inclusion", 1, "inclusion/8.1")  # "Bone marrow reserve: ..."
+    assert blood.concept == "Haematology (blood counts)"
+    assert "inclusion/15" in blood.keys[0]  # "neutrophils count ≥1.5×109/L"
+    liver = row_holding(nsclc, "inclusion", 1, "inclusion/8.2")
+    assert liver.concept == "Liver function" and "inclusion/19" in liver.keys[0]  # ALT
+    kidney = row_holding(nsclc, "inclusion", 1, "inclusion/8.3")
+    assert kidney.concept == "Renal function" and kidney.keys[0] == ["inclusion/22"]
+
+
+def test_nsclc_outcomes_primary_with_primary(nsclc):
+    for row in nsclc.sections["outcomes"]:
+        kinds = {key.split("/")[0] for keys in row.keys for key in keys}
+        assert len(kinds) == 1, row
+        assert row.concept.lower().startswith(kinds.pop())
+    survival = row_holding(nsclc, "outcomes", 0, "secondary/3")  # "Overall Survival"
+    assert survival.keys[1] == ["secondary/4"]  # "Overall Survival (OS)"
+    response = row_holding(nsclc, "outcomes", 0, "secondary/2")  # "Objective Response"
+    assert response.keys[1] == ["secondary/1"]  # "Objective Response Rate (ORR)"
+    # PFS is secondary in one trial and primary in the other: not the same row
+    assert row_holding(nsclc, "outcomes", 0, "secondary/1") is not row_holding(
+        nsclc, "outcomes", 1, "primary/1"
+    )
+    assert survival.cells[1] == [
+        "Overall Survival (OS) (From the date of randomization to death or end of study, "
+        "which is assessed up to 36 months.)"
+    ]
+
+
+def test_nsclc_every_item_once(nsclc, corpus):
+    assert_every_item_once(nsclc, [corpus("NCT02369484"), corpus("NCT03058094")])
+
+
+# ---------------------------------------------------------------- two leukaemia trials from the corpus
+
+
+def test_leukaemia_shared_rows(leukaemia):
+    ecog = row_holding(leukaemia, "inclusion", 0, "inclusion/1.3")  # ECOG 0 or 1 (under a heading)
+    assert ecog.concept == PERFORMANCE
+    assert ecog.keys[1] == ["inclusion/3"]  # ECOG 0-2
+    assert ecog.differs is True
+    cns = row_holding(leukaemia, "exclusion", 0, "exclusion/1.7")  # CNS leukaemia
+    assert cns.concept == BRAIN
+    assert cns.keys[1] == ["exclusion/14"]  # CNS involvement by CLL/SLL/RT
+    pregnancy = row_holding(leukaemia, "exclusion", 0, "exclusion/1.11")
+    assert pregnancy.keys[1] == ["exclusion/10"]
+    contraception = row_holding(leukaemia, "inclusion", 0, "inclusion/1.5")
+    assert contraception.concept == PREGNANCY and contraception.keys[1] == ["inclusion/8"]
+    viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")  # HIV, hepatitis B/C
+    assert viral.concept == INFECTION
+    assert {"exclusion/3", "exclusion/4", "exclusion/5"} <= set(viral.keys[1])
+
+
+def test_leukaemia_items_that_must_not_share_a_row(leukaemia):
+    cns = row_holding(leukaemia, "exclusion", 0, "exclusion/1.7")
+    viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")
+    assert cns is not viral
+    assert "exclusion/4" not in cns.keys[1]  # hepatitis B is not a CNS item
+    cardiac = row_holding(leukaemia, "exclusion", 0, "exclusion/1.10")
+    assert cardiac.concept == "Cardiac" and cardiac is not cns
+    assert row_holding(leukaemia, "exclusion", 1, "exclusion/17") is not row_holding(
+        leukaemia, "exclusion", 1, "exclusion/2"
+    )  # hypersensitivity vs infection
+
+
+def test_leukaemia_primary_outcomes_aligned(leukaemia):
+    safety = row_holding(leukaemia, "outcomes", 1, "primary/1")  # severity of adverse events
+    assert safety.keys[0] == ["primary/3"]  # "Adverse Events (AEs)"
+    assert safety.concept.startswith("Primary")
+    dlt = row_holding(leukaemia, "outcomes", 0, "primary/1")
+    assert dlt is not safety and dlt.cells[1] == [] and dlt.differs is True
+
+
+def test_leukaemia_every_item_once(leukaemia, corpus):
+    assert_every_item_once(leukaemia, [corpus("NCT04789655"), corpus("NCT05536349")])
+
+
+# ---------------------------------------------------------------- arms
+
+
+def test_arms_aligned_by_role(fmt, msc, novaferon):
+    c = compare_records([fmt, msc, novaferon])
+    experimental, comparator = c.sections["arms"]
+    assert experimental.concept == "Experimental arm"
+    assert experimental.keys == [
+        ["Fecal microbiota transplantation"],
+        ["experimental group"],
+        ["Experimental"],
+    ]
+    assert experimental.cells[1] == [
+        "[Experimental] experimental group: Drug: mesenchymal stem cell-derived exosomes"
+    ]
+    assert comparator.concept == "Comparator arm"
+    assert comparator.keys == [["Control"], ["control group"], []]
+    assert comparator.cells[1] == ["[No intervention] control group"]
+    assert_every_item_once(c, [fmt, msc, novaferon])
+
+
+def test_single_group_other_arm_sits_with_experimental(nsclc):
+    experimental = nsclc.sections["arms"][0]
+    assert experimental.keys == [["Afatinib"], ["AC0010"]]
+    assert [row.concept for row in nsclc.sections["arms"]] == ["Experimental arm", "Comparator arm"]
+
+
+def test_compare_arms_of_one_trial(msc):
+    c = compare_arms(msc)
+    assert c.trials == ["experimental group", "control group"]
+    assert list(c.sections) == list(SECTIONS)
+    assert c.sections["design"] == c.sections["inclusion"] == c.sections["exclusion"] == []
+    assert c.sections["outcomes"] == []
+    rows = {row.concept: row for row in c.sections["arms"]}
+    assert rows["Type"].cells == [["Experimental"], ["No intervention"]]
+    assert rows["Type"].differs is True
+    assert rows["Interventions"].cells == [["Drug: mesenchymal stem cell-derived exosomes"], ["none"]]
+    assert rows["Description"].cells[1] == [
+        "Patients in the control group received no drug interventions, only conventional radiotherapy "
+        "and supportive care."
+    ]
+    for row in c.sections["arms"]:
+        assert row.keys == [["experimental group"] * len(row.cells[0]), ["control group"] * len(row.cells[1])]
+
+
+def test_compare_arms_needs_arms():
+    with pytest.raises(ValueError, match="no arms"):
+        compare_arms(TrialRecord("NCT00000001", arms=None))
+
+
+# ---------------------------------------------------------------- design
+
+
+def test_design_rows_read_human_words(neuro):
+    design = {row.keys[0][0]: row for row in neuro.sections["design"]}
+    assert design["phases"].cells == [["—"], ["Phase 2"]]  # NCT06924645 gives no phase
+    assert design["phases"].keys == [["phases"], ["phases"]]
+    assert design["phases"].differs is True
+    assert design["study_type"].cells == [["Interventional"], ["Interventional"]]
+    assert design["study_type"].differs is False
+    assert design["start"].cells == [["not in source"], ["not in source"]]
+    assert design["enrollment"].cells == [["40 (Estimated)"], ["20 (Estimated)"]]
+    assert design["masking"].cells[0] == ["None (open label)"]
+    assert design["minimum_age"].cells == [["18 Years"], ["18 Years"]] and not design["minimum_age"].differs
+    assert design["maximum_age"].cells == [["no limit"], ["no limit"]]
+    assert design["sex"].cells == [["All"], ["All"]]
+    assert [row.concept for row in neuro.sections["design"]][:3] == [
+        "Study type",
+        "Phases",
+        "Primary purpose",
+    ]
+
+
+def test_design_not_in_source_reads_differently_from_none():
+    sparse = TrialRecord("NCT00000001", conditions=None, eligibility=None)
+    empty = TrialRecord("NCT00000002", conditions=[], eligibility=Eligibility(sex="FEMALE"))
+    design = {row.keys[0][0]: row for row in compare_records([sparse, empty]).sections["design"]}
+    assert design["conditions"].cells == [["not in source"], ["—"]]
+    assert design["sex"].cells == [["not in source"], ["Female"]]
+    assert design["minimum_age"].cells == [["not in source"], ["no limit"]]
+    assert design["masking"].cells == [["not in source"], ["not in source"]]
+    assert design["masking"].differs is False
+
+
+def test_design_ages_compare_by_value():
+    a = TrialRecord("NCT00000001", eligibility=Eligibility(minimum_age="18 Years"))
+    b = TrialRecord("NCT00000002", eligibility=Eligibility(minimum_age="216 Months"))
+    design = {row.keys[0][0]: row for row in compare_records([a, b]).sections["design"]}
+    assert design["minimum_age"].differs is False
+
+
+# ---------------------------------------------------------------- synthetic records: the rules
+
+
+def trial(registry_id: str, inclusion=(), exclusion=(), other=(), outcomes=None) -> TrialRecord:
+    eligibility = Eligibility(
+        inclusion=[c if isinstance(c, Criterion) else Criterion(c) for c in inclusion],
+        exclusion=[c if isinstance(c, Criterion) else Criterion(c) for c in exclusion],
+        other=[c if isinstance(c, Criterion) else Criterion(c) for c in other],
+    )
+    return TrialRecord(registry_id, eligibility=eligibility, outcomes=outcomes, arms=[])
+
+
+def test_unmatched_items_pair_by_word_overlap():
+    a = trial("A", inclusion=["Tumour tissue sample available for central review", "Owns a smartphone"])
+    b = trial("B", inclusion=["Archival tumour tissue sample available for central review"])
+    rows = compare_records([a, b]).sections["inclusion"]
+    assert [row.concept for row in rows] == [None, None]
+    assert rows[0].keys == [["inclusion/1"], ["inclusion/1"]] and rows[0].differs is True
+    assert rows[1].keys == [["inclusion/2"], []]
+
+
+def test_equal_texts_do_not_differ():
+    a = trial("A", exclusion=["1. Known hypersensitivity to the study drug."])
+    b = trial("B", exclusion=["known  hypersensitivity to the study drug"])
+    (row,) = compare_records([a, b]).sections["exclusion"]
+    assert row.differs is False
+
+
+def test_a_trial_with_nothing_on_a_row_differs():
+    a = trial("A", inclusion=["Signed informed consent"])
+    b = trial("B", inclusion=["Signed informed consent"])
+    c = trial("C")
+    (row,) = compare_records([a, b, c]).sections["inclusion"]
+    assert row.cells == [["Signed informed consent"], ["Signed informed consent"], []]
+    assert row.differs is True
+
+
+def test_item_with_several_concepts_is_compared_by_text():
+    a = trial("A", inclusion=["ECOG 0-2 and life expectancy ≥ 6 months"])
+    b = trial("B", inclusion=["ECOG performance status 0, 1 or 2"])
+    (row,) = compare_records([a, b]).sections["inclusion"]
+    assert row.concept == PERFORMANCE
+    assert row.differs is True  # same ECOG values, but A also asks for a life expectancy
+
+
+def test_heading_children_vs_item_with_details():
+    heading = Criterion(
+        "Adequate organ function:", [Criterion("ANC ≥ 1.5 x 10^9/L"), Criterion("Bilirubin ≤ 1.5 ULN")]
+    )
+    parent = Criterion("Adequate hepatic function", [Criterion("ALT ≤ 3 ULN")])
+    items = compare.criteria_items(
+        trial("A", inclusion=[heading, parent], other=["Age 18 or older"]), "inclusion"
+    )
+    assert [(i.key, i.group) for i in items] == [
+        ("inclusion/1.1", "Haematology (blood counts)"),
+        ("inclusion/1.2", "Liver function"),
+        ("inclusion/2", "Liver function"),
+        ("other/1", AGE),
+    ]
+    assert items[2].text == "Adequate hepatic function\n  - ALT ≤ 3 ULN"
+
+
+def test_no_eligibility_gives_empty_cells():
+    a = trial("A", inclusion=["Age ≥ 18 years"])
+    b = TrialRecord("B", eligibility=None)
+    (row,) = compare_records([a, b]).sections["inclusion"]
+    assert row.cells == [["Age ≥ 18 years"], []] and row.differs is True
+
+
+def test_outcomes_align_by_endpoint_and_words():
+    a = trial(
+        "A",
+        outcomes=[
+            Outcome("primary", "Progression-free survival", "2 years"),
+            Outcome("secondary", "OS (overall survival)", "5 years"),
+            Outcome("secondary", "Incidence of grade 3 oral mucositis", "90 days"),
+        ],
+    )
+    b = trial(
+        "B",
+        outcomes=[
+            Outcome("primary", "PFS", "2 years"),
+            Outcome("secondary", "Overall survival", "5 years"),
+            Outcome("secondary", "Incidence of grade ≥3 oral mucositis", "90 days"),
+        ],
+    )
+    rows = compare_records([a, b]).sections["outcomes"]
+    assert [row.keys for row in rows] == [
+        [["primary/1"], ["primary/1"]],
+        [["secondary/1"], ["secondary/1"]],
+        [["secondary/2"], ["secondary/2"]],
+    ]
+    assert rows[0].concept == "Primary: Progression-free survival"
+    assert rows[1].concept == "Secondary: Overall survival"
+    assert rows[2].concept == "Secondary outcome"
+    assert rows[0].cells == [["Progression-free survival (2 years)"], ["PFS (2 years)"]]
+
+
+# ---------------------------------------------------------------- classification and values
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("ECOG 0-2 and life expectancy ≥ 6 months", PERFORMANCE),
+        ("Life expectancy ≥ 12 weeks and ECOG 0-1", LIFE_EXPECTANCY),
+        ("Have brain metastases or previous history of brain metastases or history of seizures.", BRAIN),
+        ("Known HIV, active Hepatitis B or Hepatitis C infection (screening not required).", INFECTION),
+        ("Karnofsky performance status ≥ 70%", PERFORMANCE),
+        ("Lansky play score ≥ 50 for patients < 16 years", PERFORMANCE),
+        (
+            "Other conditions deemed unsuitable for enrollment by the investigator.",
+            "Investigator's judgement",
+        ),
+        ("Patients with other malignant tumor in 5 years", "Other malignancy"),
+        ("Prior treatment with Interferon.", "Prior therapy"),
+        ("Previous radiotherapy to the head and neck region;", "Prior therapy"),
+        ("Serum creatinine ≤1.5 × ULN or creatinine clearance ≥50 mL/min;", "Renal function"),
+        ("Total bilirubin ≤ 1.5 × ULN and creatinine ≤ 1.5 × ULN", "Organ function (overall)"),
+        ("Severe hepatic or renal dysfunction", "Organ function (overall)"),
+        ("Left ventricular ejection fraction ≥ 50% by echocardiogram", "Cardiac"),
+        ("QTcF > 470 msec", "Cardiac"),
+        ("Current participation in another clinical trial", "Other trials / investigational agents"),
+        ("Women of child-bearing age must use contraception", PREGNANCY),
+        ("Patients with gastrointestinal perforation and/or fistula;", GASTROINTESTINAL),
+        (
+            "Severe psychiatric disorders that may impair the ability to provide informed consent",
+            "Psychiatric / substance abuse",
+        ),
+        ("Glycosylated hemoglobin (HbA1c) greater than 9%", None),
+        ("Owns a smartphone", None),
+    ],
+)
+def test_criterion_concept(text, concept):
+    assert criterion_concept(text) == concept
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("Age ≥18 years, regardless of gender;", ("≥18", None)),
+        ("At least 18 years old.", ("≥18", None)),
+        ("Age 18-75 years;", ("≥18", "≤75")),
+        ("Male or female, aged between 18-75 years old.", ("≥18", "≤75")),
+        ("Men older than 18 years", (">18", None)),
+        ("Age >= 18 and <= 70", ("≥18", "≤70")),
+        ("Age 18-75;", ("≥18", "≤75")),
+        ("Between the ages of >= 22 and <= 70", ("≥22", "≤70")),
+        ("18 years of age or older", ("≥18", None)),
+        ("Adults", None),
+    ],
+)
+def test_age_bounds(text, bounds):
+    assert age_bounds(text) == bounds
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        (
+            "Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;",
+            (("ECOG", (1, 2, 3)),),
+        ),
+        ("ECOG performance status 0, 1 or 2.", (("ECOG", (0, 1, 2)),)),
+        ("ECOG performance status 0 to1.", (("ECOG", (0, 1)),)),
+        ("ECOG ≤ 1", (("ECOG", (0, 1)),)),
+        ("WHO performance status 2 or less", (("ECOG", (0, 1, 2)),)),
+        ("Karnofsky performance status ≥ 70%", (("KPS", "≥70"),)),
+        ("ECOG 0-1 or Karnofsky ≥ 70", (("ECOG", (0, 1)), ("KPS", "≥70"))),
+        ("Karnofsky score 60 or higher", (("KPS", "≥60"),)),
+        ("Performance status adequate", None),
+    ],
+)
+def test_performance_values(text, values):
+    assert performance_values(text) == values
+
+
+def test_life_expectancy_values():
+    assert life_expectancy_value("Anticipated survival period ≥3 months;") == "≥3 month"
+    assert life_expectancy_value("Life expectancy of at least 3 months.") == "≥3 month"
+    assert life_expectancy_value("Life expectancy >3 months.") == ">3 month"
+    assert life_expectancy_value("Life expectancy more than 3 months.") == ">3 month"
+    assert life_expectancy_value("Life expectancy ≥ 12 weeks") == "≥12 week"
+    assert life_expectancy_value("life expectancy of fewer than 12 months;") == "<12 month"
+
+
+def test_normalized_text():
+    assert normalized("1. Known  HIV;") == normalized("known hiv") == "known hiv"
+    assert normalized("a) Age >= 18.") == "age ≥ 18"
+
+
+def test_trigger_prefilter_agrees_with_the_full_rules(corpus_dir, fmt, msc, novaferon):
+    """The word-beginning prefilter only saves time: on every real criterion it changes nothing."""
+    records = [fmt, msc, novaferon] + [read(p) for p in sorted((corpus_dir / "ctgov-v2").glob("NCT*.json"))]
+    texts = {
+        item.text
+        for record in records
+        if record.eligibility
+        for part in ("inclusion", "exclusion", "other")
+        for top in getattr(record.eligibility, part)
+        for item in top.walk()
+    }
+    assert len(texts) > 5000
+    wrong = [t for t in texts if compare.concept_matches(t) != compare.concept_matches_exhaustive(t)]
+    assert wrong == []
+
+
+# ---------------------------------------------------------------- API shape, limits, text, speed
+
+
+def test_comparison_to_json_shape(neuro):
+    data = comparison_to_json(neuro)
+    assert json.loads(json.dumps(data)) == data
+    assert set(data) == {"trials", "sections"}
+    assert data["trials"] == ["NCT06924645", "NCT02455596"]
+    assert list(data["sections"]) == ["design", "arms", "inclusion", "exclusion", "outcomes"]
+    for rows in data["sections"].values():
+        for row in rows:
+            assert set(row) == {"concept", "cells", "differs"}
+            assert row["concept"] is None or isinstance(row["concept"], str)
+            assert isinstance(row["differs"], bool)
+            assert len(row["cells"]) == 2
+            assert all(
+                isinstance(cell, list) and all(isinstance(t, str) for t in cell) for cell in row["cells"]
+            )
+    ecog = next(r for r in data["sections"]["inclusion"] if r["concept"] == PERFORMANCE)
+    assert ecog == {
+        "concept": PERFORMANCE,
+        "cells": [
+            ["Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;"],
+            ["ECOG performance status 0, 1 or 2."],
+        ],
+        "differs": True,
+    }
+    assert data["sections"]["outcomes"] == []  # neither saved page carries outcomes
+
+
+def six_records(fmt, msc, novaferon, corpus) -> list[TrialRecord]:
+    return [fmt, msc, novaferon, corpus("NCT02369484"), corpus("NCT04789655"), corpus("NCT05536349")]
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 5, 6])
+def test_two_to_six_trials(count, fmt, msc, novaferon, corpus):
+    records = six_records(fmt, msc, novaferon, corpus)[:count]
+    c = compare_records(records)
+    assert c.trials == [r.registry_id for r in records]
+    assert_every_item_once(c, records)
+
+
+@pytest.mark.parametrize("count", [0, 1, 7])
+def test_other_counts_are_refused(count, fmt, msc, novaferon, corpus):
+    records = (six_records(fmt, msc, novaferon, corpus) * 2)[:count]
+    with pytest.raises(ValueError, match=f"compare 2 to 6 trials at a time; {count} "):
+        compare_records(records)
+
+
+def test_comparison_text(neuro):
+    text = comparison_text(neuro, width=120)
+    lines = text.splitlines()
+    assert all(len(line) <= 120 for line in lines), max(lines, key=len)
+    for heading in ("Design", "Arms", "Inclusion criteria", "Exclusion criteria"):
+        assert heading in lines
+    assert "Outcomes" not in lines  # no rows: no table
+    assert "NCT06924645" in lines[2] and "NCT02455596" in lines[2]
+    ecog = next(line for line in lines if line.startswith("≠ Performance status"))
+    assert "Eastern Cooperative" in ecog and "ECOG performance status 0, 1 or 2." in ecog
+    age = next(line for line in lines if line.startswith("  Age "))
+    assert "Age ≥18 years" in age and "At least 18 years old." in age
+    narrow = comparison_text(compare_records([TrialRecord("A"), TrialRecord("B")]), width=60)
+    assert all(len(line) <= 60 for line in narrow.splitlines())
