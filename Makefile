@@ -24,7 +24,7 @@ setup: $(SYNCED)
 
 run: $(SYNCED)
 	installer/system-packages.sh run
-	$(VENV)/bin/reviewer $(if $(DATA_DIR),--data-dir $(DATA_DIR)) list
+	$(VENV)/bin/reviewer $(if $(DATA_DIR),--data-dir $(DATA_DIR)) gui
 
 test: $(SYNCED)
 	installer/system-packages.sh test

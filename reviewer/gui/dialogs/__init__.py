@@ -1,0 +1,1 @@
+"""Dialogs: note editor, import progress and errors, error report, about, preferences."""

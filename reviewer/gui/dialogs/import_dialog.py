@@ -1,0 +1,120 @@
+"""Import from the GUI: a progress dialog with the ETA and Cancel, and the report of refused files.
+
+``ImportController`` starts a tasks.ImportTask and drives the dialog; the window connects to its
+``sig_finished(report)``. Nothing here blocks: the dialog is shown with ``show()``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from .. import tasks
+from .error_dialog import ErrorDialog
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"about {max(seconds, 1)} s left"
+    return f"about {seconds // 60} min {seconds % 60:02d} s left"
+
+
+class ImportProgressDialog(QProgressDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Preparing the import…", "Cancel", 0, 0, parent)
+        self.setObjectName("importProgress")
+        self.setWindowTitle("Importing")
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.setMinimumDuration(300)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setMinimumWidth(480)
+
+    def show_progress(self, progress) -> None:
+        total = progress.total or 0
+        self.setMaximum(total)
+        self.setValue(min(progress.done, total) if total else 0)
+        name = progress.current or ""
+        if len(name) > 60:
+            name = "…" + name[-59:]
+        lines = [f"{progress.done:,} of {total:,} document(s)" if total else f"{progress.done:,} document(s)"]
+        eta = eta_text(progress.eta_seconds)
+        if eta:
+            lines[0] += f" · {eta}"
+        if name:
+            lines.append(name)
+        self.setLabelText("\n".join(lines))
+
+
+class ImportController(QObject):
+    """One import: the background task, its progress dialog, and the report of refused files."""
+
+    sig_finished = Signal(object)  # ImportReport
+    sig_failed = Signal(str, str)
+
+    def __init__(self, store, paths: list[Path], parent: QWidget, log_file: Path | None = None):
+        super().__init__(parent)
+        self.store, self.paths, self.parent_widget, self.log_file = (
+            store,
+            [Path(p) for p in paths],
+            parent,
+            log_file,
+        )
+        self.dialog = ImportProgressDialog(parent)
+        self.dialog.canceled.connect(self.cancel)
+        self.task: tasks.ImportTask | None = None
+        self.error_dialog: ErrorDialog | None = None
+        self.report = None
+
+    def start(self) -> None:
+        self.task = tasks.ImportTask(self.store, self.paths)
+        tasks.submit(
+            self.task,
+            on_finished=self._finished,
+            on_failed=self._failed,
+            on_progress=self.dialog.show_progress,
+        )
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.dialog.setLabelText("Cancelling after the current document…")
+
+    def _finished(self, report) -> None:
+        self.report = report
+        self.dialog.reset()
+        self.dialog.hide()
+        if report.failed:
+            self.error_dialog = refused_files_dialog(self.parent_widget, report, self.log_file)
+            self.error_dialog.show()
+        self.sig_finished.emit(report)
+
+    def _failed(self, message: str, details: str) -> None:
+        self.dialog.reset()
+        self.dialog.hide()
+        self.error_dialog = ErrorDialog(
+            self.parent_widget,
+            title="Import failed",
+            message=f"The import stopped: {message}. Files imported before the error are kept.",
+            details=details,
+            log_file=self.log_file,
+        )
+        self.error_dialog.show()
+        self.sig_failed.emit(message, details)
+
+
+def refused_files_dialog(parent, report, log_file: Path | None) -> ErrorDialog:
+    failed = report.failed
+    message = (
+        f"{len(failed)} file{'s were' if len(failed) != 1 else ' was'} not imported; nothing of "
+        f"{'them' if len(failed) != 1 else 'it'} was kept. {report.summary()}."
+    )
+    details = "\n".join(f"{result.name}\n    {result.error}" for result in failed)
+    return ErrorDialog(
+        parent, title="Some files were not imported", message=message, details=details, log_file=log_file
+    )

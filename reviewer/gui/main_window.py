@@ -1,0 +1,643 @@
+"""The main window: the library on the left, the workspace (trial and comparison tabs) on the right,
+the notes panel as a dock; menus, shortcuts, drag and drop import, and remembered window state.
+
+The window owns the undo stack of note changes; every change is written to the store at once.
+``sig_import_finished(report)`` fires when an import started from the GUI is done.
+
+At start-up the window can be shown before the store is open (``store=None`` with a ``preview`` of
+the library's first rows, see startup.py); ``attach_store`` completes it, and trials asked for
+meanwhile open then.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QToolBar,
+    QWidget,
+)
+
+from .. import paths
+from . import tasks
+from .dialogs.about import AboutDialog
+from .dialogs.import_dialog import ImportController
+from .dialogs.note_editor import NoteEditor
+from .dialogs.preferences import PreferencesDialog
+from .icons import icon
+from .models.library_model import TRIAL_ID_ROLE
+from .note_commands import AddNote, DeleteNote, EditNote
+from .settings import Settings
+from .trial_html import item_label
+from .views.comparison_view import ComparisonView
+from .views.library_panel import LibraryPanel
+from .views.notes_panel import NotesPanel
+from .views.trial_view import NoteRequest, TrialView
+
+log = logging.getLogger(__name__)
+
+MIN_COMPARE, MAX_COMPARE = 2, 6  # reviewer.core.compare.MIN_TRIALS, MAX_TRIALS
+
+
+class MainWindow(QMainWindow):
+    sig_import_finished = Signal(object)  # ImportReport
+    sig_notes_changed = Signal(int)  # trial id
+    sig_store_ready = Signal()
+
+    def __init__(self, store, data_dir: Path, parent: QWidget | None = None, *, preview=None):
+        super().__init__(parent)
+        self.store = store
+        self._waiting_to_open: list[str] = []
+        self.data_dir = Path(data_dir)
+        self.settings = Settings(self.data_dir)
+        self.log_file = paths.log_file(self.data_dir)
+        self.undo_stack = QUndoStack(self)
+        self.note_editor: NoteEditor | None = None
+        self.importer: ImportController | None = None
+        self.last_import: ImportController | None = None
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("Protocol Reviewer")
+        self.setWindowIcon(icon("app"))
+
+        self.library = LibraryPanel(store, self, preview=preview)
+        self.library.sig_open.connect(self.open_trial)
+        self.library.sig_selection_changed.connect(self._update_actions)
+        self.library.model.sig_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
+
+        self.workspace = QTabWidget(self)
+        self.workspace.setObjectName("workspace")
+        self.workspace.setTabsClosable(True)
+        self.workspace.setMovable(True)
+        self.workspace.setDocumentMode(True)
+        self.workspace.tabCloseRequested.connect(self.close_tab)
+        self.workspace.currentChanged.connect(self._tab_changed)
+        self.empty = QLabel(
+            "Double-click a trial to open it.\n\nSelect two to six trials and press Compare "
+            "to see them side by side.\n\nDrop files or folders here to import them.",
+            self,
+        )
+        self.empty.setObjectName("emptyWorkspace")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setMargin(24)
+        self.empty.setEnabled(False)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.workspace)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.library)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([560, 840])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.notes_panel = NotesPanel(store, self)
+        self.notes_panel.sig_jump.connect(self.jump_to_note)
+        self.notes_panel.sig_edit.connect(self.edit_note)
+        self.notes_panel.sig_delete.connect(self.delete_note)
+        self.notes_dock = QDockWidget("Notes", self)
+        self.notes_dock.setObjectName("notesDock")
+        self.notes_dock.setWidget(self.notes_panel)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.notes_dock)
+
+        self._make_actions()
+        self._make_menus()
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._restore_state()
+        self._update_actions()
+        if store is None:
+            self.statusBar().showMessage("Opening the library…")
+        else:
+            self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+
+    def attach_store(self, store) -> None:
+        """The store is open: finish what the preview could not do."""
+        self.store = store
+        self.library.model.set_store(store)
+        self.notes_panel.model.store = store
+        self._update_actions()
+        self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+        waiting, self._waiting_to_open = self._waiting_to_open, []
+        for registry_id in waiting:
+            self.open_trial(registry_id)
+        self.sig_store_ready.emit()
+
+    # ------------------------------------------------------------ actions and menus
+
+    def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.action_import_files = self._action(
+            "&Import files…",
+            self.choose_import_files,
+            "Ctrl+I",
+            "import",
+            "Import trial files or zips (Ctrl+I)",
+        )
+        self.action_import_folder = self._action(
+            "Import &folder…",
+            self.choose_import_folder,
+            "Ctrl+Shift+I",
+            "folder",
+            "Import every trial file in a folder",
+        )
+        self.action_quit = self._action("&Quit", self.close, keys.Quit, "quit")
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setShortcut(QKeySequence(keys.Undo))
+        self.action_undo.setIcon(icon("undo"))
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        self.action_redo.setIcon(icon("redo"))
+        self.addAction(self.action_undo)
+        self.addAction(self.action_redo)
+        self.action_add_note = self._action(
+            "Add &note…", self.add_note_here, "Ctrl+N", "note-add", "Add a note on the current item (Ctrl+N)"
+        )
+        self.action_find = self._action("&Find trials", self.library.focus_search, keys.Find, "search")
+        self.action_preferences = self._action("&Preferences…", self.show_preferences, None, "preferences")
+        self.action_compare = self._action(
+            "&Compare",
+            self.compare_selected,
+            "Ctrl+D",
+            "compare",
+            "Compare the selected trials side by side (2 to 6)",
+        )
+        self.action_add_to_comparison = self._action(
+            "&Add to comparison",
+            self.add_selected_to_comparison,
+            None,
+            None,
+            "Add the selected trials to the comparison shown",
+        )
+        self.action_compare_arms = self._action(
+            "Compare &arms",
+            self.compare_arms_current,
+            None,
+            "compare-arms",
+            "Show the arms of the open trial side by side",
+        )
+        self.action_close_tab = self._action("&Close tab", self.close_current_tab, keys.Close, "close")
+        self.action_about = self._action("&About Protocol Reviewer", self.show_about, None, "about")
+        self.action_notes_panel = self.notes_dock.toggleViewAction()
+        self.action_notes_panel.setIcon(icon("notes-panel"))
+        self.action_notes_panel.setShortcut(QKeySequence("Ctrl+Shift+N"))
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.action_import_files)
+        file_menu.addAction(self.action_import_folder)
+        file_menu.addSeparator()
+        self.recent_menu = QMenu("&Recent comparisons", self)
+        file_menu.addMenu(self.recent_menu)
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_close_tab)
+        file_menu.addAction(self.action_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_add_note)
+        edit_menu.addAction(self.action_find)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.action_preferences)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.action_compare)
+        view_menu.addAction(self.action_add_to_comparison)
+        view_menu.addAction(self.action_compare_arms)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_notes_panel)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_about)
+
+        toolbar = QToolBar("Main", self)
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for action in (self.action_import_files, self.action_compare, self.action_add_note):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.action_undo)
+        toolbar.addAction(self.action_notes_panel)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.toolbar = toolbar
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_comparisons()
+        for ids in recent:
+            action = self.recent_menu.addAction(" · ".join(ids))
+            action.triggered.connect(lambda _checked=False, ids=ids: self.compare(ids))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _update_actions(self) -> None:
+        ready = self.store is not None
+        for action in (self.action_import_files, self.action_import_folder, self.action_add_note):
+            action.setEnabled(ready)
+        selected = len(self.library.selected_registry_ids()) if ready else 0
+        self.action_compare.setEnabled(MIN_COMPARE <= selected <= MAX_COMPARE)
+        current = self.workspace.currentWidget()
+        self.action_add_to_comparison.setEnabled(
+            isinstance(current, ComparisonView) and not current.arms and selected >= 1
+        )
+        self.action_compare_arms.setEnabled(isinstance(current, TrialView))
+        self.action_close_tab.setEnabled(self.workspace.count() > 0)
+
+    # ------------------------------------------------------------ tabs
+
+    def trial_views(self) -> list[TrialView]:
+        return [w for w in self._tabs() if isinstance(w, TrialView)]
+
+    def comparison_views(self) -> list[ComparisonView]:
+        return [w for w in self._tabs() if isinstance(w, ComparisonView)]
+
+    def _tabs(self) -> list[QWidget]:
+        return [self.workspace.widget(i) for i in range(self.workspace.count())]
+
+    def _add_tab(self, widget: QWidget, title: str, tip: str, icon_name: str) -> None:
+        index = self.workspace.addTab(widget, icon(icon_name), title)
+        self.workspace.setTabToolTip(index, tip)
+        self.stack.setCurrentWidget(self.workspace)
+        self.workspace.setCurrentIndex(index)
+
+    def open_trial(self, registry_id: str) -> TrialView | None:
+        """Show a trial's tab (opening it if needed)."""
+        if self.store is None:
+            self._waiting_to_open.append(registry_id)
+            return None
+        for view in self.trial_views():
+            if view.registry_id == registry_id:
+                self.workspace.setCurrentWidget(view)
+                return view
+        try:
+            view = TrialView(self.store, registry_id, self)
+        except LookupError as error:
+            self.statusBar().showMessage(str(error), 8000)
+            return None
+        view.sig_note_requested.connect(self.open_note_editor)
+        view.sig_show_notes.connect(self._show_notes_of_item)
+        view.sig_compare_arms.connect(self.compare_arms)
+        title = view.record.brief_title or view.record.official_title or registry_id
+        self._add_tab(view, registry_id, title, "trial")
+        return view
+
+    def compare(self, registry_ids: list[str]) -> ComparisonView | None:
+        """A comparison tab of 2 to 6 trials (computed in the background)."""
+        ids = list(dict.fromkeys(registry_ids))
+        if self.store is None:
+            return None
+        if not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
+            self.statusBar().showMessage(f"Select {MIN_COMPARE} to {MAX_COMPARE} trials to compare.", 6000)
+            return None
+        view = ComparisonView(self.store, ids, parent=self)
+        self._connect_comparison(view)
+        self._add_tab(view, view.title, "Compare " + ", ".join(ids), "compare")
+        self.settings.add_recent_comparison(ids)
+        self._fill_recent_menu()
+        return view
+
+    def compare_arms(self, registry_id: str) -> ComparisonView:
+        view = ComparisonView(self.store, [registry_id], arms=True, parent=self)
+        self._connect_comparison(view)
+        self._add_tab(view, view.title, f"The arms of {registry_id} side by side", "compare-arms")
+        return view
+
+    def _connect_comparison(self, view: ComparisonView) -> None:
+        view.sig_note_requested.connect(self.open_note_editor)
+        view.sig_loaded.connect(lambda v=view: self._comparison_loaded(v))
+        view.sig_failed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+
+    def _comparison_loaded(self, view: ComparisonView) -> None:
+        if self.workspace.currentWidget() is view:
+            self._update_notes_context()
+
+    def compare_selected(self) -> ComparisonView | None:
+        return self.compare(self.library.selected_registry_ids())
+
+    def add_selected_to_comparison(self) -> ComparisonView | None:
+        current = self.workspace.currentWidget()
+        if not isinstance(current, ComparisonView) or current.arms:
+            return self.compare_selected()
+        ids = current.registry_ids + [
+            i for i in self.library.selected_registry_ids() if i not in current.registry_ids
+        ]
+        if len(ids) > MAX_COMPARE:
+            self.statusBar().showMessage(f"A comparison shows at most {MAX_COMPARE} trials.", 6000)
+            return None
+        index = self.workspace.indexOf(current)
+        view = self.compare(ids)
+        if view is not None:
+            self.close_tab(index)
+        return view
+
+    def compare_arms_current(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView):
+            self.compare_arms(current.registry_id)
+
+    def close_tab(self, index: int) -> None:
+        widget = self.workspace.widget(index)
+        if widget is None:
+            return
+        self.workspace.removeTab(index)
+        widget.deleteLater()
+        if self.workspace.count() == 0:
+            self.stack.setCurrentWidget(self.empty)
+        self._update_actions()
+
+    def close_current_tab(self) -> None:
+        if self.workspace.count():
+            self.close_tab(self.workspace.currentIndex())
+
+    def _tab_changed(self, _index: int) -> None:
+        self._update_notes_context()
+        self._update_actions()
+
+    def _update_notes_context(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView):
+            self.notes_panel.set_context({current.trial_id: current.registry_id}, current.registry_id)
+        elif isinstance(current, ComparisonView):
+            self.notes_panel.set_context(current.trial_ids, current.title)
+        else:
+            self.notes_panel.set_context({}, "")
+
+    # ------------------------------------------------------------ notes
+
+    def open_note_editor(self, request: NoteRequest) -> NoteEditor:
+        """The editor for a new note (non-modal); the note is written when it is accepted."""
+        editor = NoteEditor(
+            self,
+            where=f"{request.registry_id} · {request.label}",
+            quote=request.anchor.quote,
+            author=self.settings.author(),
+        )
+        editor.accepted.connect(lambda: self._write_note(request, editor))
+        self._show_editor(editor)
+        return editor
+
+    def _show_editor(self, editor: NoteEditor) -> None:
+        if self.note_editor is not None:
+            self.note_editor.deleteLater()
+        self.note_editor = editor
+        editor.open()
+
+    def _write_note(self, request: NoteRequest, editor: NoteEditor) -> None:
+        self.undo_stack.push(
+            AddNote(
+                self.store,
+                request.trial_id,
+                request.anchor,
+                editor.body(),
+                editor.tag(),
+                self.settings.author(),
+                self._notes_changed,
+            )
+        )
+        self.statusBar().showMessage(f"Note saved on {request.registry_id} · {request.label}", 5000)
+
+    def add_note_here(self) -> NoteEditor | None:
+        """Ctrl+N: a note on the current item of the current tab (or on the selected trial)."""
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView | ComparisonView):
+            current.request_note_here()
+            return self.note_editor
+        rows = self.library.table.selectionModel().selectedRows()
+        if len(rows) == 1:
+            model = self.library.model
+            trial_id = model.data(rows[0], TRIAL_ID_ROLE)
+            registry_id = model.registry_id_at(rows[0].row())
+            if trial_id is not None:
+                from ..core.notes import Anchor
+
+                row = model.row(rows[0].row()) or {}
+                anchor = Anchor("trial", "", quote=row.get("brief_title"))
+                return self.open_note_editor(
+                    NoteRequest(trial_id, registry_id, anchor, item_label("trial", ""))
+                )
+        self.statusBar().showMessage("Open a trial (or select one) to add a note.", 5000)
+        return None
+
+    def edit_note(self, note: dict) -> NoteEditor:
+        editor = NoteEditor(
+            self,
+            where=f"{note.get('registry_id', '')} · {item_label(note['item_kind'], note['item_key'])}",
+            quote=note.get("quote"),
+            body=note["body"],
+            tag=note["tag"],
+            author=note["author"],
+            note_id=note["id"],
+        )
+
+        def save() -> None:
+            if (editor.body().strip(), editor.tag()) != (note["body"], note["tag"]):
+                self.undo_stack.push(
+                    EditNote(self.store, note, editor.body(), editor.tag(), self._notes_changed)
+                )
+
+        editor.accepted.connect(save)
+        self._show_editor(editor)
+        return editor
+
+    def delete_note(self, note: dict) -> None:
+        self.undo_stack.push(DeleteNote(self.store, note, self._notes_changed))
+        self.statusBar().showMessage("Note deleted. Ctrl+Z brings it back.", 8000)
+
+    def _notes_changed(self, trial_id: int) -> None:
+        for view in self.trial_views():
+            if view.trial_id == trial_id:
+                view.refresh_notes()
+        for view in self.comparison_views():
+            if trial_id in view.trial_ids:
+                view.refresh_notes()
+        self.notes_panel.refresh()
+        from sqlalchemy import func, select
+
+        from ..core.store.tables import Note
+
+        with self.store.session() as session:
+            count = (
+                session.connection()
+                .execute(select(func.count()).where(Note.__table__.c.trial_id == trial_id))
+                .scalar_one()
+            )
+        self.library.model.set_note_count(trial_id, count)
+        self.sig_notes_changed.emit(trial_id)
+
+    def _show_notes_of_item(self, trial_id: int, kind: str, key: str) -> None:
+        self.notes_dock.show()
+        self.notes_panel.select_item(trial_id, kind, key)
+
+    def jump_to_note(self, note: dict) -> None:
+        """Show the item a note is on: in the current comparison if it has the trial, else its trial tab."""
+        current = self.workspace.currentWidget()
+        if (
+            isinstance(current, ComparisonView)
+            and note["trial_id"] in current.trial_ids
+            and current.show_note(note)
+        ):
+            return
+        registry_id = note.get("registry_id")
+        view = current if isinstance(current, TrialView) and current.trial_id == note["trial_id"] else None
+        if view is None and registry_id:
+            view = self.open_trial(registry_id)
+        if view is not None:
+            view.show_item(note["item_kind"], note["item_key"])
+
+    # ------------------------------------------------------------ import
+
+    def choose_import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(
+            self,
+            "Import trial files",
+            str(Path.home()),
+            "Trial files (*.json *.xml *.txt *.zip);;All files (*)",
+        )
+        if files:
+            self.import_paths([Path(f) for f in files])
+
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a folder of trial files", str(Path.home()))
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths_: list[Path]) -> ImportController | None:
+        """Import in the background with a progress dialog; sig_import_finished when done."""
+        if self.store is None:
+            self.statusBar().showMessage("The library is still opening; try again in a moment.", 5000)
+            return None
+        if self.importer is not None:
+            self.statusBar().showMessage("An import is already running.", 5000)
+            return None
+        self.importer = ImportController(self.store, paths_, self, self.log_file)
+        self.importer.sig_finished.connect(self._import_finished)
+        self.importer.sig_failed.connect(lambda _m, _d: self._import_done())
+        self.importer.start()
+        return self.importer
+
+    def _import_finished(self, report) -> None:
+        changed = {
+            saved.registry_id
+            for result in report.results
+            for saved in result.saved
+            if saved.outcome != "unchanged"
+        }
+        self._import_done()
+        self.library.model.reload()
+        for view in self.trial_views():
+            if view.registry_id in changed:
+                view.load()
+        self.statusBar().showMessage(report.summary(), 10000)
+        self.sig_import_finished.emit(report)
+
+    def _import_done(self) -> None:
+        self.last_import = self.importer
+        self.importer = None
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if urls and all(url.isLocalFile() for url in urls):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        paths_ = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths_:
+            event.acceptProposedAction()
+            self.import_paths(paths_)
+
+    # ------------------------------------------------------------ dialogs
+
+    def show_about(self) -> AboutDialog:
+        dialog = AboutDialog(self, self.data_dir, self.log_file)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def show_preferences(self) -> PreferencesDialog:
+        from . import theme
+
+        dialog = PreferencesDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def applied() -> None:
+            from PySide6.QtWidgets import QApplication
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                theme.apply(app, self.settings.appearance())
+
+        dialog.accepted.connect(applied)
+        dialog.open()
+        return dialog
+
+    # ------------------------------------------------------------ state
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.state("geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        state = self.settings.state("state")
+        if state:
+            self.restoreState(QByteArray(state))
+        else:
+            self.resizeDocks([self.notes_dock], [190], Qt.Orientation.Vertical)
+        self._splitter_state = self.settings.state("splitter")  # applied once shown, at its real size
+        header_state = self.settings.state("library_header")
+        if header_state:
+            header = self.library.table.horizontalHeader()
+            header.blockSignals(True)  # widths and order only: the rows start sorted by registry id
+            header.restoreState(QByteArray(header_state))
+            header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._splitter_state:
+            self.splitter.restoreState(QByteArray(self._splitter_state))
+            self._splitter_state = None
+
+    def save_state(self) -> None:
+        self.settings.set_state("geometry", self.saveGeometry())
+        self.settings.set_state("state", self.saveState())
+        self.settings.set_state("splitter", self.splitter.saveState())
+        self.settings.set_state("library_header", self.library.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.save_state()
+        if self.importer is not None:
+            self.importer.cancel()
+        tasks.cancel_all()
+        tasks.wait_all(10000)
+        super().closeEvent(event)

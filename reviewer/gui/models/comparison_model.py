@@ -1,0 +1,232 @@
+"""A comparison as a table: one column per trial (or per arm), one row per aligned row of
+reviewer.core.compare, with a header row per section (design, arms, inclusion, exclusion, outcomes).
+
+Rows whose trials differ carry DIFFERS_ROLE True and a background wash (theme.DIFFERS) that reads on
+light and dark palettes. The concept names the row in the vertical header. Cells with notes carry
+them in NOTES_ROLE (the view draws a tag-coloured bar) and list them in their tooltip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from ...core.compare import NOT_IN_SOURCE
+from .. import theme
+
+SECTION_TITLES = {
+    "design": "Design",
+    "arms": "Arms & interventions",
+    "inclusion": "Inclusion criteria",
+    "exclusion": "Exclusion criteria",
+    "outcomes": "Outcomes",
+}
+# which kind of note item the keys of a section's cells are
+SECTION_ITEM_KIND = {
+    "design": "section",
+    "arms": "arm",
+    "inclusion": "criterion",
+    "exclusion": "criterion",
+    "outcomes": "outcome",
+}
+EMPTY_CELL = "—"
+UNMATCHED = "(no shared concept)"
+DIFFERS_MARK = "≠ "  # also said in words, not only in colour
+
+DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1
+KEYS_ROLE = Qt.ItemDataRole.UserRole + 2
+ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 3  # "section" or "row"
+SECTION_ROLE = Qt.ItemDataRole.UserRole + 4
+CONCEPT_ROLE = Qt.ItemDataRole.UserRole + 5
+NOTES_ROLE = Qt.ItemDataRole.UserRole + 6  # the notes on a cell's items (the view draws a tag-coloured bar)
+
+
+@dataclass
+class _Line:
+    section: str
+    row: Any | None  # compare.Row, or None for the section's header row
+
+
+class ComparisonModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.comparison = None
+        self.columns: list[str] = []
+        self.lines: list[_Line] = []
+        self.only_differences = False
+        self.notes: dict[tuple[int, str], list[dict]] = {}  # (column, item key) -> notes
+
+    def set_comparison(self, comparison) -> None:
+        self.beginResetModel()
+        self.comparison = comparison
+        self.columns = list(comparison.trials) if comparison is not None else []
+        self._build()
+        self.endResetModel()
+
+    def set_only_differences(self, only: bool) -> None:
+        self.beginResetModel()
+        self.only_differences = only
+        self._build()
+        self.endResetModel()
+
+    def set_notes(self, notes_by_cell: dict[tuple[int, str], list[dict]]) -> None:
+        self.notes = notes_by_cell
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def _build(self) -> None:
+        self.lines = []
+        if self.comparison is None:
+            return
+        for section, rows in self.comparison.sections.items():
+            shown = [r for r in rows if r.differs or not self.only_differences]
+            if not shown:
+                continue
+            self.lines.append(_Line(section, None))
+            self.lines.extend(_Line(section, r) for r in shown)
+
+    # ------------------------------------------------------------ lookups
+
+    def section_rows(self) -> list[int]:
+        return [n for n, line in enumerate(self.lines) if line.row is None]
+
+    def line(self, row: int) -> _Line | None:
+        return self.lines[row] if 0 <= row < len(self.lines) else None
+
+    def find(self, concept_part: str, section: str | None = None) -> list[int]:
+        """Rows whose concept or cells contain the text (case-insensitive)."""
+        needle = concept_part.casefold()
+        found = []
+        for n, line in enumerate(self.lines):
+            if line.row is None or (section and line.section != section):
+                continue
+            texts = [line.row.concept or ""] + [" ".join(cell) for cell in line.row.cells]
+            if any(needle in t.casefold() for t in texts):
+                found.append(n)
+        return found
+
+    def cell_of_key(self, column: int, key: str) -> int | None:
+        for n, line in enumerate(self.lines):
+            if line.row is not None and column < len(line.row.keys) and key in line.row.keys[column]:
+                return n
+        return None
+
+    def item_kind(self, row: int) -> str | None:
+        line = self.line(row)
+        return SECTION_ITEM_KIND.get(line.section) if line else None
+
+    def _cell_notes(self, row: int, column: int) -> list[dict]:
+        line = self.lines[row]
+        if line.row is None or column >= len(line.row.keys):
+            return []
+        found = []
+        for key in line.row.keys[column]:
+            found += self.notes.get((column, key), [])
+        return found
+
+    # ------------------------------------------------------------ QAbstractTableModel
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.lines)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self.columns) and role in (
+                Qt.ItemDataRole.DisplayRole,
+                Qt.ItemDataRole.ToolTipRole,
+            ):
+                return self.columns[section]
+            return None
+        line = self.line(section)
+        if line is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if line.row is None:
+                return ""  # the section's title is in its spanning header cell
+            return (DIFFERS_MARK if line.row.differs else "") + (line.row.concept or UNMATCHED)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.ToolTipRole and line.row is not None:
+            return (line.row.concept or "") + ("\n(the trials differ here)" if line.row.differs else "")
+        if role == Qt.ItemDataRole.FontRole and line.row is None:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and line.row is not None and line.row.differs:
+            return theme.DIFFERS
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.lines[index.row()].row is None:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        line = self.line(index.row())
+        if line is None or not 0 <= index.column() < len(self.columns):
+            return None
+        column = index.column()
+        if line.row is None:  # a section's header row
+            if role == Qt.ItemDataRole.DisplayRole:
+                return SECTION_TITLES.get(line.section, line.section.capitalize()) if column == 0 else ""
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return theme.GROUP
+            if role == ROW_KIND_ROLE:
+                return "section"
+            if role == SECTION_ROLE:
+                return line.section
+            return None
+        row = line.row
+        cell = row.cells[column] if column < len(row.cells) else []
+        if role == Qt.ItemDataRole.DisplayRole:
+            if cell == [NOT_IN_SOURCE]:
+                return "Not in source"
+            if len(cell) > 1:
+                return "\n".join(f"• {text}" for text in cell)
+            return cell[0] if cell else EMPTY_CELL
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            tip = "\n".join(cell) if cell else "Not in this trial"
+            notes = self._cell_notes(index.row(), column)
+            if notes:
+                tip += "\n\nNotes:\n" + "\n".join(f"• [{n['tag'] or 'note'}] {n['body']}" for n in notes)
+            return tip
+        if role == Qt.ItemDataRole.BackgroundRole and row.differs:
+            return theme.DIFFERS
+        if role == NOTES_ROLE:
+            return self._cell_notes(index.row(), column)
+        missing = not cell or cell == [NOT_IN_SOURCE]
+        if role == Qt.ItemDataRole.ForegroundRole and missing:
+            return QColor(128, 128, 128)
+        if role == Qt.ItemDataRole.FontRole and missing:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == DIFFERS_ROLE:
+            return bool(row.differs)
+        if role == KEYS_ROLE:
+            return list(row.keys[column]) if column < len(row.keys) else []
+        if role == ROW_KIND_ROLE:
+            return "row"
+        if role == SECTION_ROLE:
+            return line.section
+        if role == CONCEPT_ROLE:
+            return row.concept
+        return None

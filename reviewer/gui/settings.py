@@ -1,0 +1,79 @@
+"""The app's preferences and remembered state: QSettings in INI format inside the data folder.
+
+Keeping the file beside the store (data_dir/settings.ini) keeps every data folder, and every test,
+isolated. Values that Qt's INI backend would type ambiguously (lists) are stored as JSON text.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+SETTINGS_FILE = "settings.ini"
+MAX_RECENT = 8
+APPEARANCES = ("system", "light", "dark")
+
+
+class Settings:
+    """Typed access to the few settings the app keeps."""
+
+    def __init__(self, data_dir: Path):
+        self.qsettings = QSettings(str(Path(data_dir) / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+    # preferences
+    def author(self) -> str:
+        value = self.qsettings.value("author", "")
+        return str(value).strip() or _default_author()
+
+    def set_author(self, name: str) -> None:
+        self.qsettings.setValue("author", name.strip())
+        self.qsettings.sync()
+
+    def appearance(self) -> str:
+        value = str(self.qsettings.value("appearance", "system"))
+        return value if value in APPEARANCES else "system"
+
+    def set_appearance(self, value: str) -> None:
+        self.qsettings.setValue("appearance", value if value in APPEARANCES else "system")
+        self.qsettings.sync()
+
+    # recent comparisons: lists of registry ids, newest first
+    def recent_comparisons(self) -> list[list[str]]:
+        raw = self.qsettings.value("recent_comparisons", "[]")
+        try:
+            value = json.loads(str(raw))
+        except ValueError:
+            return []
+        return [list(map(str, ids)) for ids in value if isinstance(ids, list) and ids][:MAX_RECENT]
+
+    def add_recent_comparison(self, ids: list[str]) -> None:
+        recent = [r for r in self.recent_comparisons() if r != list(ids)]
+        recent.insert(0, list(ids))
+        self.qsettings.setValue("recent_comparisons", json.dumps(recent[:MAX_RECENT]))
+        self.qsettings.sync()
+
+    # window state (bytes from saveGeometry / saveState)
+    def state(self, key: str) -> bytes | None:
+        value = self.qsettings.value(f"window/{key}")
+        if value is None:
+            return None
+        try:
+            return bytes(value)
+        except TypeError:
+            return None
+
+    def set_state(self, key: str, value) -> None:
+        self.qsettings.setValue(f"window/{key}", value)
+
+    def sync(self) -> None:
+        self.qsettings.sync()
+
+
+def _default_author() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment (some containers)
+        return "reviewer"

@@ -1,0 +1,220 @@
+"""The library panel: search as you type, filters (status, phase, study type) and the trial table.
+
+Typing is debounced (SEARCH_DELAY_MS) and the query runs off the GUI thread in the model. Double
+click or Enter opens a trial (``sig_open``); the selection (2 to 6 trials) can be compared.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core import vocab
+from ..icons import icon
+from ..models.library_model import COLUMNS, REGISTRY_ID_ROLE, LibraryModel
+
+SEARCH_DELAY_MS = 150
+FILTERS = (
+    ("statuses", "Status", "status"),
+    ("phases", "Phase", "phase"),
+    ("study_types", "Study type", "study_type"),
+)
+
+
+class FilterButton(QToolButton):
+    """A drop-down of checkable codes; ``sig_changed`` when the checked set changes."""
+
+    sig_changed = Signal()
+
+    def __init__(self, title: str, codes: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.setObjectName("filterButton")
+        self.title = title
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.menu_ = QMenu(self)
+        self.actions_: dict[str, QAction] = {}
+        for code in codes:
+            action = self.menu_.addAction(vocab.label(code))
+            action.setCheckable(True)
+            action.setData(code)
+            action.toggled.connect(self._toggled)
+            self.actions_[code] = action
+        self.menu_.addSeparator()
+        self.menu_.addAction("Any", self.clear)
+        self.setMenu(self.menu_)
+        self._update_text()
+
+    def checked(self) -> list[str]:
+        return [code for code, action in self.actions_.items() if action.isChecked()]
+
+    def set_checked(self, codes: list[str]) -> None:
+        for code, action in self.actions_.items():
+            action.blockSignals(True)
+            action.setChecked(code in codes)
+            action.blockSignals(False)
+        self._toggled()
+
+    def clear(self) -> None:
+        self.set_checked([])
+
+    def _toggled(self, *_args) -> None:
+        self._update_text()
+        self.sig_changed.emit()
+
+    def _update_text(self) -> None:
+        checked = self.checked()
+        if not checked:
+            self.setText(f"{self.title}: any")
+        elif len(checked) == 1:
+            self.setText(f"{self.title}: {vocab.label(checked[0])}")
+        else:
+            self.setText(f"{self.title}: {len(checked)}")
+
+
+class LibraryPanel(QWidget):
+    sig_open = Signal(str)  # registry id
+    sig_selection_changed = Signal()
+
+    def __init__(self, store, parent=None, preview=None):
+        super().__init__(parent)
+        self.model = LibraryModel(store, self, preview=preview)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("librarySearch")
+        self.search.setPlaceholderText('Search trials: words, "a phrase", NCT id…  (Ctrl+F)')
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _text: self.search_timer.start())
+        self.search.returnPressed.connect(self._run_search)
+
+        self.filters: dict[str, FilterButton] = {}
+        filter_row = QHBoxLayout()
+        for attribute, title, kind in FILTERS:
+            button = FilterButton(title, vocab.ENUMS[kind], self)
+            button.sig_changed.connect(self._apply_filters)
+            self.filters[attribute] = button
+            filter_row.addWidget(button)
+        filter_row.addStretch(1)
+        self.count_label = QLabel(self)
+        self.count_label.setObjectName("libraryCount")
+        filter_row.addWidget(self.count_label)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("libraryTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        # fixed row height: the view never measures rows, so 600,000 rows cost nothing
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        for column, width in enumerate((104, 300, 130, 112, 180, 180, 56)):
+            header.resizeSection(column, width)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.sig_selection_changed.emit())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 0, 6)
+        layout.addWidget(self.search)
+        layout.addLayout(filter_row)
+        layout.addWidget(self.table)
+        self.model.modelReset.connect(self._update_count)
+        self.model.sig_busy.connect(lambda _busy: self._update_count())
+        self._update_count()
+
+    # ------------------------------------------------------------ queries
+
+    def _run_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search.text().strip()
+        if text and not self.model.query.text:
+            self.model.use_relevance()
+            self.table.horizontalHeader().setSortIndicatorShown(False)
+        elif not text:
+            self.table.horizontalHeader().setSortIndicatorShown(True)
+            if self.model.query.order_by == "relevance":
+                column = 0
+                self.model.sort(column, Qt.SortOrder.AscendingOrder)
+        self.model.set_search(text)
+
+    def _apply_filters(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def current_filter(self):
+        """The repo.TrialFilter of the checked filters."""
+        from ...core.store import repo
+
+        values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
+        return repo.TrialFilter(**values)
+
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        if not COLUMNS[column][2]:
+            # not sortable: put the indicator back on the column the rows are sorted by
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column(), header.sortIndicatorOrder())
+            header.blockSignals(False)
+        elif self.model.is_search():
+            self.table.horizontalHeader().setSortIndicatorShown(True)
+
+    def _update_count(self) -> None:
+        total = self.model.total()
+        noun = "match" if self.model.is_search() else "trial"
+        text = f"{total:,} {noun}{'es' if noun == 'match' and total != 1 else ('s' if total != 1 else '')}"
+        if self.model.is_search() and total >= 1000:
+            text = f"best {total:,} matches"
+        if self.model._busy:
+            text += " · searching…" if self.model.query.text else " · loading…"
+        self.count_label.setText(text)
+
+    # ------------------------------------------------------------ selection
+
+    def _open_index(self, index) -> None:
+        registry_id = self.model.data(self.model.index(index.row(), 0), REGISTRY_ID_ROLE)
+        if registry_id:
+            self.sig_open.emit(registry_id)
+
+    def selected_registry_ids(self) -> list[str]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        ids = [self.model.registry_id_at(row) for row in rows]
+        return [i for i in ids if i]
+
+    def select_rows(self, rows: list[int]) -> None:
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.select(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()

@@ -1,0 +1,89 @@
+"""Fixtures of the GUI tests: a real store holding the three sample trials, and the main window on it.
+
+The sample library is built once per session (open_library imports resources/samples) and copied
+into each test's own data folder, so every test starts from the same real SQLite file, with its own
+settings.ini.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SEED_IDS = ("NCT02455596", "NCT06924645", "NCT07312656")
+
+
+@pytest.fixture(scope="session")
+def seeded_library_dir(tmp_path_factory) -> Path:
+    from reviewer.core.library import open_library
+
+    folder = tmp_path_factory.mktemp("seeded") / "data"
+    store = open_library(folder)
+    store.close()
+    return folder
+
+
+@pytest.fixture
+def data_dir(tmp_path, seeded_library_dir) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(seeded_library_dir, target)
+    return target
+
+
+@pytest.fixture
+def library(data_dir):
+    """The store of the sample library (real SQLite, in this test's data folder)."""
+    from reviewer.core.store.db import open_store
+
+    store = open_store(data_dir)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def window(qtbot, library, data_dir):
+    from reviewer.gui import tasks
+    from reviewer.gui.main_window import MainWindow
+
+    win = MainWindow(library, data_dir)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    tasks.wait_all()
+
+
+def trial_id_of(store, registry_id: str) -> int:
+    from reviewer.core.store import repo
+
+    with store.session() as session:
+        return repo.trial_by_registry_id(session, registry_id).id
+
+
+def stored_notes(store) -> list[dict]:
+    """Every note in the store as (trial, kind, key, body, tag) dicts, oldest first."""
+    from sqlmodel import select
+
+    from reviewer.core.store.tables import Note, Trial
+
+    with store.session() as session:
+        rows = session.exec(
+            select(Note, Trial.registry_id).join(Trial, Trial.id == Note.trial_id).order_by(Note.id)
+        )
+        return [
+            {
+                "id": n.id,
+                "registry_id": rid,
+                "kind": n.item_kind,
+                "key": n.item_key,
+                "body": n.body,
+                "tag": n.tag,
+            }
+            for n, rid in rows
+        ]

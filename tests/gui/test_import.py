@@ -1,0 +1,117 @@
+"""Import through the GUI's code path: in the background, with progress, cancel, refused files in a
+copyable error dialog, and the library refreshed when done."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QPushButton
+
+from reviewer.core.ingest import Progress
+from reviewer.gui.dialogs.import_dialog import eta_text
+from tests.conftest import CORPUS_DIR, store_content
+
+
+def corpus_files(n: int) -> list[Path]:
+    if not CORPUS_DIR.is_dir():
+        pytest.skip("the shared corpus is not here")
+    return sorted((CORPUS_DIR / "ctgov-v2").glob("*.json"))[:n]
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    target = tmp_path / "to-import"
+    target.mkdir()
+    for path in corpus_files(4):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+def test_import_a_folder(window, qtbot, folder):
+    model = window.library.model
+    assert model.total() == 3
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
+        window.import_paths([folder])
+    report = blocker.args[0]
+    assert report.count("added") == 4 and not report.failed
+    qtbot.waitUntil(lambda: model.total() == 7)
+    assert window.last_import.error_dialog is None
+    assert "4 trial(s) added" in window.statusBar().currentMessage()
+    ids = {model.registry_id_at(row) for row in range(model.total())}
+    assert {p.stem for p in folder.iterdir()} <= ids
+
+
+def test_a_bad_file_shows_the_errors_and_changes_nothing(window, qtbot, library, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.json").write_bytes(b"")
+    (bad / "not-a-trial.txt").write_text("a shopping list\n", encoding="utf-8")
+    before = store_content(library)
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
+        window.import_paths([bad])
+    report = blocker.args[0]
+    assert len(report.failed) == 2
+    dialog = window.last_import.error_dialog
+    assert dialog is not None and dialog.isVisible() and not dialog.isModal()
+    text = dialog.text()
+    assert "2 files were not imported" in text
+    assert "empty.json" in text and "not-a-trial.txt" in text
+    assert str(window.log_file) in text
+    assert dialog.details.isReadOnly()
+    dialog.copy()
+    from PySide6.QtGui import QGuiApplication
+
+    assert "empty.json" in QGuiApplication.clipboard().text()
+    dialog.close()
+    assert store_content(library) == before
+    assert window.library.model.total() == 3
+
+
+def test_cancel_stops_the_import(window, qtbot, tmp_path):
+    target = tmp_path / "many"
+    target.mkdir()
+    for path in corpus_files(40):
+        shutil.copy(path, target / path.name)
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
+        controller = window.import_paths([target])
+        button = controller.dialog.findChild(QPushButton)
+        assert button.text() == "Cancel"
+        button.click()
+    report = blocker.args[0]
+    assert report.cancelled
+    assert report.documents < 40
+
+
+def test_progress_dialog_shows_counts_and_eta(window, qtbot, folder):
+    controller = window.import_paths([folder])
+    controller.dialog.show_progress(Progress(done=10, total=40, current="trials/NCT01.json", elapsed=5.0))
+    assert "10 of 40 document(s)" in controller.dialog.labelText()
+    assert "about 15 s left" in controller.dialog.labelText()
+    assert eta_text(125) == "about 2 min 05 s left" and eta_text(None) == ""
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000):
+        pass
+
+
+def test_only_one_import_at_a_time(window, qtbot, folder):
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000):
+        assert window.import_paths([folder]) is not None
+        assert window.import_paths([folder]) is None
+
+
+def test_drop_files_onto_the_window(window, qtbot, folder):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    event = QDropEvent(
+        QPoint(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
+        window.dropEvent(event)
+    assert blocker.args[0].count("added") == 4

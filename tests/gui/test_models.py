@@ -1,0 +1,56 @@
+"""Every Qt model passes pytest-qt's model tester, on real data."""
+
+from __future__ import annotations
+
+from reviewer.core.compare import compare_arms, compare_records
+from reviewer.core.notes import Anchor, add_note
+from reviewer.core.store import repo
+from reviewer.gui.models.comparison_model import ComparisonModel
+from reviewer.gui.models.library_model import LibraryModel
+from reviewer.gui.models.notes_model import NotesModel
+
+from .conftest import SEED_IDS, trial_id_of
+
+
+def test_library_model(qtmodeltester, qtbot, library):
+    model = LibraryModel(library)
+    assert model.total() == 3
+    qtmodeltester.check(model)
+    with qtbot.waitSignal(model.sig_loaded):
+        model.set_search("neuroendocrine")
+    assert model.is_search() and model.total() == 2
+    qtmodeltester.check(model)
+
+
+def test_notes_model(qtmodeltester, library):
+    trial_id = trial_id_of(library, "NCT07312656")
+    with library.transaction() as session:
+        add_note(
+            session,
+            trial_id,
+            Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
+            "Upper bound?",
+            "me",
+            "question",
+        )
+        add_note(session, trial_id, Anchor("trial", ""), "Untagged note", "me")
+    model = NotesModel(library)
+    model.set_trials({trial_id: "NCT07312656"})
+    assert model.rowCount() == 2
+    qtmodeltester.check(model)
+    model.set_tag("question")
+    assert model.rowCount() == 1
+    qtmodeltester.check(model)
+
+
+def test_comparison_model(qtmodeltester, library):
+    with library.session() as session:
+        records = [repo.current_record(session, registry_id) for registry_id in SEED_IDS]
+    model = ComparisonModel()
+    model.set_comparison(compare_records(records))
+    assert model.columnCount() == 3 and model.rowCount() > 10
+    qtmodeltester.check(model)
+    model.set_only_differences(True)
+    qtmodeltester.check(model)
+    model.set_comparison(compare_arms(records[2]))
+    qtmodeltester.check(model)

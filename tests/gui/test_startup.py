@@ -1,0 +1,55 @@
+"""Start-up: the window shows the library's first rows (read with plain sqlite3) before the core is
+loaded, and completes itself when the store is open."""
+
+from __future__ import annotations
+
+from reviewer.core.store import repo
+from reviewer.core.store.db import STORE_FILE_NAME, head_revision, open_store
+from reviewer.core.store.tables import NOTE_TAGS
+from reviewer.gui import startup, tasks
+from reviewer.gui.dialogs.note_editor import TAGS
+from reviewer.gui.main_window import MainWindow
+
+
+def test_the_preview_matches_the_repository(library, data_dir):
+    assert startup.STORE_FILE_NAME == STORE_FILE_NAME
+    assert startup.LIST_COLUMNS == repo.LIST_COLUMNS
+    assert head_revision() in startup.SCHEMA_REVISIONS
+    assert TAGS == NOTE_TAGS
+    total, rows = startup.read_preview(data_dir)
+    with library.session() as session:
+        assert total == repo.count_trials(session)
+        assert rows == repo.list_trials(session, limit=200)
+
+
+def test_no_preview_without_a_store(tmp_path):
+    assert startup.read_preview(tmp_path / "nothing") is None
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    (folder / STORE_FILE_NAME).write_bytes(b"not a database at all" * 100)
+    assert startup.read_preview(folder) is None
+
+
+def test_window_before_and_after_the_store_opens(qtbot, data_dir):
+    preview = startup.read_preview(data_dir)
+    window = MainWindow(None, data_dir, preview=preview)
+    qtbot.addWidget(window)
+    window.show()
+    model = window.library.model
+    assert model.total() == 3 and model.data(model.index(0, 0)) == "NCT02455596"
+    assert not window.action_import_files.isEnabled()
+    assert window.open_trial("NCT07312656") is None  # remembered, opened with the store
+    window.library.search.setText("mucositis")
+    window.library._run_search()
+    assert model.total() == 3  # the search waits for the store too
+    store = open_store(data_dir)
+    try:
+        with qtbot.waitSignal(model.sig_loaded):
+            window.attach_store(store)
+        assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["NCT07312656"]
+        assert window.workspace.currentWidget().registry_id == "NCT07312656"
+        assert window.action_import_files.isEnabled()
+        window.close()
+        tasks.wait_all()
+    finally:
+        store.close()
