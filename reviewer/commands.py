@@ -1,0 +1,211 @@
+"""What each `reviewer` command does (the parser and dispatch are in cli.py). Core only, no Qt."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .core import vocab
+from .core.export import record_to_api
+from .core.ingest import Progress, import_paths
+from .core.plain_text import record_text
+from .core.store import repo
+from .core.store.db import STORE_FILE_NAME, backup, current_revision, head_revision, upgrade
+
+log = logging.getLogger("reviewer")
+
+
+def _print_json(value) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _terminal_progress(progress: Progress) -> None:
+    done, total = progress.done, progress.total
+    if not total:
+        return
+    width = 30
+    filled = int(width * done / total)
+    eta = progress.eta_seconds
+    left = f" {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None else ""
+    name = progress.current
+    short = name if len(name) <= 40 else "…" + name[-39:]
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}{left} {short:<40}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_import(args, store) -> int:
+    show_progress = sys.stderr.isatty() and not args.json
+    report = import_paths(
+        store, [Path(p) for p in args.paths], progress=_terminal_progress if show_progress else None
+    )
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report.summary())
+        for failed in report.failed:
+            print(f"  FAILED {failed.name}: {failed.error}")
+        if report.seconds > 5:
+            print(f"  {report.seconds:.1f} s, {report.documents / report.seconds:,.0f} documents/s")
+    return 1 if report.failed else 0
+
+
+def _filter(args) -> repo.TrialFilter:
+    def codes(kind: str, values: list[str] | None) -> list[str] | None:
+        return [vocab.to_code(kind, v) or v for v in values] if values else None
+
+    return repo.TrialFilter(
+        statuses=codes("status", args.status),
+        phases=codes("phase", args.phase),
+        study_types=codes("study_type", args.study_type),
+        condition=getattr(args, "condition", None),
+        sponsor=getattr(args, "sponsor", None),
+    )
+
+
+def _print_rows(rows: list[dict]) -> None:
+    if not rows:
+        print("no trials")
+        return
+    for row in rows:
+        phases = vocab.phases_label((row["phases"] or "").split("|") if row["phases"] else [])
+        title = (row["brief_title"] or "")[:70]
+        print(f"{row['registry_id']:<12} {vocab.label(row['overall_status']):<24} {phases:<16} {title}")
+
+
+def cmd_list(args, store) -> int:
+    with store.session() as session:
+        rows = repo.list_trials(session, _filter(args), order_by=args.sort, limit=args.limit)
+        total = repo.count_trials(session, _filter(args))
+    if args.json:
+        _print_json({"total": total, "trials": rows})
+    else:
+        _print_rows(rows)
+        print(f"{total} trial(s)" + (f", first {len(rows)} shown" if len(rows) < total else ""))
+    return 0
+
+
+def cmd_search(args, store) -> int:
+    with store.session() as session:
+        rows = repo.search_trials(session, " ".join(args.query), _filter(args), limit=args.limit)
+    if args.json:
+        _print_json({"query": " ".join(args.query), "trials": rows})
+    else:
+        _print_rows(rows)
+    return 0
+
+
+def cmd_show(args, store) -> int:
+    with store.session() as session:
+        trial = repo.trial_by_registry_id(session, args.id)
+        if trial is None:
+            print(f"no trial {args.id} in the store", file=sys.stderr)
+            return 1
+        record = repo.load_record(session, trial.current_version_id)
+        versions = repo.versions_of(session, trial.id)
+    if args.json:
+        data = record_to_api(record)
+        data["versions"] = [
+            {
+                "number": v.number,
+                "format": v.source_format,
+                "file": v.source_name,
+                "importedAt": v.imported_at,
+                "versionDate": v.version_date,
+                "current": v.id == trial.current_version_id,
+            }
+            for v in versions
+        ]
+        _print_json(data)
+    else:
+        lines = [
+            f"{v.number}: {v.source_format} from {v.source_name}, imported {v.imported_at:%Y-%m-%d %H:%M}"
+            + (f", record of {v.version_date}" if v.version_date else "")
+            + (" (current)" if v.id == trial.current_version_id else "")
+            for v in versions
+        ]
+        sys.stdout.write(record_text(record, lines))
+    return 0
+
+
+def cmd_db(args, data_dir: Path) -> int:
+    path = data_dir / STORE_FILE_NAME
+    if args.action == "upgrade":
+        made = upgrade(path)
+        print(f"store is at schema {head_revision()}" + (f" (backup first: {made})" if made else ""))
+        return 0
+    if not path.exists():
+        print(f"no store at {path}", file=sys.stderr)
+        return 1
+    if args.action == "backup":
+        print(backup(path))
+        return 0
+    revision = current_revision(path)
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        trials = conn.execute("SELECT count(*) FROM trial").fetchone()[0]
+        versions = conn.execute("SELECT count(*) FROM trial_version").fetchone()[0]
+        notes = conn.execute("SELECT count(*) FROM note").fetchone()[0]
+    print(f"store:     {path} ({path.stat().st_size / 2**20:.1f} MiB)")
+    print(f"schema:    {revision} (this app: {head_revision()})")
+    print(f"integrity: {integrity}")
+    print(f"trials:    {trials} ({versions} versions), notes: {notes}")
+    return 0 if integrity == "ok" and revision == head_revision() else 1
+
+
+def cmd_report(args, store) -> int:
+    import getpass
+
+    from .core.reports import ReportError, ReportOptions, make_report
+
+    kind = {"brief": "brief", "compare": "comparison", "notes": "notes"}[args.kind]
+    template = Path(args.template).resolve() if args.template else None
+    if template and not template.is_file():
+        print(f"reviewer: no template {template}", file=sys.stderr)
+        return 2
+    options = ReportOptions(
+        reviewer=args.reviewer or getpass.getuser(), include_notes=not args.no_notes, template=template
+    )
+    try:
+        with store.session() as session:
+            data = make_report(session, kind, args.ids, options, output_format=args.format)
+    except ReportError as error:
+        print(f"reviewer: {error}", file=sys.stderr)
+        return 1
+    Path(args.output).write_bytes(data)
+    print(f"wrote {args.output} ({len(data) / 1024:.0f} KiB)")
+    return 0
+
+
+def cmd_compare(args, store) -> int:
+    from .core.compare import compare_arms, compare_records, comparison_text, comparison_to_json
+
+    with store.session() as session:
+        records = []
+        for registry_id in args.ids:
+            record = repo.current_record(session, registry_id)
+            if record is None:
+                print(f"reviewer: no trial {registry_id} in the store", file=sys.stderr)
+                return 1
+            records.append(record)
+    try:
+        if args.arms:
+            if len(records) != 1:
+                print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
+                return 2
+            comparison = compare_arms(records[0])
+        else:
+            comparison = compare_records(records)
+    except ValueError as error:
+        print(f"reviewer: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        _print_json(comparison_to_json(comparison))
+    else:
+        sys.stdout.write(comparison_text(comparison, width=args.width))
+    return 0
