@@ -18,7 +18,7 @@ from tests.conftest import CORPUS_DIR, store_content
 
 def corpus_files(n: int) -> list[Path]:
     if not CORPUS_DIR.is_dir():
-        pytest.skip("the shared corpus is not here")
+        pytest.fail(f"the shared corpus is missing at {CORPUS_DIR} (set REVIEWER_SHARED)")
     return sorted((CORPUS_DIR / "ctgov-v2").glob("*.json"))[:n]
 
 

@@ -25,3 +25,11 @@ def test_importing_the_core_loads_no_qt():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_cli_sort_choices_match_the_store():
+    """cli.py repeats the list columns so that `reviewer gui` starts without loading the store."""
+    from reviewer import cli
+    from reviewer.core.store import repo
+
+    assert cli.LIST_SORT_COLUMNS == repo.LIST_COLUMNS[1:]
