@@ -32,4 +32,4 @@ def test_cli_sort_choices_match_the_store():
     from reviewer import cli
     from reviewer.core.store import repo
 
-    assert cli.LIST_SORT_COLUMNS == repo.LIST_COLUMNS[1:]
+    assert repo.LIST_COLUMNS[1:] == cli.LIST_SORT_COLUMNS
