@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--template", help="a template of your own (a copy of one in reports/, edited)")
     report.add_argument("--reviewer", help="name in the footer (default: your user name)")
     report.add_argument("--no-notes", action="store_true", help="leave the reviewer notes out")
+    report.add_argument(
+        "--sections",
+        help="only these parts, comma-separated: design, arms, eligibility, outcomes, notes_summary, provenance",
+    )
 
     db = sub.add_parser("db", parents=[common], help="check, back up or upgrade the store")
     db.add_argument("action", choices=["check", "backup", "upgrade"])

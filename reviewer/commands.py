@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .core import vocab
@@ -168,10 +169,13 @@ def cmd_report(args, store) -> int:
     if template and not template.is_file():
         print(f"reviewer: no template {template}", file=sys.stderr)
         return 2
-    options = ReportOptions(
-        reviewer=args.reviewer or getpass.getuser(), include_notes=not args.no_notes, template=template
-    )
     try:
+        options = ReportOptions(
+            reviewer=args.reviewer or getpass.getuser(), include_notes=not args.no_notes, template=template
+        )
+        if args.sections:
+            wanted = frozenset(name.strip() for name in args.sections.split(",") if name.strip())
+            options = replace(options, sections=wanted)
         with store.session() as session:
             data = make_report(session, kind, args.ids, options, output_format=args.format)
     except ReportError as error:

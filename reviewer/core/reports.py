@@ -29,6 +29,15 @@ from .store import repo
 log = logging.getLogger(__name__)
 
 TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2", "comparison": "comparison.html.j2"}
+# The parts of a brief (and of a comparison: design, arms, eligibility, outcomes) a reader can leave out.
+SECTIONS = {
+    "design": "Design",
+    "arms": "Arms and interventions",
+    "eligibility": "Eligibility",
+    "outcomes": "Outcomes",
+    "notes_summary": "Summary of notes",
+    "provenance": "Provenance",
+}
 
 
 class ReportError(ValueError):
@@ -41,6 +50,14 @@ class ReportOptions:
     include_notes: bool = True
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     template: Path | None = None  # a user's template file; its folder is searched before the built-ins
+    sections: frozenset[str] = frozenset(SECTIONS)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.sections) - set(SECTIONS)
+        if unknown:
+            raise ReportError(
+                f"unknown section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}"
+            )
 
 
 def item_label(kind: str, key: str) -> str:
@@ -114,6 +131,7 @@ def build_context(
         "reviewer": options.reviewer,
         "generated": options.generated,
         "include_notes": options.include_notes,
+        "sections": options.sections,
         "tags": ("question", "concern", "suggestion", "ok"),
         "stylesheet": (paths.reports_dir() / "report.css").as_uri(),
     }

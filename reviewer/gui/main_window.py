@@ -35,6 +35,7 @@ from .dialogs.about import AboutDialog
 from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
 from .dialogs.preferences import PreferencesDialog
+from .dialogs.report_dialog import ReportDialog
 from .icons import icon
 from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.note_editor: NoteEditor | None = None
         self.importer: ImportController | None = None
         self.last_import: ImportController | None = None
+        self.report_dialog: ReportDialog | None = None
         self.setObjectName("mainWindow")
         self.setWindowTitle("Protocol Reviewer")
         self.setWindowIcon(icon("app"))
@@ -169,6 +171,13 @@ class MainWindow(QMainWindow):
             "folder",
             "Import every trial file in a folder",
         )
+        self.action_report = self._action(
+            "&Report…",
+            self.show_report,
+            keys.Print,
+            "report",
+            "A PDF brief, comparison or notes digest of the open or selected trials (Ctrl+P)",
+        )
         self.action_quit = self._action("&Quit", self.close, keys.Quit, "quit")
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.action_undo.setShortcut(QKeySequence(keys.Undo))
@@ -216,6 +225,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_import_files)
         file_menu.addAction(self.action_import_folder)
         file_menu.addSeparator()
+        file_menu.addAction(self.action_report)
+        file_menu.addSeparator()
         self.recent_menu = QMenu("&Recent comparisons", self)
         file_menu.addMenu(self.recent_menu)
         self._fill_recent_menu()
@@ -243,7 +254,7 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
-        for action in (self.action_import_files, self.action_compare, self.action_add_note):
+        for action in (self.action_import_files, self.action_compare, self.action_add_note, self.action_report):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.action_undo)
@@ -261,7 +272,12 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         ready = self.store is not None
-        for action in (self.action_import_files, self.action_import_folder, self.action_add_note):
+        for action in (
+            self.action_import_files,
+            self.action_import_folder,
+            self.action_add_note,
+            self.action_report,
+        ):
             action.setEnabled(ready)
         selected = len(self.library.selected_registry_ids()) if ready else 0
         self.action_compare.setEnabled(MIN_COMPARE <= selected <= MAX_COMPARE)
@@ -582,6 +598,31 @@ class MainWindow(QMainWindow):
         dialog = AboutDialog(self, self.data_dir, self.log_file)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
+        return dialog
+
+    def report_sources(self) -> dict[str, list[str]]:
+        """The trials a report can be about: the open trial, the open comparison, the selection."""
+        current = self.workspace.currentWidget()
+        sources = {"current": [], "comparison": [], "selection": self.library.selected_registry_ids()}
+        if isinstance(current, TrialView):
+            sources["current"] = [current.registry_id]
+        elif isinstance(current, ComparisonView):
+            sources["current" if current.arms else "comparison"] = list(current.registry_ids)
+        return sources
+
+    def show_report(self) -> ReportDialog | None:
+        """Ctrl+P: the Report dialog for what is open or selected (a new one each time: the
+        trials to choose from are those of this moment)."""
+        if self.store is None:
+            self.statusBar().showMessage("The library is still opening; try again in a moment.", 5000)
+            return None
+        if self.report_dialog is not None:
+            self.report_dialog.close()
+            self.report_dialog.deleteLater()
+        dialog = ReportDialog(self.store, self.settings, self.report_sources(), self)
+        self.report_dialog = dialog
+        dialog.show()
+        dialog.render_now()
         return dialog
 
     def show_preferences(self) -> PreferencesDialog:

@@ -55,6 +55,18 @@ class Settings:
         self.qsettings.setValue("recent_comparisons", json.dumps(recent[:MAX_RECENT]))
         self.qsettings.sync()
 
+    # the Report dialog's last choices: reviewer name, sections, notes on or off, save folder
+    def report_choices(self) -> dict:
+        try:
+            value = json.loads(str(self.qsettings.value("report_choices", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_report_choices(self, choices: dict) -> None:
+        self.qsettings.setValue("report_choices", json.dumps(choices))
+        self.qsettings.sync()
+
     # window state (bytes from saveGeometry / saveState)
     def state(self, key: str) -> bytes | None:
         value = self.qsettings.value(f"window/{key}")

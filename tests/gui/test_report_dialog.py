@@ -1,0 +1,173 @@
+"""The Report dialog: Ctrl+P on an open trial renders its brief in the background and previews it in a
+QPdfView; the choices (trials, kind, sections, notes, reviewer) reach the PDF; Save As writes the same
+bytes; Open in viewer hands the file to the system; bad choices get a message, not a crash."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtPdf import QPdfDocument
+
+from reviewer.core.notes import Anchor, add_note
+
+from .conftest import trial_id_of
+
+RENDER_TIMEOUT_MS = 60000
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def rendered(qtbot, dialog) -> bytes:
+    """The PDF of the dialog's current choices, once its preview shows them."""
+    qtbot.waitUntil(dialog.preview_is_current, timeout=RENDER_TIMEOUT_MS)
+    return dialog.pdf_bytes
+
+
+def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp_path):
+    with library.session() as session:
+        add_note(
+            session,
+            trial_id_of(library, "NCT07312656"),
+            Anchor("criterion", "inclusion/1"),
+            "Check the age bound against our unit's protocol.",
+            "reviewer A",
+            "question",
+        )
+        session.commit()
+    window.open_trial("NCT07312656")
+    assert window.action_report.shortcut() == QKeySequence(QKeySequence.StandardKey.Print)
+    window.action_report.trigger()
+    dialog = window.report_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.kind_combo.currentData() == "brief"
+    assert dialog.source() == "current"
+    dialog.reviewer_edit.setText("Dr Example")
+    data = rendered(qtbot, dialog)
+
+    # the preview shows the PDF that was made
+    assert dialog.document.status() == QPdfDocument.Status.Ready
+    assert dialog.document.pageCount() == len(PdfReader(io.BytesIO(data)).pages) >= 1
+    text = flat(pdf_text(data))
+    assert "NCT07312656" in text
+    assert "Dr Example" in text
+    assert "Check the age bound against our unit's protocol." in text
+    assert "pages" in dialog.status_label.text()
+
+    # Save As writes exactly those bytes, and Open in viewer hands that file to the system
+    target = dialog.save_as(tmp_path / "brief")
+    assert target == tmp_path / "brief.pdf"
+    assert target.read_bytes() == data
+
+    class Viewer(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    viewer = Viewer()
+    QDesktopServices.setUrlHandler("file", viewer, "open")
+    try:
+        assert dialog.open_in_viewer()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert [url.toLocalFile() for url in viewer.urls] == [str(target)]
+
+
+def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
+    with library.session() as session:
+        add_note(
+            session,
+            trial_id_of(library, "NCT07312656"),
+            Anchor("trial", ""),
+            "Discuss at the tumour board.",
+            "reviewer A",
+            "suggestion",
+        )
+        session.commit()
+    window.open_trial("NCT07312656")
+    dialog = window.show_report()
+    rendered(qtbot, dialog)
+    dialog.section_checks["outcomes"].setChecked(False)
+    dialog.section_checks["provenance"].setChecked(False)
+    dialog.notes_check.setChecked(False)
+    text = flat(pdf_text(rendered(qtbot, dialog)))
+    assert "Eligibility" in text
+    assert "Outcomes" not in text and "Provenance" not in text
+    assert "Discuss at the tumour board." not in text
+
+    # the next dialog starts from these choices
+    dialog.close()
+    again = window.show_report()
+    assert not again.section_checks["outcomes"].isChecked()
+    assert not again.notes_check.isChecked()
+    assert again.section_checks["eligibility"].isChecked()
+    rendered(qtbot, again)
+
+
+def test_a_comparison_tab_makes_a_comparison_report(window, qtbot):
+    view = window.compare(["NCT02455596", "NCT06924645"])
+    with qtbot.waitSignal(view.sig_loaded, timeout=RENDER_TIMEOUT_MS):
+        pass
+    dialog = window.show_report()
+    assert dialog.kind_combo.currentData() == "comparison"
+    assert dialog.source() == "comparison"
+    data = rendered(qtbot, dialog)
+    first_page = flat(PdfReader(io.BytesIO(data)).pages[0].extract_text())
+    assert "NCT02455596" in first_page and "NCT06924645" in first_page
+    assert dialog.document.pageCount() >= 1
+
+
+@pytest.mark.parametrize("selected", [[0], [0, 1]])
+def test_a_wrong_choice_gets_a_message_not_a_report(window, qtbot, selected):
+    window.library.select_rows(selected)
+    dialog = window.show_report()
+    assert dialog.source() == "selection"
+    if len(selected) == 1:
+        # one trial cannot be compared
+        dialog.set_kind("comparison")
+        with qtbot.waitSignal(dialog.sig_render_failed, timeout=RENDER_TIMEOUT_MS) as failed:
+            dialog.render_now()
+        assert "2 to 6 trials" in failed.args[0]
+    else:
+        # a template file that does not exist
+        rendered(qtbot, dialog)
+        dialog.template_edit.setText("/nowhere/brief.html.j2")
+        with qtbot.waitSignal(dialog.sig_render_failed, timeout=RENDER_TIMEOUT_MS) as failed:
+            dialog.render_now()
+        assert "/nowhere/brief.html.j2" in failed.args[0]
+    assert "Cannot make this report" in dialog.status_label.text()
+    assert dialog.isVisible()
+
+
+def test_a_broken_user_template_is_reported_with_its_reason(window, qtbot, tmp_path):
+    template = tmp_path / "mine.html.j2"
+    template.write_text('{% extends "base.html.j2" %}{% block body %}{{ no_such_name }}{% endblock %}')
+    window.open_trial("NCT02455596")
+    dialog = window.show_report()
+    rendered(qtbot, dialog)
+    dialog.template_edit.setText(str(template))
+    with qtbot.waitSignal(dialog.sig_render_failed, timeout=RENDER_TIMEOUT_MS) as failed:
+        dialog.render_now()
+    assert "no_such_name" in failed.args[0]
+    assert "could not be made" in dialog.status_label.text()
+    # the last good preview stays, and a user template that works is used
+    assert dialog.pdf_bytes is not None
+    template.write_text(
+        '{% extends "base.html.j2" %}{% block body %}<h1>Our unit: {{ trials[0].record.registry_id }}</h1>'
+        "{% endblock %}"
+    )
+    dialog.render_now()
+    assert "Our unit: NCT02455596" in flat(pdf_text(rendered(qtbot, dialog)))
