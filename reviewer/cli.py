@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("kind", choices=["brief", "compare", "notes"])
     report.add_argument("ids", nargs="+", metavar="ID")
-    report.add_argument("-o", "--output", required=True)
+    report.add_argument("-o", "--output", required=True, help="the file (a folder with --separate)")
+    report.add_argument(
+        "--separate",
+        action="store_true",
+        help="brief: one PDF per trial into the folder -o, rendered on every core",
+    )
     report.add_argument("--format", choices=["pdf", "html"], default="pdf")
     report.add_argument("--template", help="a template of your own (a copy of one in reports/, edited)")
     report.add_argument("--reviewer", help="name in the footer (default: your user name)")

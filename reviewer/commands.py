@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -176,6 +177,8 @@ def cmd_report(args, store) -> int:
         if args.sections:
             wanted = frozenset(name.strip() for name in args.sections.split(",") if name.strip())
             options = replace(options, sections=wanted)
+        if args.separate:
+            return _write_separate_briefs(args, store, kind, options)
         with store.session() as session:
             data = make_report(session, kind, args.ids, options, output_format=args.format)
     except ReportError as error:
@@ -184,6 +187,23 @@ def cmd_report(args, store) -> int:
     Path(args.output).write_bytes(data)
     print(f"wrote {args.output} ({len(data) / 1024:.0f} KiB)")
     return 0
+
+
+def _write_separate_briefs(args, store, kind: str, options) -> int:
+    from .core.report_batch import write_briefs
+
+    if kind != "brief" or args.format != "pdf":
+        print("reviewer: --separate makes PDF briefs only", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    results = write_briefs(store.path.parent, args.ids, Path(args.output), options)
+    for result in results:
+        if result.error:
+            print(f"reviewer: {result.registry_id}: {result.error}", file=sys.stderr)
+    written = [r for r in results if r.path]
+    seconds = time.perf_counter() - started
+    print(f"wrote {len(written)} brief(s) into {args.output} in {seconds:.1f} s")
+    return 0 if len(written) == len(results) else 1
 
 
 def cmd_compare(args, store) -> int:

@@ -108,6 +108,17 @@ def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr
 
 
+def test_report_sections_choose_the_parts(data_dir, tmp_path):
+    part = tmp_path / "part.html"
+    reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--format", "html",
+             "--sections", "eligibility, outcomes")
+    html = part.read_text(encoding="utf-8")
+    assert "<h2>Eligibility</h2>" in html and "<h2>Outcomes</h2>" in html
+    assert "<h2>Design</h2>" not in html and "<h2>Provenance</h2>" not in html
+    wrong = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--sections", "sites", check=False)
+    assert wrong.returncode == 1 and "unknown section sites" in wrong.stderr
+
+
 def test_compare_json_gives_the_rows_of_the_core(data_dir):
     from reviewer.core.compare import compare_records, comparison_to_json
     from reviewer.core.importers import read_document
