@@ -179,3 +179,40 @@ def test_hostile_text_stays_text_and_fetches_nothing(store, tmp_path, caplog):
     assert b"/EmbeddedFile" not in pdf and b"/FileAttachment" not in pdf
     refused = [r.getMessage() for r in caplog.records if "refused to fetch" in r.getMessage()]
     assert any("file:///etc/hostname" in m for m in refused) or not refused  # only text: nothing to fetch
+
+
+def test_sections_leave_parts_out_and_unknown_ones_are_refused(seeded):
+    options = ReportOptions(reviewer="x", sections=frozenset({"eligibility"}))
+    with seeded.session() as session:
+        text = squashed(pdf_text(make_report(session, "brief", ["NCT07312656"], options)))
+    assert "Inclusion criteria" in text and "Age 18-75 years;" in text
+    for left_out in ("Arms and interventions", "Outcomes", "Provenance", "Primary purpose"):
+        assert left_out not in text
+    with pytest.raises(ReportError, match="unknown section sites"):
+        ReportOptions(reviewer="x", sections=frozenset({"sites"}))
+
+
+def test_a_batch_writes_a_brief_per_trial_on_several_processes(seeded, tmp_path):
+    from reviewer.core.report_batch import write_briefs
+
+    done = []
+    results = write_briefs(
+        seeded.path.parent,
+        ["NCT07312656", "NCT00000000", "NCT02455596"],
+        tmp_path / "briefs",
+        ReportOptions(reviewer="Dr Batch"),
+        workers=2,
+        progress=lambda n, total: done.append((n, total)),
+    )
+    assert [r.registry_id for r in results] == ["NCT07312656", "NCT00000000", "NCT02455596"]
+    assert results[1].path is None and "no trial NCT00000000" in results[1].error
+    assert sorted(p.name for p in (tmp_path / "briefs").iterdir()) == [
+        "brief-NCT02455596.pdf",
+        "brief-NCT07312656.pdf",
+    ]
+    with seeded.session() as session:
+        for result in (results[0], results[2]):
+            text = squashed(pdf_text(result.path.read_bytes()))
+            assert squashed(repo.current_record(session, result.registry_id).brief_title) in text
+            assert "Dr Batch" in text
+    assert done[-1] == (3, 3)
