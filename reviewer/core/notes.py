@@ -19,6 +19,12 @@ from .store.tables import NOTE_TAGS, Note, Trial
 from .text import squash
 
 ITEM_KINDS = ("trial", "section", "arm", "intervention", "criterion", "outcome", "span")
+# Keys of the trial view's sections (reviewer.gui.trial_html.SECTIONS, checked by a test): a span
+# note in a section's own text (a summary, a description) carries the section's key, or "".
+SECTION_KEYS = frozenset(
+    {"overview", "design", "arms", "eligibility", "outcomes", "sponsors", "documents", "versions", "source"}
+)
+SPAN_ITEM_KINDS = ("criterion", "outcome", "arm", "intervention")
 
 
 @dataclass
@@ -52,6 +58,23 @@ def item_texts(record: TrialRecord) -> dict[tuple[str, str], str]:
         counters[outcome.kind] = counters.get(outcome.kind, 0) + 1
         items[("outcome", f"{outcome.kind}/{counters[outcome.kind]}")] = outcome.measure
     return items
+
+
+def item_of_span(
+    items: dict[tuple[str, str], str], key: str, quote: str | None
+) -> tuple[str, str] | None:
+    """The item a span note lies in: the item under its key whose text holds the quote, else the first
+    item of the same kinds that holds it (the item moved); None when no item holds it."""
+    wanted = squash(quote).lower() if quote else None
+    for kind in SPAN_ITEM_KINDS:
+        text = items.get((kind, key))
+        if text is not None and (wanted is None or wanted in squash(text).lower()):
+            return kind, key
+    if wanted:
+        for anchor, text in items.items():
+            if anchor[0] in SPAN_ITEM_KINDS and wanted in squash(text).lower():
+                return anchor
+    return None
 
 
 def intervention_key(kind: str | None, name: str) -> str:
@@ -147,16 +170,26 @@ def reanchor(session: Session, trial_id: int, record: TrialRecord, version_id: i
     for note in session.exec(select(Note).where(Note.trial_id == trial_id)):
         if note.item_kind in ("trial", "section"):
             continue
-        kind = "criterion" if note.item_kind == "span" and "/" in note.item_key else note.item_kind
-        current = items.get((kind, note.item_key))
-        quote = squash(note.quote).lower() if note.quote else None
-        if current is not None and (quote is None or quote in squash(current).lower()):
-            still = True
-        elif quote and quote in by_text and by_text[quote][0] == kind:
-            note.item_key = by_text[quote][1]
-            still = True
+        if note.item_kind == "span":
+            if note.item_key == "" or note.item_key in SECTION_KEYS:
+                continue  # text of the trial or a section: nothing finer to check it against
+            found = item_of_span(items, note.item_key, note.quote)
+            still = found is not None
+            if found is not None and found[1] != note.item_key:
+                note.item_key = found[1]
+            if found is not None and note.quote:
+                start = items[found].find(note.quote)
+                note.span_start, note.span_end = (start, start + len(note.quote)) if start >= 0 else (None, None)
         else:
-            still = False
+            current = items.get((note.item_kind, note.item_key))
+            quote = squash(note.quote).lower() if note.quote else None
+            if current is not None and (quote is None or quote in squash(current).lower()):
+                still = True
+            elif quote and quote in by_text and by_text[quote][0] == note.item_kind:
+                note.item_key = by_text[quote][1]
+                still = True
+            else:
+                still = False
         if note.orphaned == still or note.anchor_version_id != version_id:
             note.orphaned = not still
             note.anchor_version_id = version_id

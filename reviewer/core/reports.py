@@ -115,9 +115,12 @@ def trial_context(session: Session, registry_id: str, include_notes: bool = True
     current = next(v for v in versions if v.id == trial.current_version_id)
     trial_notes = notes_core.notes_of(session, [trial.id]) if include_notes else []
     by_item: dict[str, list[Any]] = {}
+    items = notes_core.item_texts(record) if any(n.item_kind == "span" for n in trial_notes) else {}
     for note in trial_notes:
-        kind = "criterion" if note.item_kind == "span" and "/" in note.item_key else note.item_kind
-        by_item.setdefault(f"{kind}:{note.item_key}", []).append(note)
+        kind, key = note.item_kind, note.item_key
+        if kind == "span":  # a selection prints beside the criterion, outcome or arm it lies in
+            kind, key = notes_core.item_of_span(items, key, note.quote) or ("section", key)
+        by_item.setdefault(f"{kind}:{key}", []).append(note)
     return TrialContext(record, versions, current, trial_notes, by_item)
 
 

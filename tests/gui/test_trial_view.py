@@ -121,3 +121,10 @@ def test_orphaned_notes_keep_their_quote():
     orphans = page.html.split('name="sec-orphans"')[1]
     assert "Inclusion criterion 9" in orphans and "was &lt;this&gt; right?" in orphans
     assert "Children &lt;12" in orphans
+
+
+def test_the_cores_section_keys_are_the_trial_views_sections():
+    from reviewer.core.notes import SECTION_KEYS
+    from reviewer.gui.trial_html import SECTIONS
+
+    assert {key for key, _title in SECTIONS} == SECTION_KEYS

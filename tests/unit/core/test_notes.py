@@ -76,3 +76,48 @@ def test_reanchor_follows_a_moved_criterion_and_orphans_a_removed_one(store, tmp
         moved_note, gone_note = session.get(Note, moved), session.get(Note, gone)
         assert (moved_note.item_key, moved_note.orphaned) == ("inclusion/3", False)
         assert gone_note.orphaned and gone_note.quote == "Signed informed consent form." and gone_note.body == "Consent"
+
+
+def test_selections_in_outcomes_arms_and_sections_stay_anchored_after_a_new_version(store, tmp_path, trial_id):
+    """A note on selected text keeps its place when the item it lies in is unchanged or moves, and is
+    orphaned only when no item holds the text any more."""
+    with store.transaction() as session:
+        def span(key, quote):
+            return notes.add_note(session, trial_id, notes.Anchor("span", key, quote), f"on {quote}", "dr.a").id
+
+        in_outcome = span("primary/1", "grade ≥3 radiation-induced oral mucositis")
+        in_arm = span("experimental group", "after each main meal")
+        in_section = span("overview", "a sentence of the summary")
+        moved_criterion = span("inclusion/2", "18-75")
+        dropped = span("inclusion/10", "informed consent form")
+    text = SEED_IGNITE_MSC.read_text(encoding="utf-8")
+    study = __import__("ast").literal_eval(text[text.index("{'hasResults'"):])
+    criteria = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]
+    criteria = criteria.replace("10. Signed informed consent form.\n", "")
+    criteria = "Inclusion Criteria:\n\n1. Planned radiotherapy of the head and neck;\n" + criteria.split(
+        "Inclusion Criteria:\n\n", 1
+    )[1]
+    study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"] = criteria
+    study["derivedSection"]["miscInfoModule"]["versionHolder"] = "2026-09-01"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(study))
+    assert import_paths(store, [newer]).count("updated") == 1
+    with store.session() as session:
+        state = {n: (session.get(Note, n).item_key, session.get(Note, n).orphaned)
+                 for n in (in_outcome, in_arm, in_section, moved_criterion, dropped)}
+        record = repo.current_record(session, "NCT07312656")
+    assert state == {
+        in_outcome: ("primary/1", False),
+        in_arm: ("experimental group", False),
+        in_section: ("overview", False),
+        moved_criterion: ("inclusion/3", False),
+        dropped: ("inclusion/10", True),
+    }
+    # the brief prints the selection beside the outcome it lies in
+    from reviewer.core.reports import trial_context
+
+    with store.session() as session:
+        context = trial_context(session, "NCT07312656")
+    assert [n.body for n in context.notes_for("outcome", "primary/1")] == ["on grade ≥3 radiation-induced oral mucositis"]
+    assert [n.body for n in context.notes_for("arm", "experimental group")] == ["on after each main meal"]
+    assert "grade ≥3 radiation-induced oral mucositis" in record.outcomes_of("primary")[0].measure
