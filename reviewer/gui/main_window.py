@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._restore_state()
         self._update_actions()
+        if store is not None:
+            self.restore_tabs()
         if store is None:
             self.statusBar().showMessage("Opening the library…")
         else:
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.notes_panel.model.store = store
         self._update_actions()
         self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+        self.restore_tabs()
         waiting, self._waiting_to_open = self._waiting_to_open, []
         for registry_id in waiting:
             self.open_trial(registry_id)
@@ -326,7 +329,7 @@ class MainWindow(QMainWindow):
         self._add_tab(view, registry_id, title, "trial")
         return view
 
-    def compare(self, registry_ids: list[str]) -> ComparisonView | None:
+    def compare(self, registry_ids: list[str], remember: bool = True) -> ComparisonView | None:
         """A comparison tab of 2 to 6 trials (computed in the background)."""
         ids = list(dict.fromkeys(registry_ids))
         if self.store is None:
@@ -337,8 +340,9 @@ class MainWindow(QMainWindow):
         view = ComparisonView(self.store, ids, parent=self)
         self._connect_comparison(view)
         self._add_tab(view, view.title, "Compare " + ", ".join(ids), "compare")
-        self.settings.add_recent_comparison(ids)
-        self._fill_recent_menu()
+        if remember:
+            self.settings.add_recent_comparison(ids)
+            self._fill_recent_menu()
         return view
 
     def compare_arms(self, registry_id: str) -> ComparisonView:
@@ -668,7 +672,36 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(QByteArray(self._splitter_state))
             self._splitter_state = None
 
+    def tab_state(self) -> list[dict]:
+        """What each workspace tab shows, in order: enough to open it again."""
+        tabs = []
+        for widget in self._tabs():
+            if isinstance(widget, TrialView):
+                tabs.append({"kind": "trial", "ids": [widget.registry_id]})
+            elif isinstance(widget, ComparisonView):
+                tabs.append({"kind": "arms" if widget.arms else "compare", "ids": list(widget.registry_ids)})
+        return tabs
+
+    def restore_tabs(self) -> None:
+        """Open the tabs of the last session again (trials no longer in the library are skipped)."""
+        tabs, current = self.settings.open_tabs()
+        self.settings.set_open_tabs([], -1)  # a tab that fails to open is not tried at every start
+        for tab in tabs:
+            ids = tab["ids"]
+            try:
+                if tab["kind"] == "trial" and len(ids) == 1:
+                    self.open_trial(ids[0])
+                elif tab["kind"] == "arms" and len(ids) == 1:
+                    self.compare_arms(ids[0])
+                elif tab["kind"] == "compare":
+                    self.compare(ids, remember=False)
+            except Exception:  # a damaged settings file must not stop the start
+                log.exception("could not reopen the tab %s", tab)
+        if 0 <= current < self.workspace.count():
+            self.workspace.setCurrentIndex(current)
+
     def save_state(self) -> None:
+        self.settings.set_open_tabs(self.tab_state(), self.workspace.currentIndex())
         self.settings.set_state("geometry", self.saveGeometry())
         self.settings.set_state("state", self.saveState())
         self.settings.set_state("splitter", self.splitter.saveState())

@@ -67,6 +67,25 @@ class Settings:
         self.qsettings.setValue("report_choices", json.dumps(choices))
         self.qsettings.sync()
 
+    # the workspace's tabs at the last close: [{"kind": "trial"|"compare"|"arms", "ids": [...]}, ...]
+    def open_tabs(self) -> tuple[list[dict], int]:
+        try:
+            value = json.loads(str(self.qsettings.value("open_tabs", "{}")))
+        except ValueError:
+            return [], -1
+        if not isinstance(value, dict):
+            return [], -1
+        tabs = [
+            {"kind": str(tab.get("kind")), "ids": [str(i) for i in tab.get("ids", [])]}
+            for tab in value.get("tabs", [])
+            if isinstance(tab, dict) and isinstance(tab.get("ids"), list)
+        ]
+        current = value.get("current", -1)
+        return tabs, current if isinstance(current, int) else -1
+
+    def set_open_tabs(self, tabs: list[dict], current: int) -> None:
+        self.qsettings.setValue("open_tabs", json.dumps({"tabs": tabs, "current": current}))
+
     # window state (bytes from saveGeometry / saveState)
     def state(self, key: str) -> bytes | None:
         value = self.qsettings.value(f"window/{key}")

@@ -151,3 +151,45 @@ def test_self_test_runs_as_a_process(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "self-test ok: 3 trials" in result.stdout
     assert Path(tmp_path / "data" / "logs" / "reviewer.log").is_file()
+
+
+def test_open_tabs_come_back_at_the_next_start(qtbot, library, data_dir):
+    from reviewer.gui import tasks
+    from reviewer.gui.main_window import MainWindow
+
+    first = MainWindow(library, data_dir)
+    qtbot.addWidget(first)
+    first.open_trial("NCT07312656")
+    first.compare(["NCT02455596", "NCT06924645"])
+    first.compare_arms("NCT07312656")
+    first.workspace.setCurrentIndex(1)
+    expected = first.tab_state()
+    first.close()
+    tasks.wait_all()
+
+    second = MainWindow(library, data_dir)
+    qtbot.addWidget(second)
+    assert second.tab_state() == expected == [
+        {"kind": "trial", "ids": ["NCT07312656"]},
+        {"kind": "compare", "ids": ["NCT02455596", "NCT06924645"]},
+        {"kind": "arms", "ids": ["NCT07312656"]},
+    ]
+    assert second.workspace.currentIndex() == 1
+    assert second.stack.currentWidget() is second.workspace
+    second.close()
+    tasks.wait_all()
+
+
+def test_a_tab_whose_trial_is_gone_is_skipped(qtbot, library, data_dir):
+    from reviewer.gui import tasks
+    from reviewer.gui.main_window import MainWindow
+    from reviewer.gui.settings import Settings
+
+    settings = Settings(data_dir)
+    settings.set_open_tabs([{"kind": "trial", "ids": ["NCT99999999"]}, {"kind": "trial", "ids": ["NCT02455596"]}], 1)
+    settings.sync()
+    window = MainWindow(library, data_dir)
+    qtbot.addWidget(window)
+    assert window.tab_state() == [{"kind": "trial", "ids": ["NCT02455596"]}]
+    window.close()
+    tasks.wait_all()
