@@ -79,9 +79,20 @@ def test_sorting_happens_in_sql(window, qtbot):
     with qtbot.waitSignal(model.sig_loaded):
         table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
     assert column_values(model, 1)[0].startswith("Aerosolized")
-    table.sortByColumn(6, Qt.SortOrder.AscendingOrder)  # the note count cannot be sorted: nothing changes
-    assert model.query.order_by == "brief_title"
-    assert table.horizontalHeader().sortIndicatorSection() == 1
+    # by note count: the annotated trials first
+    from reviewer.core.notes import Anchor, add_note
+
+    from .conftest import trial_id_of
+
+    with window.store.transaction() as session:
+        for registry_id, count in (("NCT06924645", 2), ("NCT02455596", 1)):
+            for n in range(count):
+                add_note(session, trial_id_of(window.store, registry_id), Anchor("trial", ""), f"n{n}", "dr.a")
+    with qtbot.waitSignal(model.sig_loaded):
+        table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+    assert model.query == Query(order_by="note_count", descending=True)
+    assert column_values(model) == ["NCT06924645", "NCT02455596", "NCT07312656"]
+    assert column_values(model, 6) == ["2", "1", ""]
 
 
 def test_open_from_the_library(window, qtbot):

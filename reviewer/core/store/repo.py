@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, delete, func, or_, select, text
+from sqlalchemy import Table, delete, func, literal_column, or_, select, text
 from sqlmodel import Session
 
 from .. import record as rec
@@ -762,7 +762,10 @@ def list_trials(
     query = select(*(table.c[c] for c in LIST_COLUMNS), notes.label("note_count"))
     for clause in (where or TrialFilter()).clauses():
         query = query.where(clause)
-    column = table.c.get(order_by, table.c.registry_id)
+    if order_by == "note_count":  # the label: SQLite counts each trial's notes once (by its index)
+        column = literal_column("note_count")
+    else:
+        column = table.c.get(order_by, table.c.registry_id)
     query = query.order_by(column.desc() if descending else column, table.c.id).offset(offset)
     if limit is not None:
         query = query.limit(limit)

@@ -33,7 +33,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("phases", "Phase", True),
     ("lead_sponsor", "Sponsor", True),
     ("conditions", "Conditions", True),
-    ("note_count", "Notes", False),
+    ("note_count", "Notes", True),
 )
 NOTES_COLUMN = 6
 
@@ -229,7 +229,7 @@ class LibraryModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS) or not COLUMNS[column][2]:
-            return  # not sortable in SQL (the note count): keep the current order
+            return
         key = COLUMNS[column][0]
         descending = order == Qt.SortOrder.DescendingOrder
         if self.is_search():
@@ -349,8 +349,8 @@ class LibraryModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section][1]
-            if role == Qt.ItemDataRole.ToolTipRole and not COLUMNS[section][2]:
-                return "Number of notes (not sortable)"
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][0] == "note_count":
+                return "Number of notes (sort to bring the annotated trials together)"
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
