@@ -8,8 +8,10 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 DATA_DIR ?=
 BENCH_N ?= 5000
 PYTEST_ARGS ?=
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' reviewer/__init__.py)
+RELEASE := dist/ProtocolReviewer-$(VERSION)-linux-x86_64.tar.gz
 
-.PHONY: run test setup lint bench clean
+.PHONY: run test setup lint bench clean bundle bundle-test release
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -38,5 +40,21 @@ lint: $(SYNCED)
 bench: $(SYNCED)
 	cd tests/perf && ../../$(VENV)/bin/python bench_import.py --n $(BENCH_N)
 
+# The installer (README, Installer). `--inexact` adds PyInstaller without removing anything, so the
+# $(SYNCED) stamp stays valid; a later re-sync for `make test` may drop PyInstaller again, and the
+# next `make bundle` brings it back.
+bundle: $(SYNCED)
+	installer/system-packages.sh bundle
+	$(UV) sync --frozen --inexact --group bundle --python $(PYTHON)
+	installer/build.sh
+
+bundle-test: bundle
+	installer/smoke.sh dist/ProtocolReviewer
+
+release: bundle-test
+	rm -f $(RELEASE)
+	tar -C dist --transform 's,^ProtocolReviewer,ProtocolReviewer-$(VERSION),' -czf $(RELEASE) ProtocolReviewer
+	@echo "release: $(RELEASE) ($$(du -h $(RELEASE) | cut -f1))"
+
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache build dist

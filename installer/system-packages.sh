@@ -3,20 +3,25 @@
 # as root, otherwise prints the exact command and fails.
 #   installer/system-packages.sh test   what the headless test suite needs (Qt offscreen, WeasyPrint)
 #   installer/system-packages.sh run    the above plus what Qt needs on a real display (xcb)
+#   installer/system-packages.sh bundle the above plus what building and checking the bundle needs
 set -euo pipefail
 
 # Qt offscreen platform, WeasyPrint (Pango, HarfBuzz subsetting), fonts: DejaVu (≥ ≤ α β μ Ⅱ, Cyrillic,
 # Arabic) and Noto CJK (Chinese, Japanese, Korean)
 base=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0
-      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk)
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
+      desktop-file-utils)  # the last: the test suite validates the menu entry
 # Qt's xcb platform on a desktop or Xvfb
 display=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
          libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)
+# make bundle / bundle-test: strip (binutils), pdftotext and pdfdetach (poppler-utils)
+bundle=(binutils poppler-utils)
 
 case "${1:-test}" in
   test) wanted=("${base[@]}") ;;
   run) wanted=("${base[@]}" "${display[@]}") ;;
-  *) echo "usage: $0 test|run" >&2; exit 2 ;;
+  bundle) wanted=("${base[@]}" "${display[@]}" "${bundle[@]}") ;;
+  *) echo "usage: $0 test|run|bundle" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", parents=[common], help="open the desktop app (the default)")
     gui.add_argument("--self-test", action="store_true", help="open the main window and quit")
+    gui.add_argument(
+        "--self-test-pdf", metavar="PDF", help="with --self-test: also read this PDF's text with QtPdf and print it"
+    )
+    gui.add_argument("files", nargs="*", help="trial files to import once the library is open (the menu's Open with)")
 
     imp = sub.add_parser("import", parents=[common], help="import files, folders or zips")
     imp.add_argument("paths", nargs="+")

@@ -124,8 +124,14 @@ def run(data_dir: Path, args=None) -> int:
     def store_opened(store) -> None:
         opened["store"] = store
         window.attach_store(store)
+        files = [Path(name) for name in getattr(args, "files", None) or []]
+        importer = window.import_paths(files) if files else None
         if getattr(args, "self_test", False):
-            QTimer.singleShot(200, window.close)
+            if importer is None:
+                QTimer.singleShot(200, window.close)
+            else:  # the self-test of "Open with": quit once the files are in the library
+                window.sig_import_finished.connect(lambda _report: QTimer.singleShot(200, window.close))
+                importer.sig_failed.connect(lambda _message, _details: window.close())
 
     def store_failed(message: str, details: str) -> None:
         from .dialogs.error_dialog import ErrorDialog
@@ -153,6 +159,11 @@ def run(data_dir: Path, args=None) -> int:
             return 2
         if getattr(args, "self_test", False):
             print(f"self-test ok: {window.library.model.total()} trials, Qt {app.platformName()}")
+            if getattr(args, "self_test_pdf", None):
+                pages, text = read_pdf_text(Path(args.self_test_pdf))
+                print(f"self-test pdf: {pages} pages")
+                print(text)
+                return 0 if pages else 1
             return 0
         return status
     finally:
@@ -161,6 +172,17 @@ def run(data_dir: Path, args=None) -> int:
         sys.excepthook = previous_hook
         if "store" in opened:
             opened["store"].close()
+
+
+def read_pdf_text(path: Path) -> tuple[int, str]:
+    """(page count, text of every page) of a PDF read with QtPdf: the bundle's check that QtPdf works."""
+    from PySide6.QtPdf import QPdfDocument
+
+    document = QPdfDocument()
+    if document.load(str(path)) != QPdfDocument.Error.None_:
+        return 0, ""
+    text = "\n".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    return document.pageCount(), text
 
 
 def _open_library(_task, data_dir: Path):

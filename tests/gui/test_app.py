@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,32 @@ def test_a_tab_whose_trial_is_gone_is_skipped(qtbot, library, data_dir):
     assert window.tab_state() == [{"kind": "trial", "ids": ["NCT02455596"]}]
     window.close()
     tasks.wait_all()
+
+
+def test_files_given_to_gui_are_imported_and_qtpdf_reads_a_brief(tmp_path):
+    """`reviewer gui FILE` (the menu's Open with) imports FILE; --self-test-pdf reads a PDF with QtPdf."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    study = tmp_path / "study.json"
+    study.write_text(
+        '{"protocolSection": {"identificationModule": {"nctId": "NCT09990011", "briefTitle": "Opened from the menu"}}}',
+        encoding="utf-8",
+    )
+    data = str(tmp_path / "data")
+    opened = subprocess.run(
+        [sys.executable, "-m", "reviewer", "gui", "--self-test", "--data-dir", data, str(study)],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert opened.returncode == 0, opened.stderr
+    assert "self-test ok: 4 trials" in opened.stdout
+    brief = tmp_path / "brief.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "reviewer", "report", "brief", "NCT09990011", "-o", str(brief), "--data-dir", data],
+        cwd=REPO_ROOT, env=env, check=True, capture_output=True, timeout=120,
+    )
+    read = subprocess.run(
+        [sys.executable, "-m", "reviewer", "gui", "--self-test", "--self-test-pdf", str(brief), "--data-dir", data],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert read.returncode == 0, read.stderr
+    assert re.search(r"^self-test pdf: [1-9]\d* pages$", read.stdout, re.M)
+    assert "Opened from the menu" in read.stdout and "NCT09990011" in read.stdout
