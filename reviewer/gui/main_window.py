@@ -133,15 +133,22 @@ class MainWindow(QMainWindow):
     def attach_store(self, store) -> None:
         """The store is open: finish what the preview could not do."""
         self.store = store
-        self.library.model.set_store(store)
+        model = self.library.model
+        model.set_store(store)
         self.notes_panel.model.store = store
         self._update_actions()
-        self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+        if model.is_busy():  # the preview was stale (a first start imports the samples): count when loaded
+            model.sig_loaded.connect(self._show_library_count, Qt.ConnectionType.SingleShotConnection)
+        else:
+            self._show_library_count()
         self.restore_tabs()
         waiting, self._waiting_to_open = self._waiting_to_open, []
         for registry_id in waiting:
             self.open_trial(registry_id)
         self.sig_store_ready.emit()
+
+    def _show_library_count(self) -> None:
+        self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
 
     # ------------------------------------------------------------ actions and menus
 

@@ -53,3 +53,23 @@ def test_window_before_and_after_the_store_opens(qtbot, data_dir):
         tasks.wait_all()
     finally:
         store.close()
+
+
+def test_a_first_start_announces_the_sample_trials_once_they_are_in(qtbot, tmp_path):
+    from reviewer.core.library import open_library
+
+    folder = tmp_path / "new"
+    window = MainWindow(None, folder, preview=startup.read_preview(folder))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.library.model.total() == 0
+    store = open_library(folder)  # a first start: the samples are imported
+    try:
+        with qtbot.waitSignal(window.library.model.sig_loaded):
+            window.attach_store(store)
+        assert window.library.model.total() == 3
+        assert window.statusBar().currentMessage() == "3 trials in the library"
+        window.close()
+        tasks.wait_all()
+    finally:
+        store.close()

@@ -163,6 +163,10 @@ class LibraryModel(QAbstractTableModel):
     def total(self) -> int:
         return self._count
 
+    def is_busy(self) -> bool:
+        """A query is running (its rows and count are not in yet)."""
+        return self._busy > 0
+
     def set_filter(self, where) -> None:
         if _filter_key(where) != _filter_key(self._query.where):
             self._set_query(replace(self._query, where=where))
