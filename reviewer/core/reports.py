@@ -183,8 +183,8 @@ def _report_stylesheet():
     """reports/report.css parsed once: parsing it took a quarter of a brief's time."""
     from weasyprint import CSS
 
-    css = paths.reports_dir() / "report.css"
-    return CSS(filename=str(css), base_url=css.as_uri(), url_fetcher=_locked_fetcher())
+    # by URL, so it is read through the locked fetcher like anything else a report loads
+    return CSS(url=(paths.reports_dir() / "report.css").as_uri(), url_fetcher=_locked_fetcher())
 
 
 def render_pdf(html: str) -> bytes:
