@@ -117,8 +117,8 @@ def _glyph_characters(pdf: bytes) -> set[str]:
     return covered
 
 
-def test_greek_maths_and_chinese_print_with_real_glyphs(store, tmp_path):
-    wanted = "αβ≥≤μⅡ×肿瘤患者한국어Русский"
+def test_greek_maths_cjk_cyrillic_and_arabic_print_with_real_glyphs(store, tmp_path):
+    wanted = "αβ≥≤μⅡ×肿瘤患者한국어Русскийعربي"
     study = {"protocolSection": {
         "identificationModule": {"nctId": "NCT09990002", "briefTitle": f"Glyph check {wanted}"},
         "eligibilityModule": {"eligibilityCriteria": "Inclusion Criteria:\n\n* ANC ≥ 1.5 × 10^9/L, μg, α β, Phase Ⅱ, 肿瘤患者"},
