@@ -155,7 +155,7 @@ def prepare(parsed: ParsedRecord) -> Prepared:
         source_format=parsed.source_format,
         content_hash=content_hash(parsed.record),
         source_hash=hashlib.sha256(source).hexdigest(),
-        source_blob=zlib.compress(source, 3),
+        source_blob=zlib.compress(source, 1),
         source_size=len(source),
         fts=search.document_for(parsed.record),
     )
