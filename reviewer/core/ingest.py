@@ -10,6 +10,7 @@ running it again after a cancel or a crash completes the import.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -171,20 +172,46 @@ def _bulk_documents(paths: list[Path]) -> Iterator[tuple[str, bytes | None, str 
         yield _loaded(item)
 
 
+def _apply(function, items: list[tuple]) -> list:
+    return [function(*item) for item in items]
+
+
+def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tuple]]:
+    """Lists of at most ``count`` items and (beyond the first) at most ``size`` bytes of documents."""
+    chunk: list[tuple] = []
+    held = 0
+    for item in items:
+        length = len(item[1] or b"")
+        if chunk and (len(chunk) >= count or held + length > size):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(item)
+        held += length
+    if chunk:
+        yield chunk
+
+
 def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) -> Iterator[tuple]:
-    """function(*item) for each item, in order, in worker processes, holding at most ``window`` in flight."""
+    """function(*item) for each item, in order, in worker processes, holding at most ``window`` chunks
+    of items in flight. Items go to the workers in chunks: a task per document costs the writer's
+    process more than writing the document."""
     if workers <= 0:
         for item in items:
             yield function(*item)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # gc.freeze: the objects a worker inherits are never scanned by its garbage collector again
+    with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
         pending: deque[Future] = deque()
-        for item in items:
-            pending.append(pool.submit(function, *item))
+        for chunk in _chunks(items, CHUNK_DOCUMENTS, CHUNK_BYTES):
+            pending.append(pool.submit(_apply, function, chunk))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+CHUNK_DOCUMENTS = 32
+CHUNK_BYTES = 2 * 2**20
 
 
 # ---------------------------------------------------------------- writing
@@ -218,7 +245,7 @@ class _BatchWriter:
 
     def add(self, name: str, prepared: list[repo.Prepared]) -> None:
         if not self.pending:
-            self.conn.execute("BEGIN")
+            self._begin()
             self.started = time.perf_counter()
         self.pending.append((name, prepared))
         try:
@@ -230,6 +257,11 @@ class _BatchWriter:
         if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
             self.commit()
 
+    def _begin(self) -> None:
+        # IMMEDIATE: the write lock from the start, so the row ids the writer hands out stay free
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.rows.begin()
+
     def commit(self) -> None:
         if not self.pending:
             return
@@ -240,7 +272,7 @@ class _BatchWriter:
 
     def _one_by_one(self) -> None:
         for name, prepared in self.pending:
-            self.conn.execute("BEGIN")
+            self._begin()
             try:
                 result = _write(self.conn, self.rows, name, prepared)
                 self.conn.execute("COMMIT")
@@ -285,7 +317,7 @@ def import_paths(
 
         def still_needed(items):
             for name, data, error in items:
-                if bulk and data is not None and hashlib.sha256(data).digest()[:16] in known:
+                if known and data is not None and hashlib.sha256(data).digest()[:16] in known:
                     report.add(DocumentResult(name, skipped=True))
                     continue
                 yield name, data, error
@@ -293,7 +325,7 @@ def import_paths(
         writer = _BatchWriter(conn, report, per_commit, commit_every)
         last_report = 0.0
         for name, prepared, error in _ordered_map(
-            _parse, still_needed(documents), workers, window=workers * 32
+            _parse, still_needed(documents), workers, window=workers * 4
         ):
             if cancelled and cancelled():
                 report.cancelled = True
