@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .importers import Document, InvalidSource, iter_documents, read_document
+from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document
 from .store import repo
 from .store.db import Store
 
@@ -125,14 +125,31 @@ ProgressCallback = Callable[[Progress], None]
 # ---------------------------------------------------------------- reading and parsing
 
 
+_KNOWN: set[bytes] = set()  # in a worker process: the sources already stored (see _start_worker)
+
+
+def _start_worker(known: set[bytes]) -> None:
+    global _KNOWN
+    _KNOWN = known
+    gc.freeze()  # the objects a worker inherits are never scanned by its garbage collector again
+
+
 def _parse(
-    name: str, data: bytes | None, error: str | None
+    name: str, data: bytes | ZipMemberRef | None, error: str | None
 ) -> tuple[str, list[repo.Prepared] | None, str | None]:
-    """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises."""
+    """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises.
+
+    A zip member given by reference is read here; if its exact source is already stored, the result
+    is (name, None, None): skipped."""
     if error is not None:
         return name, None, error
     try:
-        return name, [repo.prepare(p) for p in read_document(data)], None
+        deflated = None
+        if isinstance(data, ZipMemberRef):
+            data, deflated = data.read()
+            if _KNOWN and hashlib.sha256(data).digest()[:16] in _KNOWN:
+                return name, None, None
+        return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
     except Exception as bug:  # a parser bug must not stop a batch; the document is refused
@@ -152,11 +169,17 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
 BIG_ARRAY_BYTES = 16 * 2**20
 
 
-def _bulk_documents(paths: list[Path]) -> Iterator[tuple[str, bytes | None, str | None]]:
-    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study."""
+def _bulk_documents(
+    paths: list[Path], by_reference: bool
+) -> Iterator[tuple[str, bytes | ZipMemberRef | None, str | None]]:
+    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study;
+    zip members are passed by reference (read by the worker) when ``by_reference``."""
     from .importers.json_stream import iter_array_items
 
     for item in iter_documents(paths):
+        if by_reference and isinstance(item, Document) and item.ref is not None:
+            yield item.name, item.ref, None
+            continue
         if isinstance(item, Document) and item.size > BIG_ARRAY_BYTES and " › " not in item.name:
             path = Path(item.name)
             with path.open("rb") as handle:
@@ -181,7 +204,8 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
     chunk: list[tuple] = []
     held = 0
     for item in items:
-        length = len(item[1] or b"")
+        data = item[1]
+        length = data.file_size if isinstance(data, ZipMemberRef) else len(data or b"")
         if chunk and (len(chunk) >= count or held + length > size):
             yield chunk
             chunk, held = [], 0
@@ -191,7 +215,9 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
         yield chunk
 
 
-def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) -> Iterator[tuple]:
+def _ordered_map(
+    function, items: Iterable[tuple], workers: int, window: int, known: set[bytes]
+) -> Iterator[tuple]:
     """function(*item) for each item, in order, in worker processes, holding at most ``window`` chunks
     of items in flight. Items go to the workers in chunks: a task per document costs the writer's
     process more than writing the document."""
@@ -199,8 +225,7 @@ def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) ->
         for item in items:
             yield function(*item)
         return
-    # gc.freeze: the objects a worker inherits are never scanned by its garbage collector again
-    with ProcessPoolExecutor(max_workers=workers, initializer=gc.freeze) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(known,)) as pool:
         pending: deque[Future] = deque()
         for chunk in _chunks(items, CHUNK_DOCUMENTS, CHUNK_BYTES):
             pending.append(pool.submit(_apply, function, chunk))
@@ -305,9 +330,13 @@ def import_paths(
     started = time.perf_counter()
     report = ImportReport(keep_results=not bulk)
     total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
-    documents = _bulk_documents(paths) if bulk else (_loaded(item) for item in iter_documents(paths))
     # one core stays with the writer (this process); the others parse
     workers = (workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)) if bulk else 0
+    documents = (
+        _bulk_documents(paths, by_reference=workers > 0)
+        if bulk
+        else (_loaded(item) for item in iter_documents(paths))
+    )
     per_commit = batch_size if bulk else 200
     commit_every = 5.0 if bulk else 0.25  # seconds
 
@@ -317,7 +346,7 @@ def import_paths(
 
         def still_needed(items):
             for name, data, error in items:
-                if known and data is not None and hashlib.sha256(data).digest()[:16] in known:
+                if known and isinstance(data, bytes) and hashlib.sha256(data).digest()[:16] in known:
                     report.add(DocumentResult(name, skipped=True))
                     continue
                 yield name, data, error
@@ -325,13 +354,13 @@ def import_paths(
         writer = _BatchWriter(conn, report, per_commit, commit_every)
         last_report = 0.0
         for name, prepared, error in _ordered_map(
-            _parse, still_needed(documents), workers, window=workers * 4
+            _parse, still_needed(documents), workers, window=workers * 4, known=known
         ):
             if cancelled and cancelled():
                 report.cancelled = True
                 break
             if prepared is None:
-                report.add(DocumentResult(name, error=error))
+                report.add(DocumentResult(name, error=error, skipped=error is None))
             else:
                 writer.add(name, prepared)
             now = time.perf_counter()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,7 +33,15 @@ from .veeva_page import IMPORTER as VEEVA_PAGE
 REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, VEEVA_PAGE, IGNITE_PAGE)
 SNIFF_BYTES = 8192
 
-__all__ = ["REGISTRY", "Document", "InvalidSource", "ParsedRecord", "iter_documents", "read_document"]
+__all__ = [
+    "REGISTRY",
+    "Document",
+    "InvalidSource",
+    "ParsedRecord",
+    "ZipMemberRef",
+    "iter_documents",
+    "read_document",
+]
 
 
 @dataclass
@@ -43,6 +53,53 @@ class Document:
     # Reads the bytes (raises InvalidSource when they cannot be had safely). Call it before asking
     # iter_documents for the next document: a zip member is read from the archive held open meanwhile.
     load: Callable[[], bytes]
+    # a stored or deflated zip member: where its bytes are, for reading in another process
+    ref: ZipMemberRef | None = None
+
+
+@dataclass(frozen=True)
+class ZipMemberRef:
+    """Where a zip member's bytes are: enough to read it without opening the archive again (a worker
+    process reads it; opening a zip's directory of 600,000 members takes seconds and hundreds of MB).
+    The checks are those of reading it through the archive: sizes, CRC-32, the document size limit."""
+
+    path: str
+    header_offset: int
+    compress_size: int
+    file_size: int
+    crc: int
+    deflated: bool  # else stored
+
+    def read(self) -> tuple[bytes, bytes | None]:
+        """The member's bytes, and its raw deflate stream when it is deflated."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.header_offset)
+                header = handle.read(30)
+                if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                    raise InvalidSource("damaged zip member: bad local file header")
+                name_length, extra_length = struct.unpack("<HH", header[26:30])
+                handle.seek(name_length + extra_length, os.SEEK_CUR)
+                raw = handle.read(self.compress_size)
+        except OSError as error:
+            raise InvalidSource(f"damaged zip member: {error}") from None
+        if len(raw) != self.compress_size:
+            raise InvalidSource("damaged zip member: truncated")
+        if not self.deflated:
+            data = raw
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(raw, MAX_DOCUMENT_BYTES + 1)
+            except zlib.error as error:
+                raise InvalidSource(f"damaged zip member: {error}") from None
+            if len(data) <= MAX_DOCUMENT_BYTES and not inflater.eof:
+                raise InvalidSource("damaged zip member: truncated")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidSource("oversized document (its size in the zip header is false)")
+        if len(data) != self.file_size or zlib.crc32(data) != self.crc:
+            raise InvalidSource("damaged zip member: bad CRC-32 or size")
+        return data, raw if self.deflated else None
 
 
 def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidSource]]:
@@ -134,7 +191,17 @@ def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, Invali
                     InvalidSource(f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"),
                 )
                 continue
-            yield Document(member_name, member.file_size, _member_loader(archive, member))
+            ref = None
+            if member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                ref = ZipMemberRef(
+                    str(path),
+                    member.header_offset,
+                    member.compress_size,
+                    member.file_size,
+                    member.CRC,
+                    member.compress_type == zipfile.ZIP_DEFLATED,
+                )
+            yield Document(member_name, member.file_size, _member_loader(archive, member), ref)
 
 
 def _member_loader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:

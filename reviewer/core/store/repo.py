@@ -263,8 +263,15 @@ class Prepared:
     parts: Parts
 
 
-def prepare(parsed: ParsedRecord) -> Prepared:
+def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | None = None) -> Prepared:
+    """``data`` and ``deflated``: the document's bytes and their raw deflate stream, as a zip holds
+    them; when the record's source is the whole document, that stream is stored instead of
+    compressing the source again."""
     source = parsed.source_text.encode("utf-8")
+    if deflated is not None and source == data:
+        blob = b"\x78\x01" + deflated + zlib.adler32(source).to_bytes(4, "big")  # a zlib stream
+    else:
+        blob = zlib.compress(source, 1)
     r = parsed.record
     d, e = r.design, r.eligibility
     digest = content_hash(r)
@@ -273,7 +280,7 @@ def prepare(parsed: ParsedRecord) -> Prepared:
     version = (
         digest,
         parsed.source_format,
-        zlib.compress(source, 1),
+        blob,
         source_hash,
         len(source),
         r.version_date,
