@@ -354,7 +354,7 @@ def import_paths(
         writer = _BatchWriter(conn, report, per_commit, commit_every)
         last_report = 0.0
         for name, prepared, error in _ordered_map(
-            _parse, still_needed(documents), workers, window=workers * 4, known=known
+            _parse, still_needed(documents), workers, window=workers * 16, known=known
         ):
             if cancelled and cancelled():
                 report.cancelled = True
