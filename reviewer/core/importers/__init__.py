@@ -151,7 +151,161 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """What the walk needs of a zip's central directory entry."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    crc: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    def is_dir(self) -> bool:
+        return self.filename.endswith("/")
+
+
+_CENTRAL = struct.Struct(zipfile.structCentralDir)
+_ZIP64_EXTRA = 0x0001
+
+
+def _central_directory(path: Path) -> Callable[[], Iterator[_Entry]]:
+    """The zip's central directory, read entry by entry each time the returned function is called.
+
+    zipfile.ZipFile holds an object per member (about 600 bytes each: 380 MB and seconds before the
+    first document for the registry's 600,000); this streams them. Raises zipfile.BadZipFile/OSError
+    when the directory cannot be found.
+    """
+    with path.open("rb") as handle:
+        end = zipfile._EndRecData(handle)  # zipfile's own search for the end record (zip64 too)
+    if not end:
+        raise zipfile.BadZipFile("File is not a zip file")
+    size, offset = end[zipfile._ECD_SIZE], end[zipfile._ECD_OFFSET]
+    concat = end[zipfile._ECD_LOCATION] - size - offset  # bytes before the archive (a self-extractor)
+    if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+        concat -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    if concat < 0:
+        raise zipfile.BadZipFile("Bad offset for central directory")
+
+    def entries() -> Iterator[_Entry]:
+        with path.open("rb", buffering=2**20) as handle:
+            handle.seek(offset + concat)
+            done = 0
+            while done < size:
+                header = handle.read(_CENTRAL.size)
+                if len(header) != _CENTRAL.size:
+                    raise zipfile.BadZipFile("Truncated central directory")
+                fields = _CENTRAL.unpack(header)
+                if fields[0] != zipfile.stringCentralDir:
+                    raise zipfile.BadZipFile("Bad magic number for central directory")
+                name_length, extra_length, comment_length = fields[12], fields[13], fields[14]
+                raw_name = handle.read(name_length)
+                extra = handle.read(extra_length)
+                handle.seek(comment_length, os.SEEK_CUR)
+                flag_bits, compress_type, crc = fields[5], fields[6], fields[9]
+                compress_size, file_size, header_offset = fields[10], fields[11], fields[18]
+                if 0xFFFFFFFF in (compress_size, file_size, header_offset):
+                    file_size, compress_size, header_offset = _zip64_sizes(
+                        extra, file_size, compress_size, header_offset
+                    )
+                name = raw_name.decode("utf-8" if flag_bits & 0x800 else "cp437")
+                yield _Entry(
+                    name, flag_bits, compress_type, crc, compress_size, file_size, header_offset + concat
+                )
+                done += _CENTRAL.size + name_length + extra_length + comment_length
+
+    return entries
+
+
+def _zip64_sizes(
+    extra: bytes, file_size: int, compress_size: int, header_offset: int
+) -> tuple[int, int, int]:
+    """The sizes and offset a zip64 extra field holds for the fields set to 0xFFFFFFFF."""
+    position = 0
+    while position + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, position)
+        if kind == _ZIP64_EXTRA:
+            values = iter(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
+            try:
+                if file_size == 0xFFFFFFFF:
+                    file_size = next(values)
+                if compress_size == 0xFFFFFFFF:
+                    compress_size = next(values)
+                if header_offset == 0xFFFFFFFF:
+                    header_offset = next(values)
+            except StopIteration:
+                raise zipfile.BadZipFile("Corrupt zip64 extra field") from None
+            break
+        position += 4 + length
+    return file_size, compress_size, header_offset
+
+
 def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
+    try:
+        directory = _central_directory(path)
+        total = sum(e.file_size for e in directory() if not e.is_dir())
+    except (zipfile.BadZipFile, OSError, struct.error, UnicodeDecodeError, ValueError):
+        yield from _zip_members_of_archive(path, name)  # zipfile's reading, with its reasons
+        return
+    if total > MAX_ZIP_TOTAL_BYTES:
+        yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
+        return
+    archive: list[zipfile.ZipFile] = []  # opened only for a member neither stored nor deflated
+    try:
+        for entry in directory():
+            if entry.is_dir():
+                continue
+            problem = _refusal(entry)
+            if problem == "skip":
+                continue
+            member_name = f"{name} › {entry.filename}"
+            if problem is not None:
+                yield member_name, InvalidSource(problem)
+                continue
+            if entry.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                ref = ZipMemberRef(
+                    str(path),
+                    entry.header_offset,
+                    entry.compress_size,
+                    entry.file_size,
+                    entry.crc,
+                    entry.compress_type == zipfile.ZIP_DEFLATED,
+                )
+                yield Document(member_name, entry.file_size, _reader(ref), ref)
+            else:
+                if not archive:
+                    archive.append(zipfile.ZipFile(path))
+                member = archive[0].getinfo(entry.filename)
+                yield Document(member_name, entry.file_size, _member_loader(archive[0], member))
+    finally:
+        for opened in archive:
+            opened.close()
+
+
+def _reader(ref: ZipMemberRef) -> Callable[[], bytes]:
+    return lambda: ref.read()[0]
+
+
+def _refusal(member: zipfile.ZipInfo | _Entry) -> str | None:
+    """Why a member is not read ("skip": silently, as macOS's folders and hidden files), or None."""
+    parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+    if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
+        return "skip"
+    if member.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member.filename):
+        return "unsafe path inside the zip (absolute or ../); not read"
+    if member.flag_bits & 0x1:
+        return "encrypted zip member"
+    if member.file_size > MAX_DOCUMENT_BYTES:
+        return f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)"
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > MAX_ZIP_RATIO and member.file_size > 1_000_000:
+        return f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"
+    return None
+
+
+def _zip_members_of_archive(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -164,32 +318,12 @@ def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, Invali
             yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
             return
         for member in members:
+            problem = _refusal(member)
+            if problem == "skip":
+                continue
             member_name = f"{name} › {member.filename}"
-            parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-            if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
-                continue
-            if (
-                member.filename.startswith(("/", "\\"))
-                or ".." in parts
-                or re.match(r"^[A-Za-z]:", member.filename)
-            ):
-                yield member_name, InvalidSource("unsafe path inside the zip (absolute or ../); not read")
-                continue
-            if member.flag_bits & 0x1:
-                yield member_name, InvalidSource("encrypted zip member")
-                continue
-            if member.file_size > MAX_DOCUMENT_BYTES:
-                yield (
-                    member_name,
-                    InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)"),
-                )
-                continue
-            ratio = member.file_size / max(member.compress_size, 1)
-            if ratio > MAX_ZIP_RATIO and member.file_size > 1_000_000:
-                yield (
-                    member_name,
-                    InvalidSource(f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"),
-                )
+            if problem is not None:
+                yield member_name, InvalidSource(problem)
                 continue
             ref = None
             if member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
