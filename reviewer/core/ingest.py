@@ -10,6 +10,7 @@ running it again after a cancel or a crash completes the import.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .importers import Document, InvalidSource, iter_documents, read_document
+from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document
 from .store import repo
 from .store.db import Store
 
@@ -124,14 +125,31 @@ ProgressCallback = Callable[[Progress], None]
 # ---------------------------------------------------------------- reading and parsing
 
 
+_KNOWN: set[bytes] = set()  # in a worker process: the sources already stored (see _start_worker)
+
+
+def _start_worker(known: set[bytes]) -> None:
+    global _KNOWN
+    _KNOWN = known
+    gc.freeze()  # the objects a worker inherits are never scanned by its garbage collector again
+
+
 def _parse(
-    name: str, data: bytes | None, error: str | None
+    name: str, data: bytes | ZipMemberRef | None, error: str | None
 ) -> tuple[str, list[repo.Prepared] | None, str | None]:
-    """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises."""
+    """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises.
+
+    A zip member given by reference is read here; if its exact source is already stored, the result
+    is (name, None, None): skipped."""
     if error is not None:
         return name, None, error
     try:
-        return name, [repo.prepare(p) for p in read_document(data)], None
+        deflated = None
+        if isinstance(data, ZipMemberRef):
+            data, deflated = data.read()
+            if _KNOWN and hashlib.sha256(data).digest()[:16] in _KNOWN:
+                return name, None, None
+        return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
     except Exception as bug:  # a parser bug must not stop a batch; the document is refused
@@ -151,11 +169,17 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
 BIG_ARRAY_BYTES = 16 * 2**20
 
 
-def _bulk_documents(paths: list[Path]) -> Iterator[tuple[str, bytes | None, str | None]]:
-    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study."""
+def _bulk_documents(
+    paths: list[Path], by_reference: bool
+) -> Iterator[tuple[str, bytes | ZipMemberRef | None, str | None]]:
+    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study;
+    zip members are passed by reference (read by the worker) when ``by_reference``."""
     from .importers.json_stream import iter_array_items
 
     for item in iter_documents(paths):
+        if by_reference and isinstance(item, Document) and item.ref is not None:
+            yield item.name, item.ref, None
+            continue
         if isinstance(item, Document) and item.size > BIG_ARRAY_BYTES and " › " not in item.name:
             path = Path(item.name)
             with path.open("rb") as handle:
@@ -171,20 +195,48 @@ def _bulk_documents(paths: list[Path]) -> Iterator[tuple[str, bytes | None, str 
         yield _loaded(item)
 
 
-def _ordered_map(function, items: Iterable[tuple], workers: int, window: int) -> Iterator[tuple]:
-    """function(*item) for each item, in order, in worker processes, holding at most ``window`` in flight."""
+def _apply(function, items: list[tuple]) -> list:
+    return [function(*item) for item in items]
+
+
+def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tuple]]:
+    """Lists of at most ``count`` items and (beyond the first) at most ``size`` bytes of documents."""
+    chunk: list[tuple] = []
+    held = 0
+    for item in items:
+        data = item[1]
+        length = data.file_size if isinstance(data, ZipMemberRef) else len(data or b"")
+        if chunk and (len(chunk) >= count or held + length > size):
+            yield chunk
+            chunk, held = [], 0
+        chunk.append(item)
+        held += length
+    if chunk:
+        yield chunk
+
+
+def _ordered_map(
+    function, items: Iterable[tuple], workers: int, window: int, known: set[bytes]
+) -> Iterator[tuple]:
+    """function(*item) for each item, in order, in worker processes, holding at most ``window`` chunks
+    of items in flight. Items go to the workers in chunks: a task per document costs the writer's
+    process more than writing the document."""
     if workers <= 0:
         for item in items:
             yield function(*item)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(known,)) as pool:
         pending: deque[Future] = deque()
-        for item in items:
-            pending.append(pool.submit(function, *item))
+        for chunk in _chunks(items, CHUNK_DOCUMENTS, CHUNK_BYTES):
+            pending.append(pool.submit(_apply, function, chunk))
             if len(pending) >= window:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+CHUNK_DOCUMENTS = 32
+CHUNK_BYTES = 2 * 2**20
 
 
 # ---------------------------------------------------------------- writing
@@ -218,7 +270,7 @@ class _BatchWriter:
 
     def add(self, name: str, prepared: list[repo.Prepared]) -> None:
         if not self.pending:
-            self.conn.execute("BEGIN")
+            self._begin()
             self.started = time.perf_counter()
         self.pending.append((name, prepared))
         try:
@@ -230,6 +282,11 @@ class _BatchWriter:
         if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
             self.commit()
 
+    def _begin(self) -> None:
+        # IMMEDIATE: the write lock from the start, so the row ids the writer hands out stay free
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.rows.begin()
+
     def commit(self) -> None:
         if not self.pending:
             return
@@ -240,7 +297,7 @@ class _BatchWriter:
 
     def _one_by_one(self) -> None:
         for name, prepared in self.pending:
-            self.conn.execute("BEGIN")
+            self._begin()
             try:
                 result = _write(self.conn, self.rows, name, prepared)
                 self.conn.execute("COMMIT")
@@ -273,9 +330,13 @@ def import_paths(
     started = time.perf_counter()
     report = ImportReport(keep_results=not bulk)
     total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
-    documents = _bulk_documents(paths) if bulk else (_loaded(item) for item in iter_documents(paths))
     # one core stays with the writer (this process); the others parse
     workers = (workers if workers is not None else max(1, (os.cpu_count() or 2) - 1)) if bulk else 0
+    documents = (
+        _bulk_documents(paths, by_reference=workers > 0)
+        if bulk
+        else (_loaded(item) for item in iter_documents(paths))
+    )
     per_commit = batch_size if bulk else 200
     commit_every = 5.0 if bulk else 0.25  # seconds
 
@@ -285,7 +346,7 @@ def import_paths(
 
         def still_needed(items):
             for name, data, error in items:
-                if bulk and data is not None and hashlib.sha256(data).digest()[:16] in known:
+                if known and isinstance(data, bytes) and hashlib.sha256(data).digest()[:16] in known:
                     report.add(DocumentResult(name, skipped=True))
                     continue
                 yield name, data, error
@@ -293,13 +354,13 @@ def import_paths(
         writer = _BatchWriter(conn, report, per_commit, commit_every)
         last_report = 0.0
         for name, prepared, error in _ordered_map(
-            _parse, still_needed(documents), workers, window=workers * 32
+            _parse, still_needed(documents), workers, window=workers * 16, known=known
         ):
             if cancelled and cancelled():
                 report.cancelled = True
                 break
             if prepared is None:
-                report.add(DocumentResult(name, error=error))
+                report.add(DocumentResult(name, error=error, skipped=error is None))
             else:
                 writer.add(name, prepared)
             now = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 # The registry escapes markdown-significant ASCII punctuation with a backslash: \>= \[ 10\^9 \*
+_SPACES = re.compile(r"\s+")
 _ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 
 
@@ -12,8 +13,9 @@ def unescape_markdown(text: str | None) -> str | None:
     """'\\>=18 years, 10\\^9/L' -> '>=18 years, 10^9/L'. Line endings become \\n."""
     if text is None:
         return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _ESCAPE.sub(r"\1", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
 def clean(text: str | None) -> str | None:
@@ -27,4 +29,4 @@ def clean(text: str | None) -> str | None:
 
 def squash(text: str | None) -> str:
     """Collapse runs of whitespace to one space (for comparing and indexing)."""
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()

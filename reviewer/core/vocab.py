@@ -166,9 +166,16 @@ _LABEL_OVERRIDES = {
 }
 
 
+_NOT_TOKEN = re.compile(r"[^A-Z0-9]+")
+
+
 def _token(text: str) -> str:
     """'Active Comparator group' -> 'ACTIVE_COMPARATOR_GROUP'."""
-    return re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")
+    return _NOT_TOKEN.sub("_", text.upper()).strip("_")
+
+
+# every code is its own token, so text that already is a code maps to itself (the registry's usual case)
+_CODES = {kind: frozenset(codes) for kind, codes in ENUMS.items()}
 
 
 def to_code(kind: str, text: str | None) -> str | None:
@@ -182,8 +189,10 @@ def to_code(kind: str, text: str | None) -> str | None:
     text = text.strip()
     if not text:
         return None
+    codes = _CODES[kind]
+    if text in codes:
+        return text
     token = _token(text)
-    codes = ENUMS[kind]
     if token in codes:
         return token
     token = SYNONYMS.get(kind, {}).get(token, token)

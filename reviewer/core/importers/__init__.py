@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -31,7 +33,15 @@ from .veeva_page import IMPORTER as VEEVA_PAGE
 REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, VEEVA_PAGE, IGNITE_PAGE)
 SNIFF_BYTES = 8192
 
-__all__ = ["REGISTRY", "Document", "InvalidSource", "ParsedRecord", "iter_documents", "read_document"]
+__all__ = [
+    "REGISTRY",
+    "Document",
+    "InvalidSource",
+    "ParsedRecord",
+    "ZipMemberRef",
+    "iter_documents",
+    "read_document",
+]
 
 
 @dataclass
@@ -43,6 +53,53 @@ class Document:
     # Reads the bytes (raises InvalidSource when they cannot be had safely). Call it before asking
     # iter_documents for the next document: a zip member is read from the archive held open meanwhile.
     load: Callable[[], bytes]
+    # a stored or deflated zip member: where its bytes are, for reading in another process
+    ref: ZipMemberRef | None = None
+
+
+@dataclass(frozen=True)
+class ZipMemberRef:
+    """Where a zip member's bytes are: enough to read it without opening the archive again (a worker
+    process reads it; opening a zip's directory of 600,000 members takes seconds and hundreds of MB).
+    The checks are those of reading it through the archive: sizes, CRC-32, the document size limit."""
+
+    path: str
+    header_offset: int
+    compress_size: int
+    file_size: int
+    crc: int
+    deflated: bool  # else stored
+
+    def read(self) -> tuple[bytes, bytes | None]:
+        """The member's bytes, and its raw deflate stream when it is deflated."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.header_offset)
+                header = handle.read(30)
+                if len(header) != 30 or header[:4] != b"PK\x03\x04":
+                    raise InvalidSource("damaged zip member: bad local file header")
+                name_length, extra_length = struct.unpack("<HH", header[26:30])
+                handle.seek(name_length + extra_length, os.SEEK_CUR)
+                raw = handle.read(self.compress_size)
+        except OSError as error:
+            raise InvalidSource(f"damaged zip member: {error}") from None
+        if len(raw) != self.compress_size:
+            raise InvalidSource("damaged zip member: truncated")
+        if not self.deflated:
+            data = raw
+        else:
+            inflater = zlib.decompressobj(-15)
+            try:
+                data = inflater.decompress(raw, MAX_DOCUMENT_BYTES + 1)
+            except zlib.error as error:
+                raise InvalidSource(f"damaged zip member: {error}") from None
+            if len(data) <= MAX_DOCUMENT_BYTES and not inflater.eof:
+                raise InvalidSource("damaged zip member: truncated")
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InvalidSource("oversized document (its size in the zip header is false)")
+        if len(data) != self.file_size or zlib.crc32(data) != self.crc:
+            raise InvalidSource("damaged zip member: bad CRC-32 or size")
+        return data, raw if self.deflated else None
 
 
 def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidSource]]:
@@ -94,7 +151,161 @@ def _read_file(path: Path) -> bytes:
     return data
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """What the walk needs of a zip's central directory entry."""
+
+    filename: str
+    flag_bits: int
+    compress_type: int
+    crc: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+
+    def is_dir(self) -> bool:
+        return self.filename.endswith("/")
+
+
+_CENTRAL = struct.Struct(zipfile.structCentralDir)
+_ZIP64_EXTRA = 0x0001
+
+
+def _central_directory(path: Path) -> Callable[[], Iterator[_Entry]]:
+    """The zip's central directory, read entry by entry each time the returned function is called.
+
+    zipfile.ZipFile holds an object per member (about 600 bytes each: 380 MB and seconds before the
+    first document for the registry's 600,000); this streams them. Raises zipfile.BadZipFile/OSError
+    when the directory cannot be found.
+    """
+    with path.open("rb") as handle:
+        end = zipfile._EndRecData(handle)  # zipfile's own search for the end record (zip64 too)
+    if not end:
+        raise zipfile.BadZipFile("File is not a zip file")
+    size, offset = end[zipfile._ECD_SIZE], end[zipfile._ECD_OFFSET]
+    concat = end[zipfile._ECD_LOCATION] - size - offset  # bytes before the archive (a self-extractor)
+    if end[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
+        concat -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
+    if concat < 0:
+        raise zipfile.BadZipFile("Bad offset for central directory")
+
+    def entries() -> Iterator[_Entry]:
+        with path.open("rb", buffering=2**20) as handle:
+            handle.seek(offset + concat)
+            done = 0
+            while done < size:
+                header = handle.read(_CENTRAL.size)
+                if len(header) != _CENTRAL.size:
+                    raise zipfile.BadZipFile("Truncated central directory")
+                fields = _CENTRAL.unpack(header)
+                if fields[0] != zipfile.stringCentralDir:
+                    raise zipfile.BadZipFile("Bad magic number for central directory")
+                name_length, extra_length, comment_length = fields[12], fields[13], fields[14]
+                raw_name = handle.read(name_length)
+                extra = handle.read(extra_length)
+                handle.seek(comment_length, os.SEEK_CUR)
+                flag_bits, compress_type, crc = fields[5], fields[6], fields[9]
+                compress_size, file_size, header_offset = fields[10], fields[11], fields[18]
+                if 0xFFFFFFFF in (compress_size, file_size, header_offset):
+                    file_size, compress_size, header_offset = _zip64_sizes(
+                        extra, file_size, compress_size, header_offset
+                    )
+                name = raw_name.decode("utf-8" if flag_bits & 0x800 else "cp437")
+                yield _Entry(
+                    name, flag_bits, compress_type, crc, compress_size, file_size, header_offset + concat
+                )
+                done += _CENTRAL.size + name_length + extra_length + comment_length
+
+    return entries
+
+
+def _zip64_sizes(
+    extra: bytes, file_size: int, compress_size: int, header_offset: int
+) -> tuple[int, int, int]:
+    """The sizes and offset a zip64 extra field holds for the fields set to 0xFFFFFFFF."""
+    position = 0
+    while position + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, position)
+        if kind == _ZIP64_EXTRA:
+            values = iter(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
+            try:
+                if file_size == 0xFFFFFFFF:
+                    file_size = next(values)
+                if compress_size == 0xFFFFFFFF:
+                    compress_size = next(values)
+                if header_offset == 0xFFFFFFFF:
+                    header_offset = next(values)
+            except StopIteration:
+                raise zipfile.BadZipFile("Corrupt zip64 extra field") from None
+            break
+        position += 4 + length
+    return file_size, compress_size, header_offset
+
+
 def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
+    try:
+        directory = _central_directory(path)
+        total = sum(e.file_size for e in directory() if not e.is_dir())
+    except (zipfile.BadZipFile, OSError, struct.error, UnicodeDecodeError, ValueError):
+        yield from _zip_members_of_archive(path, name)  # zipfile's reading, with its reasons
+        return
+    if total > MAX_ZIP_TOTAL_BYTES:
+        yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
+        return
+    archive: list[zipfile.ZipFile] = []  # opened only for a member neither stored nor deflated
+    try:
+        for entry in directory():
+            if entry.is_dir():
+                continue
+            problem = _refusal(entry)
+            if problem == "skip":
+                continue
+            member_name = f"{name} › {entry.filename}"
+            if problem is not None:
+                yield member_name, InvalidSource(problem)
+                continue
+            if entry.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                ref = ZipMemberRef(
+                    str(path),
+                    entry.header_offset,
+                    entry.compress_size,
+                    entry.file_size,
+                    entry.crc,
+                    entry.compress_type == zipfile.ZIP_DEFLATED,
+                )
+                yield Document(member_name, entry.file_size, _reader(ref), ref)
+            else:
+                if not archive:
+                    archive.append(zipfile.ZipFile(path))
+                member = archive[0].getinfo(entry.filename)
+                yield Document(member_name, entry.file_size, _member_loader(archive[0], member))
+    finally:
+        for opened in archive:
+            opened.close()
+
+
+def _reader(ref: ZipMemberRef) -> Callable[[], bytes]:
+    return lambda: ref.read()[0]
+
+
+def _refusal(member: zipfile.ZipInfo | _Entry) -> str | None:
+    """Why a member is not read ("skip": silently, as macOS's folders and hidden files), or None."""
+    parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+    if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
+        return "skip"
+    if member.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member.filename):
+        return "unsafe path inside the zip (absolute or ../); not read"
+    if member.flag_bits & 0x1:
+        return "encrypted zip member"
+    if member.file_size > MAX_DOCUMENT_BYTES:
+        return f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)"
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > MAX_ZIP_RATIO and member.file_size > 1_000_000:
+        return f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"
+    return None
+
+
+def _zip_members_of_archive(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
@@ -107,34 +318,24 @@ def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, Invali
             yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
             return
         for member in members:
+            problem = _refusal(member)
+            if problem == "skip":
+                continue
             member_name = f"{name} › {member.filename}"
-            parts = PurePosixPath(member.filename.replace("\\", "/")).parts
-            if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
+            if problem is not None:
+                yield member_name, InvalidSource(problem)
                 continue
-            if (
-                member.filename.startswith(("/", "\\"))
-                or ".." in parts
-                or re.match(r"^[A-Za-z]:", member.filename)
-            ):
-                yield member_name, InvalidSource("unsafe path inside the zip (absolute or ../); not read")
-                continue
-            if member.flag_bits & 0x1:
-                yield member_name, InvalidSource("encrypted zip member")
-                continue
-            if member.file_size > MAX_DOCUMENT_BYTES:
-                yield (
-                    member_name,
-                    InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)"),
+            ref = None
+            if member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                ref = ZipMemberRef(
+                    str(path),
+                    member.header_offset,
+                    member.compress_size,
+                    member.file_size,
+                    member.CRC,
+                    member.compress_type == zipfile.ZIP_DEFLATED,
                 )
-                continue
-            ratio = member.file_size / max(member.compress_size, 1)
-            if ratio > MAX_ZIP_RATIO and member.file_size > 1_000_000:
-                yield (
-                    member_name,
-                    InvalidSource(f"absurd compression ratio ({ratio:,.0f}:1), possible zip bomb"),
-                )
-                continue
-            yield Document(member_name, member.file_size, _member_loader(archive, member))
+            yield Document(member_name, member.file_size, _member_loader(archive, member), ref)
 
 
 def _member_loader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:

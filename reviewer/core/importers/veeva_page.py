@@ -132,10 +132,17 @@ class VeevaPageImporter:
     label = "ClinicalTrials.Veeva page (saved text)"
 
     def sniff(self, head: str) -> float:
-        lines = [squash(line) for line in head.lstrip("\ufeff").splitlines()]
-        lines = [line for line in lines if line]
-        if not lines or BRAND not in lines[:5]:
+        raw = head.lstrip("\ufeff").splitlines()
+        first: list[str] = []  # the first five non-blank lines decide; most documents stop here
+        for line in raw:
+            line = squash(line)
+            if line:
+                first.append(line)
+                if len(first) == 5:
+                    break
+        if BRAND not in first:
             return 0.0
+        lines = [line for line in map(squash, raw) if line]
         evidence = sum(line.lower() in _SNIFF_EVIDENCE for line in lines)
         if lines[0] == BRAND:
             return 0.95 if evidence else 0.6

@@ -11,7 +11,7 @@ import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,56 +108,234 @@ def _timestamp(moment: datetime) -> str:
 
 
 class RowWriter:
-    """Inserts rows through a raw cursor with statements built once per table."""
+    """Writes a batch's records through one raw cursor, handing out row ids itself.
 
-    _sql: dict[tuple[str, tuple[str, ...]], str] = {}
+    The ids of a record's rows (its version, arms, interventions, criteria, locations) are taken
+    from counters read once per transaction (max(id) + 1, what SQLite would give), so a record's
+    parts are written with a few executemany calls instead of one insert per row for its ids.
+    Call ``begin`` at the start of every transaction (the writer holds the write lock from there).
+    """
 
     def __init__(self, conn: sqlite3.Connection):
         self.cursor = conn.cursor()
+        self._next: dict[str, int] = {}
 
-    def _statement(self, table: str, columns: tuple[str, ...]) -> str:
-        key = (table, columns)
-        sql = self._sql.get(key)
-        if sql is None:
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            self._sql[key] = sql
-        return sql
+    def begin(self) -> None:
+        self._next.clear()
 
-    def one(self, table: str, row: dict[str, Any]) -> int:
-        columns = tuple(row)
-        self.cursor.execute(self._statement(table, columns), tuple(row.values()))
-        return self.cursor.lastrowid
+    def ids(self, table: str, count: int) -> int:
+        """The first of ``count`` new ids of ``table``."""
+        first = self._next.get(table)
+        if first is None:
+            first = (self.cursor.execute(f"SELECT max(id) FROM {table}").fetchall()[0][0] or 0) + 1
+        self._next[table] = first + count
+        return first
 
-    def many(self, table: str, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            columns = tuple(rows[0])
-            self.cursor.executemany(self._statement(table, columns), [tuple(r.values()) for r in rows])
+
+# Columns of the record's version row, in the order Prepared.version holds their values.
+VERSION_COLUMNS = (
+    "content_hash",
+    "source_format",
+    "source_doc",
+    "source_hash",
+    "source_size",
+    "version_date",
+    "not_in_source",
+    "brief_title",
+    "official_title",
+    "acronym",
+    "overall_status",
+    "last_known_status",
+    "why_stopped",
+    "brief_summary",
+    "detailed_description",
+    "has_dmc",
+    "has_results",
+    "study_type",
+    "phases",
+    "primary_purpose",
+    "allocation",
+    "intervention_model",
+    "intervention_model_description",
+    "masking",
+    "who_masked",
+    "masking_description",
+    "observational_model",
+    "time_perspective",
+    "enrollment_count",
+    "enrollment_type",
+    "start_date",
+    "start_date_type",
+    "primary_completion_date",
+    "primary_completion_date_type",
+    "completion_date",
+    "completion_date_type",
+    "first_submitted",
+    "first_posted",
+    "last_update_posted",
+    "status_verified",
+    "sex",
+    "minimum_age",
+    "maximum_age",
+    "healthy_volunteers",
+    "std_ages",
+    "criteria_text",
+)
+SUMMARY_COLUMNS = (
+    "brief_title",
+    "overall_status",
+    "phases",
+    "study_type",
+    "lead_sponsor",
+    "conditions",
+    "enrollment_count",
+    "start_date",
+    "last_update_posted",
+)
+
+
+def _insert(table: str, columns: str) -> str:
+    names = [c.strip() for c in columns.split(",")]
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+
+
+_VERSION_INSERT = _insert(
+    "trial_version", "id, trial_id, number, source_name, imported_at, " + ", ".join(VERSION_COLUMNS)
+)
+_TRIAL_INSERT = _insert(
+    "trial", "registry_id, version_count, updated_at, current_version_id, " + ", ".join(SUMMARY_COLUMNS)
+)
+_TERM = _insert("term", "version_id, kind, position, text")
+_SPONSOR = _insert("sponsor", "version_id, role, position, name, agency_class")
+_IDENTIFIER = _insert("identifier", "version_id, kind, position, value, type, domain, link")
+_OUTCOME = _insert("outcome", "version_id, kind, position, measure, time_frame, description")
+_DOCUMENT = _insert(
+    "document",
+    "version_id, position, label, type_abbrev, has_protocol, has_sap, has_icf, filename, date, upload_date, size, url",
+)
+_ARM = _insert("arm", "id, version_id, position, label, type, description, intervention_names")
+_INTERVENTION = _insert("intervention", "id, version_id, position, name, type, description, other_names")
+_ARM_INTERVENTION = _insert("arm_intervention", "arm_id, intervention_id")
+_CRITERION = _insert("criterion", "id, version_id, parent_id, section, key, position, depth, text")
+_LOCATION = _insert(
+    "location", "id, version_id, position, facility, city, state, zip, country, status, latitude, longitude"
+)
+_CONTACT = _insert(
+    "contact", "version_id, location_id, scope, position, name, role, phone, email, affiliation"
+)
+
+
+@dataclass
+class Parts:
+    """A record's part rows as plain tuples, without the version id. Rows that others refer to are
+    numbered from 0 within the record (arms, interventions, criteria, locations); the writer adds the
+    first id it hands out to each."""
+
+    terms: list[tuple] = field(default_factory=list)  # (kind, position, text)
+    sponsors: list[tuple] = field(default_factory=list)  # (role, position, name, agency_class)
+    identifiers: list[tuple] = field(default_factory=list)  # (kind, position, value, type, domain, link)
+    outcomes: list[tuple] = field(default_factory=list)  # (kind, position, measure, time_frame, description)
+    documents: list[tuple] = field(default_factory=list)  # (position, label, ... url)
+    # (position, label, type, description, intervention_names): row n is at position n
+    arms: list[tuple] = field(default_factory=list)
+    interventions: list[tuple] = field(default_factory=list)  # (position, name, ...); n = position
+    links: list[tuple[int, int]] = field(default_factory=list)  # (arm n, intervention n), sorted
+    criteria: list[tuple] = field(default_factory=list)  # (parent n, section, key, position, depth, text)
+    locations: list[tuple] = field(default_factory=list)  # (position, facility, ... longitude); n = position
+    # (location n or None, scope, position, name, role, phone, email, affiliation)
+    contacts: list[tuple] = field(default_factory=list)
 
 
 @dataclass
 class Prepared:
-    """A parsed record with everything computed that needs no database: hashes, the compressed
-    source and the FTS text. Made where the record is parsed (a worker process in bulk imports)."""
+    """A parsed record turned into the rows it is stored as, with everything computed that needs no
+    database: hashes, the compressed source, the FTS text. Made where the record is parsed (a worker
+    process in bulk imports) and cheap to send back: tuples of plain values, no record objects."""
 
-    record: rec.TrialRecord
+    registry_id: str
+    version_date: str | None
     source_format: str
     content_hash: str
     source_hash: str
-    source_blob: bytes
-    source_size: int
-    fts: dict[str, str]
+    version: tuple  # VERSION_COLUMNS
+    summary: tuple  # SUMMARY_COLUMNS of the trial row
+    fts: tuple[str, ...]  # search.FTS_COLUMNS
+    parts: Parts
 
 
-def prepare(parsed: ParsedRecord) -> Prepared:
+def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | None = None) -> Prepared:
+    """``data`` and ``deflated``: the document's bytes and their raw deflate stream, as a zip holds
+    them; when the record's source is the whole document, that stream is stored instead of
+    compressing the source again."""
     source = parsed.source_text.encode("utf-8")
+    if deflated is not None and source == data:
+        blob = b"\x78\x01" + deflated + zlib.adler32(source).to_bytes(4, "big")  # a zlib stream
+    else:
+        blob = zlib.compress(source, 1)
+    r = parsed.record
+    d, e = r.design, r.eligibility
+    digest = content_hash(r)
+    source_hash = hashlib.sha256(source).hexdigest()
+    not_in_source = [part for part in NOT_IN_SOURCE_PARTS if getattr(r, part) is None]
+    version = (
+        digest,
+        parsed.source_format,
+        blob,
+        source_hash,
+        len(source),
+        r.version_date,
+        _json(not_in_source),
+        r.brief_title,
+        r.official_title,
+        r.acronym,
+        r.overall_status,
+        r.last_known_status,
+        r.why_stopped,
+        r.brief_summary,
+        r.detailed_description,
+        r.has_dmc,
+        r.has_results,
+        d.study_type,
+        _json(d.phases),
+        d.primary_purpose,
+        d.allocation,
+        d.intervention_model,
+        d.intervention_model_description,
+        d.masking,
+        _json(d.who_masked),
+        d.masking_description,
+        d.observational_model,
+        d.time_perspective,
+        d.enrollment_count,
+        d.enrollment_type,
+        r.dates.start,
+        r.dates.start_type,
+        r.dates.primary_completion,
+        r.dates.primary_completion_type,
+        r.dates.completion,
+        r.dates.completion_type,
+        r.dates.first_submitted,
+        r.dates.first_posted,
+        r.dates.last_update_posted,
+        r.dates.status_verified,
+        e.sex if e else None,
+        e.minimum_age if e else None,
+        e.maximum_age if e else None,
+        e.healthy_volunteers if e else None,
+        _json(e.std_ages if e else []),
+        e.criteria_text if e else None,
+    )
+    document = search.document_for(r)
     return Prepared(
-        record=parsed.record,
+        registry_id=r.registry_id,
+        version_date=r.version_date,
         source_format=parsed.source_format,
-        content_hash=content_hash(parsed.record),
-        source_hash=hashlib.sha256(source).hexdigest(),
-        source_blob=zlib.compress(source, 3),
-        source_size=len(source),
-        fts=search.document_for(parsed.record),
+        content_hash=digest,
+        source_hash=source_hash,
+        version=version,
+        summary=_trial_summary(r),
+        fts=tuple(document[c] for c in search.FTS_COLUMNS),
+        parts=_parts(r),
     )
 
 
@@ -170,71 +348,73 @@ def save_record_raw(
 ) -> SaveResult:
     """Store one record through a raw connection (inside the caller's transaction).
 
-    Pass one RowWriter for a whole batch: sqlite3's statement cache misbehaves in executemany when
-    many short-lived cursors share its statements ("bad parameter or other API misuse").
+    Pass one RowWriter for a whole transaction (it hands out the row ids); without one, a writer is
+    made for this record alone.
     """
     prepared = item if isinstance(item, Prepared) else prepare(item)
-    record = prepared.record
-    digest = prepared.content_hash
-    cursor = conn.cursor()
+    writer = writer or RowWriter(conn)
+    cursor = writer.cursor
+    registry_id = prepared.registry_id
     stamp = _timestamp(now)
     # fetchall, not fetchone: a statement left unfinished confuses executemany later in the transaction
     trial = next(
         iter(
             cursor.execute(
                 "SELECT id, current_version_id, version_count FROM trial WHERE registry_id = ?",
-                (record.registry_id,),
+                (registry_id,),
             ).fetchall()
         ),
         None,
     )
-    if trial is not None:
-        trial_id, current_version_id, version_count = trial
-        same = next(
-            iter(
-                cursor.execute(
-                    "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?", (trial_id, digest)
-                ).fetchall()
-            ),
-            None,
-        )
-        if same is not None:
-            return SaveResult("unchanged", record.registry_id, trial_id, same[0])
-        number = version_count + 1
-    else:
-        cursor.execute(
-            "INSERT INTO trial (registry_id, version_count, updated_at) VALUES (?, 0, ?)",
-            (record.registry_id, stamp),
-        )
-        trial_id, current_version_id, number = cursor.lastrowid, None, 1
-    writer = writer or RowWriter(conn)
-    version_id = _insert_version(writer, trial_id, number, prepared, source_name, stamp)
+    if trial is None:
+        version_id = writer.ids("trial_version", 1)
+        cursor.execute(_TRIAL_INSERT, (registry_id, 1, stamp, version_id, *prepared.summary))
+        trial_id = cursor.lastrowid
+        _insert_version(writer, version_id, trial_id, 1, prepared, source_name, stamp)
+        _index(cursor, trial_id, prepared.fts, replace=False)
+        return SaveResult("added", registry_id, trial_id, version_id)
+    trial_id, current_version_id, version_count = trial
+    same = next(
+        iter(
+            cursor.execute(
+                "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?",
+                (trial_id, prepared.content_hash),
+            ).fetchall()
+        ),
+        None,
+    )
+    if same is not None:
+        return SaveResult("unchanged", registry_id, trial_id, same[0])
+    number = version_count + 1
+    version_id = writer.ids("trial_version", 1)
+    _insert_version(writer, version_id, trial_id, number, prepared, source_name, stamp)
     current_date = None
     if current_version_id is not None:
         current_date = cursor.execute(
             "SELECT version_date FROM trial_version WHERE id = ?", (current_version_id,)
         ).fetchall()[0][0]
     values: dict[str, Any] = {"version_count": number, "updated_at": stamp}
-    if trial is None or _newer(record.version_date, current_date):
-        values.update(_trial_summary(record), current_version_id=version_id)
-        _index(cursor, trial_id, prepared.fts, replace=trial is not None)
+    if _newer(prepared.version_date, current_date):
+        values.update(zip(SUMMARY_COLUMNS, prepared.summary, strict=True), current_version_id=version_id)
+        _index(cursor, trial_id, prepared.fts, replace=True)
     assignments = ", ".join(f"{column} = ?" for column in values)
     cursor.execute(f"UPDATE trial SET {assignments} WHERE id = ?", (*values.values(), trial_id))
-    return SaveResult("added" if trial is None else "updated", record.registry_id, trial_id, version_id)
+    return SaveResult("updated", registry_id, trial_id, version_id)
 
 
-def _trial_summary(record: rec.TrialRecord) -> dict[str, Any]:
-    return {
-        "brief_title": record.brief_title or record.official_title,
-        "overall_status": record.overall_status,
-        "phases": "|".join(record.design.phases) or None,
-        "study_type": record.design.study_type,
-        "lead_sponsor": record.lead_sponsor.name if record.lead_sponsor else None,
-        "conditions": "; ".join(record.conditions or []) or None,
-        "enrollment_count": record.design.enrollment_count,
-        "start_date": record.dates.start,
-        "last_update_posted": record.dates.last_update_posted,
-    }
+def _trial_summary(record: rec.TrialRecord) -> tuple:
+    """The trial row's copies of the current version's list columns (SUMMARY_COLUMNS)."""
+    return (
+        record.brief_title or record.official_title,
+        record.overall_status,
+        "|".join(record.design.phases) or None,
+        record.design.study_type,
+        record.lead_sponsor.name if record.lead_sponsor else None,
+        "; ".join(record.conditions or []) or None,
+        record.design.enrollment_count,
+        record.dates.start,
+        record.dates.last_update_posted,
+    )
 
 
 _FTS_INSERT = (
@@ -243,241 +423,132 @@ _FTS_INSERT = (
 )
 
 
-def _index(cursor: sqlite3.Cursor, trial_id: int, document: dict[str, str], replace: bool) -> None:
+def _index(cursor: sqlite3.Cursor, trial_id: int, document: tuple[str, ...], replace: bool) -> None:
     if replace:
         cursor.execute(f"DELETE FROM {search.FTS_TABLE} WHERE rowid = ?", (trial_id,))
-    cursor.execute(_FTS_INSERT, (trial_id, *(document[c] for c in search.FTS_COLUMNS)))
+    cursor.execute(_FTS_INSERT, (trial_id, *document))
 
 
-def _insert_version(w: RowWriter, trial_id, number, prepared: Prepared, source_name, stamp) -> int:
-    r = prepared.record
-    d, e = r.design, r.eligibility
-    not_in_source = [part for part in NOT_IN_SOURCE_PARTS if getattr(r, part) is None]
-    version_id = w.one(
-        "trial_version",
-        {
-            "trial_id": trial_id,
-            "number": number,
-            "content_hash": prepared.content_hash,
-            "source_format": prepared.source_format,
-            "source_name": source_name,
-            "source_doc": prepared.source_blob,
-            "source_hash": prepared.source_hash,
-            "source_size": prepared.source_size,
-            "imported_at": stamp,
-            "version_date": r.version_date,
-            "not_in_source": _json(not_in_source),
-            "brief_title": r.brief_title,
-            "official_title": r.official_title,
-            "acronym": r.acronym,
-            "overall_status": r.overall_status,
-            "last_known_status": r.last_known_status,
-            "why_stopped": r.why_stopped,
-            "brief_summary": r.brief_summary,
-            "detailed_description": r.detailed_description,
-            "has_dmc": r.has_dmc,
-            "has_results": r.has_results,
-            "study_type": d.study_type,
-            "phases": _json(d.phases),
-            "primary_purpose": d.primary_purpose,
-            "allocation": d.allocation,
-            "intervention_model": d.intervention_model,
-            "intervention_model_description": d.intervention_model_description,
-            "masking": d.masking,
-            "who_masked": _json(d.who_masked),
-            "masking_description": d.masking_description,
-            "observational_model": d.observational_model,
-            "time_perspective": d.time_perspective,
-            "enrollment_count": d.enrollment_count,
-            "enrollment_type": d.enrollment_type,
-            "start_date": r.dates.start,
-            "start_date_type": r.dates.start_type,
-            "primary_completion_date": r.dates.primary_completion,
-            "primary_completion_date_type": r.dates.primary_completion_type,
-            "completion_date": r.dates.completion,
-            "completion_date_type": r.dates.completion_type,
-            "first_submitted": r.dates.first_submitted,
-            "first_posted": r.dates.first_posted,
-            "last_update_posted": r.dates.last_update_posted,
-            "status_verified": r.dates.status_verified,
-            "sex": e.sex if e else None,
-            "minimum_age": e.minimum_age if e else None,
-            "maximum_age": e.maximum_age if e else None,
-            "healthy_volunteers": e.healthy_volunteers if e else None,
-            "std_ages": _json(e.std_ages if e else []),
-            "criteria_text": e.criteria_text if e else None,
-        },
-    )
-    _insert_parts(w, version_id, r)
-    return version_id
+def _insert_version(
+    w: RowWriter, version_id, trial_id, number, prepared: Prepared, source_name, stamp
+) -> None:
+    c = w.cursor
+    c.execute(_VERSION_INSERT, (version_id, trial_id, number, source_name, stamp, *prepared.version))
+    p, v = prepared.parts, version_id
+    if p.terms:
+        c.executemany(_TERM, [(v, *row) for row in p.terms])
+    if p.sponsors:
+        c.executemany(_SPONSOR, [(v, *row) for row in p.sponsors])
+    if p.identifiers:
+        c.executemany(_IDENTIFIER, [(v, *row) for row in p.identifiers])
+    if p.outcomes:
+        c.executemany(_OUTCOME, [(v, *row) for row in p.outcomes])
+    if p.documents:
+        c.executemany(_DOCUMENT, [(v, *row) for row in p.documents])
+    if p.arms:
+        arm = w.ids("arm", len(p.arms))
+        c.executemany(_ARM, [(arm + row[0], v, *row) for row in p.arms])
+    if p.interventions:
+        intervention = w.ids("intervention", len(p.interventions))
+        c.executemany(_INTERVENTION, [(intervention + row[0], v, *row) for row in p.interventions])
+        if p.links:
+            c.executemany(_ARM_INTERVENTION, [(arm + a, intervention + i) for a, i in p.links])
+    if p.criteria:
+        first = w.ids("criterion", len(p.criteria))
+        c.executemany(
+            _CRITERION,
+            [
+                (first + n, v, None if parent is None else first + parent, *rest)
+                for n, (parent, *rest) in enumerate(p.criteria)
+            ],
+        )
+    location = w.ids("location", len(p.locations)) if p.locations else 0
+    if p.locations:
+        c.executemany(_LOCATION, [(location + row[0], v, *row) for row in p.locations])
+    if p.contacts:
+        c.executemany(
+            _CONTACT,
+            [(v, None if at is None else location + at, *rest) for at, *rest in p.contacts],
+        )
 
 
-def _insert_parts(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
-    w.many(
-        "term",
-        [
-            {"version_id": v, "kind": "condition", "position": i, "text": t}
-            for i, t in enumerate(r.conditions or [])
-        ]
-        + [
-            {"version_id": v, "kind": "keyword", "position": i, "text": t}
-            for i, t in enumerate(r.keywords or [])
-        ],
-    )
-    sponsors = []
+def _parts(r: rec.TrialRecord) -> Parts:
+    p = Parts()
+    p.terms = [("condition", i, t) for i, t in enumerate(r.conditions or [])]
+    p.terms += [("keyword", i, t) for i, t in enumerate(r.keywords or [])]
     if r.lead_sponsor:
-        sponsors.append(
-            {
-                "version_id": v,
-                "role": "lead",
-                "position": 0,
-                "name": r.lead_sponsor.name,
-                "agency_class": r.lead_sponsor.agency_class,
-            }
+        p.sponsors.append(("lead", 0, r.lead_sponsor.name, r.lead_sponsor.agency_class))
+    p.sponsors += [("collaborator", i, s.name, s.agency_class) for i, s in enumerate(r.collaborators or [])]
+    p.identifiers = [(i.kind, n, i.value, i.type, i.domain, i.link) for n, i in enumerate(r.identifiers)]
+    p.outcomes = [(o.kind, n, o.measure, o.time_frame, o.description) for n, o in enumerate(r.outcomes or [])]
+    p.documents = [
+        (
+            n,
+            d.label,
+            d.type_abbrev,
+            d.has_protocol,
+            d.has_sap,
+            d.has_icf,
+            d.filename,
+            d.date,
+            d.upload_date,
+            d.size,
+            d.url,
         )
-    sponsors += [
-        {
-            "version_id": v,
-            "role": "collaborator",
-            "position": i,
-            "name": s.name,
-            "agency_class": s.agency_class,
-        }
-        for i, s in enumerate(r.collaborators or [])
+        for n, d in enumerate(r.documents or [])
     ]
-    w.many("sponsor", sponsors)
-    w.many(
-        "identifier",
-        [
-            {
-                "version_id": v,
-                "kind": i.kind,
-                "position": n,
-                "value": i.value,
-                "type": i.type,
-                "domain": i.domain,
-                "link": i.link,
-            }
-            for n, i in enumerate(r.identifiers)
-        ],
-    )
-    w.many(
-        "outcome",
-        [
-            {
-                "version_id": v,
-                "kind": o.kind,
-                "position": n,
-                "measure": o.measure,
-                "time_frame": o.time_frame,
-                "description": o.description,
-            }
-            for n, o in enumerate(r.outcomes or [])
-        ],
-    )
-    w.many(
-        "document", [{"version_id": v, "position": n, **vars(doc)} for n, doc in enumerate(r.documents or [])]
-    )
-    _insert_arms(w, v, r)
-    _insert_criteria(w, v, r.eligibility)
-    _insert_contacts(w, v, r)
-
-
-def _insert_arms(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
-    arm_ids: dict[str, int] = {}
+    # arms and interventions: row n is the one at position n
+    arm_of: dict[str, int] = {}
     for n, arm in enumerate(r.arms or []):
-        arm_id = w.one(
-            "arm",
-            {
-                "version_id": v,
-                "position": n,
-                "label": arm.label,
-                "type": arm.type,
-                "description": arm.description,
-                "intervention_names": _json(arm.intervention_names),
-            },
-        )
-        arm_ids.setdefault(arm.label, arm_id)
+        p.arms.append((n, arm.label, arm.type, arm.description, _json(arm.intervention_names)))
+        arm_of.setdefault(arm.label, n)
     links: set[tuple[int, int]] = set()
     for n, item in enumerate(r.interventions or []):
-        intervention_id = w.one(
-            "intervention",
-            {
-                "version_id": v,
-                "position": n,
-                "name": item.name,
-                "type": item.type,
-                "description": item.description,
-                "other_names": _json(item.other_names),
-            },
-        )
-        links.update((arm_ids[label], intervention_id) for label in item.arm_labels if label in arm_ids)
-    w.many("arm_intervention", [{"arm_id": a, "intervention_id": i} for a, i in sorted(links)])
+        p.interventions.append((n, item.name, item.type, item.description, _json(item.other_names)))
+        links.update((arm_of[label], n) for label in item.arm_labels if label in arm_of)
+    p.links = sorted(links)
+    if r.eligibility is not None:
+        _criteria_rows(p.criteria, r.eligibility)
+    _contact_rows(p, r)
+    return p
 
 
-def _insert_criteria(w: RowWriter, v: int, eligibility: rec.Eligibility | None) -> None:
-    if eligibility is None:
-        return
-    position = 0
+def _criteria_rows(rows: list[tuple], eligibility: rec.Eligibility) -> None:
+    """Depth first; row n is the criterion at position n, its parent given by row number."""
 
-    def add(items: list[rec.Criterion], section: str, parent_id: int | None, prefix: str, depth: int) -> None:
-        nonlocal position
+    def add(items: list[rec.Criterion], section: str, parent: int | None, prefix: str, depth: int) -> None:
         for n, item in enumerate(items, 1):
             key = f"{prefix}{n}"
-            criterion_id = w.one(
-                "criterion",
-                {
-                    "version_id": v,
-                    "parent_id": parent_id,
-                    "section": section,
-                    "key": f"{section}/{key}",
-                    "position": position,
-                    "depth": depth,
-                    "text": item.text,
-                },
-            )
-            position += 1
+            number = len(rows)
+            rows.append((parent, section, f"{section}/{key}", number, depth, item.text))
             if item.children:
-                add(item.children, section, criterion_id, f"{key}.", depth + 1)
+                add(item.children, section, number, f"{key}.", depth + 1)
 
     for section in ("inclusion", "exclusion", "other"):
         add(getattr(eligibility, section), section, None, "", 0)
 
 
-def _insert_contacts(w: RowWriter, v: int, r: rec.TrialRecord) -> None:
-    def contact_row(c: rec.Contact, scope: str, n: int, location_id: int | None = None) -> dict[str, Any]:
-        return {
-            "version_id": v,
-            "location_id": location_id,
-            "scope": scope,
-            "position": n,
-            "name": c.name,
-            "role": c.role,
-            "phone": c.phone,
-            "email": c.email,
-            "affiliation": c.affiliation,
-        }
+def _contact_rows(p: Parts, r: rec.TrialRecord) -> None:
+    def row(c: rec.Contact, scope: str, n: int, location: int | None = None) -> tuple:
+        return (location, scope, n, c.name, c.role, c.phone, c.email, c.affiliation)
 
-    rows = [contact_row(c, "central", n) for n, c in enumerate(r.central_contacts or [])]
-    rows += [contact_row(c, "official", n) for n, c in enumerate(r.officials or [])]
+    p.contacts = [row(c, "central", n) for n, c in enumerate(r.central_contacts or [])]
+    p.contacts += [row(c, "official", n) for n, c in enumerate(r.officials or [])]
     for n, loc in enumerate(r.locations or []):
-        location_id = w.one(
-            "location",
-            {
-                "version_id": v,
-                "position": n,
-                "facility": loc.facility,
-                "city": loc.city,
-                "state": loc.state,
-                "zip": loc.zip,
-                "country": loc.country,
-                "status": loc.status,
-                "latitude": loc.latitude,
-                "longitude": loc.longitude,
-            },
+        p.locations.append(
+            (
+                n,
+                loc.facility,
+                loc.city,
+                loc.state,
+                loc.zip,
+                loc.country,
+                loc.status,
+                loc.latitude,
+                loc.longitude,
+            )
         )
-        rows += [contact_row(c, "site", i, location_id) for i, c in enumerate(loc.contacts)]
-    w.many("contact", rows)
+        p.contacts += [row(c, "site", i, n) for i, c in enumerate(loc.contacts)]
 
 
 # ---------------------------------------------------------------- reading

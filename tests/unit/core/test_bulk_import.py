@@ -97,3 +97,33 @@ def test_big_json_array_is_streamed_study_by_study(tmp_path, corpus_dir, monkeyp
         version = repo.versions_of(session, trial.id)[0]
         assert version.source_name.endswith("› study 1")
         assert json.loads(repo.source_document(session, version.id)) == json.loads(array.read_text())[0]
+
+
+def test_bulk_reads_zip_members_in_the_workers_with_the_archive_checks(tmp_path):
+    """Members are read by reference in the worker: a damaged one is refused, the others keep their exact source."""
+    studies = {
+        name: {"protocolSection": {"identificationModule": {"nctId": nct, "briefTitle": f"Study {nct}"}}}
+        for name, nct in (("a.json", "NCT09999991"), ("b.json", "NCT09999992"), ("c.json", "NCT09999993"))
+    }
+    archive_path = tmp_path / "studies.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, study in studies.items():
+            archive.writestr(name, json.dumps(study, indent=2) + " " * 200)
+        archive.writestr(zipfile.ZipInfo("d.json"), json.dumps(studies["a.json"]).replace("99991", "99994"))  # stored
+    with zipfile.ZipFile(archive_path) as archive:
+        damaged = archive.getinfo("b.json")
+    raw = bytearray(archive_path.read_bytes())
+    start = damaged.header_offset + 30 + len(damaged.filename) + len(damaged.extra)
+    raw[start + damaged.compress_size // 2] ^= 0xFF
+    archive_path.write_bytes(bytes(raw))
+
+    store = open_store(tmp_path / "data")
+    report = import_paths(store, [archive_path], bulk=True, workers=1)
+    assert report.count("added") == 3
+    assert [f.name for f in report.failed] == [f"{archive_path} › b.json"]
+    assert report.failed[0].error.startswith("damaged zip member")
+    with store.session() as session:
+        for nct, text in (("NCT09999991", json.dumps(studies["a.json"], indent=2) + " " * 200),
+                          ("NCT09999994", json.dumps(studies["a.json"]).replace("99991", "99994"))):
+            trial = repo.trial_by_registry_id(session, nct)
+            assert repo.source_document(session, trial.current_version_id) == text

@@ -1,0 +1,62 @@
+"""Zips are walked by streaming their central directory: same members, same bytes as zipfile reads them."""
+
+from __future__ import annotations
+
+import zipfile
+
+from reviewer.core.importers import Document, iter_documents
+
+
+def members(path):
+    out = []
+    for item in iter_documents([path]):
+        if isinstance(item, Document):
+            out.append((item.name, item.load()))
+        else:
+            out.append((item[0], str(item[1])))
+    return out
+
+
+def test_zip64_entries_a_prefix_and_every_compression_read_as_zipfile_reads_them(tmp_path, monkeypatch):
+    path = tmp_path / "studies.zip"
+    with monkeypatch.context() as patch, zipfile.ZipFile(path, "w") as archive:
+        patch.setattr(zipfile, "ZIP64_LIMIT", 100)  # sizes and offsets over 100 bytes go to zip64 fields
+        archive.writestr("a.json", b'{"a": 1}' * 50, zipfile.ZIP_DEFLATED)
+        archive.writestr("b.json", b'{"b": 2}', zipfile.ZIP_STORED)
+        with archive.open(zipfile.ZipInfo("c.json"), "w", force_zip64=True) as handle:
+            handle.write(b'{"c": 3}' * 20)
+        archive.writestr("d.json", b'{"d": 4}' * 30, zipfile.ZIP_BZIP2)
+        archive.writestr("__MACOSX/._a.json", b"x")
+        archive.writestr("../evil.json", b"{}")
+        archive.writestr("folder/", b"")
+        archive.writestr("folder/é.json", b"{\"e\": 5}", zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(path) as archive:
+        expected = {info.filename: archive.read(info) for info in archive.infolist()}
+    got = members(path)
+    assert [name.split(" › ")[1] for name, _ in got] == ["a.json", "b.json", "c.json", "d.json", "../evil.json", "folder/é.json"]
+    for name, data in got:
+        member = name.split(" › ")[1]
+        if member == "../evil.json":
+            assert data.startswith("unsafe path")
+        else:
+            assert data == expected[member]
+
+    prefixed = tmp_path / "prefixed.zip"  # bytes before the archive, as a self-extracting zip has
+    prefixed.write_bytes(b"#!/bin/sh\nexit 0\n" + path.read_bytes())
+    assert [data for _, data in members(prefixed)] == [data for _, data in got]
+
+
+def test_a_damaged_member_is_refused_by_its_crc(tmp_path):
+    path = tmp_path / "studies.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.json", b'{"a": 1}', zipfile.ZIP_STORED)
+    raw = bytearray(path.read_bytes())
+    raw[raw.index(b'{"a": 1}') + 6] = ord("2")
+    path.write_bytes(bytes(raw))
+    [item] = list(iter_documents([path]))
+    try:
+        item.load()
+    except Exception as error:  # InvalidSource
+        assert "damaged zip member" in str(error)
+    else:
+        raise AssertionError("a member with a wrong CRC-32 was read")
