@@ -887,10 +887,11 @@ def search_trials(
     """Trials matching the text (and the filter), best first, with the library columns.
 
     Scoring every match of a broad term ("study" matches nearly every trial) is what makes full-text
-    search slow at registry scale, so ranking is two-step: if at most RANK_CAP trials match, all are
-    ranked with bm25; otherwise only the matches in ids, titles and conditions are ranked (if at most
-    RANK_CAP), followed by the other matches; if even those are too many, the newest matches come
-    first, unranked. The text always drives the query (FTS first, then the trial row by primary key),
+    search slow at registry scale, so ranking is two-step: if the text matches at most RANK_CAP
+    trials, those that pass the filter are ranked with bm25; otherwise only the matches in ids,
+    titles and conditions are ranked (if they are at most RANK_CAP), followed by the other matches;
+    if even those are too many, the newest matches come first, unranked. Broadness is judged on the
+    text alone, so the work done before the ranking never grows with the filter. The text always drives the query (FTS first, then the trial row by primary key),
     so a filter never turns it into a scan of every trial.
     """
     query = search.build_query(query_text)
@@ -906,9 +907,14 @@ def search_trials(
     columns = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
 
     def count(match: str) -> int:
+        """Matches of the text alone, up to RANK_CAP + 1: the index answers without reading a trial
+        row, whatever the filter (counting the filtered matches meant joining every match)."""
         return conn.execute(
-            text(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT :cap)"),
-            {**params, "match": match, "cap": RANK_CAP + 1},
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM {search.FTS_TABLE} "
+                f"WHERE {search.FTS_TABLE} MATCH :match LIMIT :cap)"
+            ),
+            {"match": match, "cap": RANK_CAP + 1},
         ).scalar_one()
 
     def ranked(match: str, size: int) -> list[dict[str, Any]]:

@@ -79,13 +79,16 @@ def test_query_building():
 
 
 def test_broad_queries_rank_the_focused_columns_then_the_rest(searchable, monkeypatch):
-    everything = set(ids(repo.search_trials(searchable, "study", limit=1000)))
+    all_rows = repo.search_trials(searchable, "study", limit=1000)
+    everything = set(ids(all_rows))
+    withdrawn = {r["registry_id"] for r in all_rows if r["overall_status"] == "WITHDRAWN"}
     monkeypatch.setattr(repo, "RANK_CAP", 20)  # make "study" a broad query on this small corpus
     broad = repo.search_trials(searchable, "study", limit=60)
     assert len(broad) == 60 and set(ids(broad)) <= everything
     assert len(set(ids(broad))) == 60
     filtered = repo.search_trials(searchable, "study", repo.TrialFilter(statuses=["WITHDRAWN"]), limit=500)
     assert filtered and all(r["overall_status"] == "WITHDRAWN" for r in filtered)
+    assert set(ids(filtered)) == withdrawn  # broad text, rare filter: every match that passes is found
     monkeypatch.setattr(repo, "RANK_CAP", 1)
     newest = repo.search_trials(searchable, "study", limit=5)
     assert [r["id"] for r in newest] == sorted([r["id"] for r in newest], reverse=True)
