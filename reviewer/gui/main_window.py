@@ -123,11 +123,10 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._restore_state()
         self._update_actions()
-        if store is not None:
-            self.restore_tabs()
         if store is None:
             self.statusBar().showMessage("Opening the library…")
         else:
+            self.restore_tabs()
             self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
 
     def attach_store(self, store) -> None:
