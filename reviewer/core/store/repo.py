@@ -181,7 +181,10 @@ VERSION_COLUMNS = (
     "std_ages",
     "criteria_text",
 )
-SUMMARY_COLUMNS = (
+
+LIST_COLUMNS = (  # the library table's columns
+    "id",
+    "registry_id",
     "brief_title",
     "overall_status",
     "phases",
@@ -192,6 +195,8 @@ SUMMARY_COLUMNS = (
     "start_date",
     "last_update_posted",
 )
+# the library columns the trial row copies from its current version
+SUMMARY_COLUMNS = LIST_COLUMNS[2:]
 
 
 def _insert(table: str, columns: str) -> str:
@@ -803,21 +808,6 @@ class TrialFilter:
         if self.sponsor:
             out.append(table.c.lead_sponsor.ilike(f"%{self.sponsor}%"))
         return out
-
-
-LIST_COLUMNS = (
-    "id",
-    "registry_id",
-    "brief_title",
-    "overall_status",
-    "phases",
-    "study_type",
-    "lead_sponsor",
-    "conditions",
-    "enrollment_count",
-    "start_date",
-    "last_update_posted",
-)
 
 
 def list_trials(
