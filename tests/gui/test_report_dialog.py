@@ -8,7 +8,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QObject, QPointF, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 
@@ -63,10 +63,18 @@ def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp
     assert "Check the age bound against our unit's protocol." in text
     assert "pages" in dialog.status_label.text()
 
+    # a change of choice renders again and keeps the page being read
+    navigator = dialog.view.pageNavigator()
+    navigator.jump(1, QPointF(), dialog.view.zoomFactor())
+    dialog.reviewer_edit.setText("Dr Example, pharmacy")
+    again = rendered(qtbot, dialog)
+    assert "Dr Example, pharmacy" in flat(pdf_text(again))
+    assert navigator.currentPage() == 1
+
     # Save As writes exactly those bytes, and Open in viewer hands that file to the system
     target = dialog.save_as(tmp_path / "brief")
     assert target == tmp_path / "brief.pdf"
-    assert target.read_bytes() == data
+    assert target.read_bytes() == again
 
     class Viewer(QObject):
         def __init__(self):

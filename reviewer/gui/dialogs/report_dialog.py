@@ -389,10 +389,12 @@ class ReportDialog(QDialog):
         self.saved_path = None
         self._preview_file = Path(self._preview_dir.name) / default_file_name(choice)
         self._preview_file.write_bytes(data)
+        page = self.view.pageNavigator().currentPage() if self.document.pageCount() else 0
         self.document.close()
         self.document.load(str(self._preview_file))
-        self.view.pageNavigator().jump(0, QPointF(), self.view.zoomFactor())
         pages = self.document.pageCount()
+        # the reader stays on the page they were reading when a choice changes
+        self.view.pageNavigator().jump(min(page, max(pages - 1, 0)), QPointF(), self.view.zoomFactor())
         self._show_status(
             f"{pages} page{'s' if pages != 1 else ''} · {len(data) / 1024:,.0f} KiB · "
             f"{', '.join(choice.registry_ids)}"
