@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of Protocol Reviewer for the documentation, in the light and the dark palette:
-#   docs/screenshots/{library,trial,comparison,notes}-{light,dark}.png
+#   docs/screenshots/{library,trial,comparison,notes,report-dialog}-{light,dark}.png
 #
 #   installer/screenshots.sh            # uses .venv/bin/python; PYTHON=... to choose another
 #
@@ -40,6 +40,7 @@ cat >"$WORK/shoot.py" <<'PYTHON'
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt
@@ -140,6 +141,19 @@ note = next(n for n in panel.model.notes if n["item_key"] == "primary/1")
 panel.select_note(note["id"])
 window.jump_to_note(note)
 shot(window, "notes")
+
+# the report dialog on the open trial, its brief previewed
+window.workspace.setCurrentWidget(view)
+dialog = window.show_report()
+while not dialog.preview_is_current():
+    settle(1)
+for _ in range(60):  # QPdfView draws its pages on a thread of its own: give it a moment
+    settle(1)
+    time.sleep(0.02)
+path = out / f"report-dialog-{appearance}.png"
+dialog.grab().save(str(path))
+print(f"wrote {path}")
+dialog.close()
 
 window.close()
 tasks.wait_all()
