@@ -9,6 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from . import paths
 from .core import vocab
 from .core.export import record_to_api
 from .core.ingest import Progress, import_paths
@@ -172,7 +173,10 @@ def cmd_report(args, store) -> int:
         return 2
     try:
         options = ReportOptions(
-            reviewer=args.reviewer or getpass.getuser(), include_notes=not args.no_notes, template=template
+            reviewer=args.reviewer or getpass.getuser(),
+            include_notes=not args.no_notes,
+            template=template,
+            templates_dir=paths.templates_dir(store.path.parent),
         )
         if args.sections:
             wanted = frozenset(name.strip() for name in args.sections.split(",") if name.strip())

@@ -44,5 +44,10 @@ def data_dir(override: str | os.PathLike | None = None) -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
+def templates_dir(data: Path) -> Path:
+    """The user's report templates: a file here replaces the built-in of the same name."""
+    return data / "templates"
+
+
 def log_file(data: Path) -> Path:
     return data / "logs" / "reviewer.log"

@@ -51,6 +51,7 @@ class ReportOptions:
     include_notes: bool = True
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
     template: Path | None = None  # a user's template file; its folder is searched before the built-ins
+    templates_dir: Path | None = None  # the user's templates folder: its files replace built-ins of that name
     sections: frozenset[str] = frozenset(SECTIONS)
 
     def __post_init__(self) -> None:
@@ -74,12 +75,28 @@ def item_label(kind: str, key: str) -> str:
     return {"trial": "The trial", "section": f"Section {key}", "arm": f"Arm {key}"}.get(kind, f"{kind} {key}")
 
 
+def _folder_state(folder: Path | None, recursive: bool) -> tuple:
+    """The template files of a folder with their times: a new, changed or removed file makes a new
+    environment (Jinja alone would keep serving a built-in that a new file replaces)."""
+    if folder is None or not folder.is_dir():
+        return ()
+    files = folder.rglob("*.j2") if recursive else folder.glob("*.j2")
+    return tuple(sorted((str(f), f.stat().st_mtime_ns) for f in files if f.is_file()))
+
+
+def _environment(template_dir: Path | None, user_dir: Path | None = None) -> Environment:
+    # the folder of a template file may be any folder (Documents): only its own files are looked at
+    state = _folder_state(template_dir, recursive=False) + _folder_state(user_dir, recursive=True)
+    return _cached_environment(template_dir, user_dir, state)
+
+
 @lru_cache(maxsize=8)
-def _environment(template_dir: Path | None) -> Environment:
-    """One environment per template folder, kept: Jinja then compiles each template once (and
-    recompiles a user's template when its file changes)."""
-    loaders = [FileSystemLoader(str(template_dir))] if template_dir else []
-    loaders.append(FileSystemLoader(str(paths.reports_dir())))
+def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state: tuple) -> Environment:
+    """One environment per search path and state of its folders, kept: Jinja then compiles each
+    template once. The search path: the folder of a template file given for this report, the
+    user's templates folder, then the built-ins."""
+    folders = [folder for folder in (template_dir, user_dir, paths.reports_dir()) if folder is not None]
+    loaders = [FileSystemLoader(str(folder)) for folder in folders]  # a missing folder finds nothing
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -150,9 +167,12 @@ def build_context(
     return context
 
 
-def render_html(kind: str, context: dict[str, Any], template: Path | None = None) -> str:
-    """The report's HTML, from the user's template file if given (it may extend the built-in base)."""
-    environment = _environment(template.parent if template else None)
+def render_html(
+    kind: str, context: dict[str, Any], template: Path | None = None, templates_dir: Path | None = None
+) -> str:
+    """The report's HTML, from the user's template file if given (it may extend the built-in base),
+    else from the template of that kind in the user's templates folder or the built-ins."""
+    environment = _environment(template.parent if template else None, templates_dir)
     return environment.get_template(template.name if template else TEMPLATES[kind]).render(**context)
 
 
@@ -201,5 +221,5 @@ def make_report(
     context = build_context(session, kind, registry_ids, options)
     if output_format == "html":
         context["inline_css"] = (paths.reports_dir() / "report.css").read_text(encoding="utf-8")
-        return render_html(kind, context, options.template).encode("utf-8")
-    return render_pdf(render_html(kind, context, options.template))
+        return render_html(kind, context, options.template, options.templates_dir).encode("utf-8")
+    return render_pdf(render_html(kind, context, options.template, options.templates_dir))

@@ -629,7 +629,9 @@ class MainWindow(QMainWindow):
         if self.report_dialog is not None:
             self.report_dialog.close()
             self.report_dialog.deleteLater()
-        dialog = ReportDialog(self.store, self.settings, self.report_sources(), self)
+        dialog = ReportDialog(
+            self.store, self.settings, self.report_sources(), self, templates_dir=paths.templates_dir(self.data_dir)
+        )
         self.report_dialog = dialog
         dialog.show()
         dialog.render_now()

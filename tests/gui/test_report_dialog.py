@@ -179,3 +179,35 @@ def test_a_broken_user_template_is_reported_with_its_reason(window, qtbot, tmp_p
     )
     dialog.render_now()
     assert "Our unit: NCT02455596" in flat(pdf_text(rendered(qtbot, dialog)))
+
+
+def test_the_users_templates_folder_is_used_and_can_be_opened(window, qtbot, data_dir):
+    folder = data_dir / "templates"
+    window.open_trial("NCT06924645")
+    dialog = window.show_report()
+    assert dialog.templates_dir == folder and not folder.exists()
+
+    class FileManager(QObject):
+        def __init__(self):
+            super().__init__()
+            self.urls: list[QUrl] = []
+
+        @Slot(QUrl)
+        def open(self, url: QUrl) -> None:
+            self.urls.append(url)
+
+    manager = FileManager()
+    QDesktopServices.setUrlHandler("file", manager, "open")
+    try:
+        assert dialog.open_templates_folder()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert folder.is_dir() and [u.toLocalFile() for u in manager.urls] == [str(folder)]
+
+    (folder / "brief.html.j2").write_text(
+        '{% extends "base.html.j2" %}{% block body %}<h1>Tumour board brief: '
+        "{{ trials[0].record.registry_id }}</h1>{% endblock %}",
+        encoding="utf-8",
+    )
+    dialog.render_now()
+    assert "Tumour board brief: NCT06924645" in flat(pdf_text(rendered(qtbot, dialog)))

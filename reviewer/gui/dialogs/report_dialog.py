@@ -65,7 +65,7 @@ def render_report(task, store, choice: ReportChoice) -> bytes | None:
     task.progress("Reading the trials…")
     with store.session() as session:
         context = build_context(session, choice.kind, list(choice.registry_ids), choice.options)
-    html = render_html(choice.kind, context, choice.options.template)
+    html = render_html(choice.kind, context, choice.options.template, choice.options.templates_dir)
     if task.is_cancelled():
         return None
     task.progress("Laying out the pages…")
@@ -93,10 +93,18 @@ class ReportDialog(QDialog):
     sig_rendered = Signal(bytes)
     sig_render_failed = Signal(str)
 
-    def __init__(self, store, settings, trial_sources: dict[str, list[str]], parent: QWidget | None = None):
+    def __init__(
+        self,
+        store,
+        settings,
+        trial_sources: dict[str, list[str]],
+        parent: QWidget | None = None,
+        templates_dir: Path | None = None,
+    ):
         super().__init__(parent)
         self.store = store
         self.settings = settings
+        self.templates_dir = templates_dir  # the user's templates: they replace built-ins of that name
         self.setObjectName("reportDialog")
         self.setWindowTitle("Report")
         self.setWindowIcon(icon("report"))
@@ -122,6 +130,15 @@ class ReportDialog(QDialog):
         template_row = QHBoxLayout()
         template_row.addWidget(self.template_edit, 1)
         template_row.addWidget(self.template_button)
+        self.templates_link = QLabel(self)
+        if templates_dir is not None:
+            self.templates_link.setText('<a href="#">Your templates folder</a>')
+            self.templates_link.setToolTip(
+                f"{templates_dir}\nA copy of one of the app's templates (brief.html.j2, "
+                "comparison.html.j2, notes.html.j2, partials/...), edited and put here, replaces the "
+                "built-in one for every report."
+            )
+            self.templates_link.linkActivated.connect(lambda _link: self.open_templates_folder())
 
         self.source_group = QButtonGroup(self)
         self.source_buttons: dict[str, QRadioButton] = {}
@@ -155,6 +172,8 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Report", self.kind_combo)
         form.addRow("Template", template_row)
+        if templates_dir is not None:
+            form.addRow("", self.templates_link)
         form.addRow("Reviewer", self.reviewer_edit)
         options_panel = QWidget(self)
         options_layout = QVBoxLayout(options_panel)
@@ -286,7 +305,11 @@ class ReportDialog(QDialog):
         sections = frozenset(name for name, check in self.section_checks.items() if check.isChecked())
         reviewer = self.reviewer_edit.text().strip() or self.settings.author()
         options = ReportOptions(
-            reviewer=reviewer, include_notes=self.notes_check.isChecked(), template=template, sections=sections
+            reviewer=reviewer,
+            include_notes=self.notes_check.isChecked(),
+            template=template,
+            sections=sections,
+            templates_dir=self.templates_dir,
         )
         return ReportChoice(kind, ids, options)
 
@@ -317,6 +340,13 @@ class ReportDialog(QDialog):
                 "template": self.template_edit.text().strip(),
             }
         )
+
+    def open_templates_folder(self) -> bool:
+        """Show the user's templates folder in the file manager (made if it is not there yet)."""
+        if self.templates_dir is None:
+            return False
+        self.templates_dir.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.templates_dir)))
 
     def choose_template(self) -> None:
         start = self.template_edit.text().strip() or str(Path.home())

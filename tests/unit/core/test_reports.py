@@ -216,3 +216,24 @@ def test_a_batch_writes_a_brief_per_trial_on_several_processes(seeded, tmp_path)
             assert squashed(repo.current_record(session, result.registry_id).brief_title) in text
             assert "Dr Batch" in text
     assert done[-1] == (3, 3)
+
+
+def test_the_users_templates_folder_replaces_built_ins_and_a_template_file_wins_over_it(seeded, tmp_path):
+    folder = tmp_path / "templates"
+    (folder / "partials").mkdir(parents=True)
+    (folder / "partials" / "trial.html.j2").write_text(
+        "<h1>Unit brief of {{ trial.record.registry_id }}</h1>", encoding="utf-8"
+    )
+    options = ReportOptions(reviewer="x", templates_dir=folder)
+    with seeded.session() as session:
+        html = make_report(session, "brief", ["NCT07312656"], options, output_format="html").decode()
+        assert "<h1>Unit brief of NCT07312656</h1>" in html and "Eligibility" not in html
+        notes_digest = make_report(session, "notes", ["NCT07312656"], options, output_format="html").decode()
+        assert "Notes digest" in notes_digest  # what the folder does not replace stays built in
+        mine = tmp_path / "mine.html.j2"
+        mine.write_text('{% extends "base.html.j2" %}{% block body %}<h1>Mine</h1>{% endblock %}')
+        chosen = make_report(
+            session, "brief", ["NCT07312656"], ReportOptions(reviewer="x", templates_dir=folder, template=mine),
+            output_format="html",
+        ).decode()
+        assert "<h1>Mine</h1>" in chosen
