@@ -88,7 +88,7 @@ def default_file_name(choice: ReportChoice) -> str:
 
 
 class ReportDialog(QDialog):
-    """Non-modal: the main window keeps one and raises it again on Ctrl+P."""
+    """Non-modal; the main window makes a new one at each Ctrl+P (its trials are those of that moment)."""
 
     sig_rendered = Signal(bytes)
     sig_render_failed = Signal(str)
