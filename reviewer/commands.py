@@ -43,7 +43,10 @@ def _terminal_progress(progress: Progress) -> None:
 def cmd_import(args, store) -> int:
     show_progress = sys.stderr.isatty() and not args.json
     report = import_paths(
-        store, [Path(p) for p in args.paths], progress=_terminal_progress if show_progress else None
+        store,
+        [Path(p) for p in args.paths],
+        progress=_terminal_progress if show_progress else None,
+        bulk=args.bulk,
     )
     if args.json:
         _print_json(report.to_dict())

@@ -44,6 +44,21 @@ def test_import_json_report_and_exit_status(data_dir):
     assert "3 unchanged" in again.stdout
 
 
+def test_import_bulk_takes_the_bulk_path(data_dir, tmp_path):
+    import zipfile
+
+    bundle = tmp_path / "ctg-studies.json.zip"
+    studies = sorted((CORPUS_DIR / "ctgov-v2").glob("NCT*.json"))[:12]
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for study in studies:
+            archive.write(study, study.name)
+    first = json.loads(reviewer(data_dir, "import", "--bulk", "--json", str(bundle)).stdout)
+    assert first["added"] == 12 and first["failed"] == 0
+    assert first["results"] == []  # the bulk path keeps counts and failures only
+    per_file = json.loads(reviewer(data_dir, "import", "--json", str(bundle)).stdout)
+    assert per_file["unchanged"] == 12 and len(per_file["results"]) == 12
+
+
 def test_show_json_uses_registry_field_names(data_dir):
     shown = json.loads(reviewer(data_dir, "show", "NCT07312656", "--json").stdout)
     assert shown["nctId"] == "NCT07312656"
