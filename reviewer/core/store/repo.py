@@ -877,16 +877,23 @@ def search_trials(
     """Trials matching the text (and the filter), best first, with the library columns.
 
     Scoring every match of a broad term ("study" matches nearly every trial) is what makes full-text
-    search slow at registry scale, so ranking is two-step: if the text matches at most RANK_CAP
-    trials, those that pass the filter are ranked with bm25; otherwise only the matches in ids,
-    titles and conditions are ranked (if they are at most RANK_CAP), followed by the other matches;
-    if even those are too many, the newest matches come first, unranked. Broadness is judged on the
-    text alone, so the work done before the ranking never grows with the filter. The text always drives the query (FTS first, then the trial row by primary key),
-    so a filter never turns it into a scan of every trial.
+    search slow at registry scale, so ranking is two-step: if at most RANK_CAP trials match, all are
+    ranked with bm25; otherwise only the matches in ids, titles and conditions are ranked (if they
+    are at most RANK_CAP), followed by the other matches; if even those are too many, the newest
+    matches come first, unranked. Status, phase and study type are tokens of the index, so the
+    index applies them with the text and counts only what passes; the other filters (condition,
+    sponsor) are applied to the rows the text found, joined by primary key. The text always drives
+    the query, so a filter never turns it into a scan of every trial.
     """
     query = search.build_query(query_text)
     if query.match is None:
         return []
+    # status, phase and type are indexed too: the index applies them together with the text
+    facets = search.facet_match(where.statuses, where.phases, where.study_types) if where else ""
+
+    def filtered(match: str) -> str:
+        return f"({match}) AND {facets}" if facets else match
+
     conn = session.connection()
     filter_sql, params = _filter_sql(where)
     weights = ", ".join(str(w) for w in search.FTS_WEIGHTS)
@@ -897,8 +904,8 @@ def search_trials(
     columns = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
 
     def count(match: str) -> int:
-        """Matches of the text alone, up to RANK_CAP + 1: the index answers without reading a trial
-        row, whatever the filter (counting the filtered matches meant joining every match)."""
+        """Matches up to RANK_CAP + 1, counted by the index alone (text and indexed filters), without
+        reading a trial row (counting through the join had cost a row read per match)."""
         return conn.execute(
             text(
                 f"SELECT count(*) FROM (SELECT 1 FROM {search.FTS_TABLE} "
@@ -920,13 +927,14 @@ def search_trials(
         rows = conn.execute(text(sql), {**params, "match": match, "limit": size + len(exclude)}).mappings()
         return [dict(r) for r in rows if r["id"] not in exclude][:size]
 
-    if count(query.match) <= RANK_CAP:
-        rows = ranked(query.match, limit)
+    everything = filtered(query.match)
+    if count(everything) <= RANK_CAP:
+        rows = ranked(everything, limit)
     else:
-        focused = "{ids title conditions} : (" + query.match + ")"
+        focused = filtered("{ids title conditions} : (" + query.match + ")")
         rows = ranked(focused, limit) if count(focused) <= RANK_CAP else []
         if len(rows) < limit:
-            rows += newest(query.match, limit - len(rows), {r["id"] for r in rows})
+            rows += newest(everything, limit - len(rows), {r["id"] for r in rows})
     for row in rows:
         row.pop("rank", None)
     if query.registry_id:

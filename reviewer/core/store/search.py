@@ -41,6 +41,33 @@ def index_text(text: str | None) -> str:
     return _CJK_RUN.sub(lambda m: " " + cjk_pairs(m.group(0)) + " ", text)
 
 
+# Status, phase and study type are also indexed, as tokens no one types ("zzsrecruiting"), at the end
+# of the ids column: a filter then joins the text in the index itself (an intersection of two lists
+# of trials) instead of reading a trial row for every match. Migration 0002 writes the same tokens.
+FACET_PREFIXES = {"status": "zzs", "phase": "zzp", "type": "zzt"}
+FACET_COLUMN = "ids"
+
+
+def facet_token(kind: str, value: str) -> str:
+    return FACET_PREFIXES[kind] + re.sub(r"[^0-9a-z]", "", value.lower())
+
+
+def facet_text(status: str | None, phases: list[str], study_type: str | None) -> str:
+    tokens = [facet_token("status", status)] if status else []
+    tokens += [facet_token("phase", phase) for phase in phases]
+    tokens += [facet_token("type", study_type)] if study_type else []
+    return " ".join(tokens)
+
+
+def facet_match(statuses: list[str] | None, phases: list[str] | None, study_types: list[str] | None) -> str:
+    """The FTS5 condition of a status / phase / study-type filter ("" for none): any of each kind."""
+    parts = []
+    for kind, values in (("status", statuses), ("phase", phases), ("type", study_types)):
+        if values:
+            parts.append(f"{FACET_COLUMN} : (" + " OR ".join(facet_token(kind, v) for v in values) + ")")
+    return " AND ".join(parts)
+
+
 def document_for(record: TrialRecord) -> dict[str, str]:
     """The indexed text of a record, one string per FTS column."""
     criteria: list[str] = []
@@ -68,7 +95,11 @@ def document_for(record: TrialRecord) -> dict[str, str]:
         "outcomes": [o.measure for o in record.outcomes or []],
         "sponsor": sponsors,
     }
-    return {column: index_text("\n".join(p for p in values if p)) for column, values in parts.items()}
+    document = {column: index_text("\n".join(p for p in values if p)) for column, values in parts.items()}
+    facets = facet_text(record.overall_status, record.design.phases, record.design.study_type)
+    if facets:
+        document[FACET_COLUMN] += "\n" + facets
+    return document
 
 
 @dataclass

@@ -58,9 +58,37 @@ def test_fixture_store_of_each_revision_upgrades_and_keeps_its_data(tmp_path, fi
         assert repo.count_trials(session) == 3
         assert repo.current_record(session, "NCT07312656").design.phases == ["PHASE2"]
         assert session.connection().exec_driver_sql("SELECT body FROM note").scalars().all() == ["Kept across upgrades"]
+        # the search index holds what a fresh import writes (0002: status, phase and type tokens)
+        from reviewer.core.store import search
+
+        for trial_id, ids in session.connection().exec_driver_sql("SELECT rowid, ids FROM trial_fts"):
+            version_id = session.connection().exec_driver_sql(
+                "SELECT current_version_id FROM trial WHERE id = ?", (trial_id,)
+            ).scalar_one()
+            record = repo.load_record(session, version_id)
+            assert ids == search.document_for(record)["ids"]
+        found = repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE2"]))
+        assert [r["registry_id"] for r in found] == ["NCT07312656"]
+        assert not repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE3"]))
     store.close()
     if revision != head_revision():
         assert list(tmp_path.glob(f"{STORE_FILE_NAME}.backup-{revision}-*"))
+
+
+def test_the_search_facets_migration_goes_down_and_up_again(tmp_path):
+    shutil.copy(STORES / "0001.sqlite3", tmp_path / STORE_FILE_NAME)
+    path = tmp_path / STORE_FILE_NAME
+
+    def ids_column():
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT rowid, ids FROM trial_fts ORDER BY rowid").fetchall()
+
+    before = ids_column()
+    command.upgrade(alembic_config(path), "0002")
+    upgraded = ids_column()
+    assert all(new.startswith(old + "\n") and "zzs" in new for (_, old), (_, new) in zip(before, upgraded, strict=True))
+    command.downgrade(alembic_config(path), "0001")
+    assert ids_column() == before
 
 
 def test_every_revision_has_a_fixture_store():
