@@ -74,3 +74,18 @@ def test_original_source_document_kept(store):
         assert repo.source_document(session, version.id) == SEED_VEEVA_FMT.read_text(encoding="utf-8")
         assert version.source_name == str(SEED_VEEVA_FMT)
         assert version.source_format == "veeva-page"
+
+
+def test_a_new_status_moves_the_trial_between_status_filters(store, tmp_path):
+    first = tmp_path / "v1.json"
+    first.write_text(json.dumps(_study("2024-01-01", "Adults with asthma")))
+    import_paths(store, [first])
+    completed = _study("2025-06-01", "Adults with asthma")
+    completed["protocolSection"]["statusModule"]["overallStatus"] = "COMPLETED"
+    second = tmp_path / "v2.json"
+    second.write_text(json.dumps(completed))
+    assert import_paths(store, [second]).count("updated") == 1
+    with store.session() as session:
+        found = repo.search_trials(session, "asthma", repo.TrialFilter(statuses=["COMPLETED"]))
+        assert [r["registry_id"] for r in found] == ["NCT09990001"]
+        assert repo.search_trials(session, "asthma", repo.TrialFilter(statuses=["RECRUITING"])) == []
