@@ -19,6 +19,18 @@ from .conftest import trial_id_of
 RENDER_TIMEOUT_MS = 60000
 
 
+class UrlRecorder(QObject):
+    """Takes the place of the system's handler of file: URLs (QDesktopServices.setUrlHandler)."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
@@ -76,16 +88,7 @@ def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp
     assert target == tmp_path / "brief.pdf"
     assert target.read_bytes() == again
 
-    class Viewer(QObject):
-        def __init__(self):
-            super().__init__()
-            self.urls: list[QUrl] = []
-
-        @Slot(QUrl)
-        def open(self, url: QUrl) -> None:
-            self.urls.append(url)
-
-    viewer = Viewer()
+    viewer = UrlRecorder()
     QDesktopServices.setUrlHandler("file", viewer, "open")
     try:
         assert dialog.open_in_viewer()
@@ -187,16 +190,7 @@ def test_the_users_templates_folder_is_used_and_can_be_opened(window, qtbot, dat
     dialog = window.show_report()
     assert dialog.templates_dir == folder and not folder.exists()
 
-    class FileManager(QObject):
-        def __init__(self):
-            super().__init__()
-            self.urls: list[QUrl] = []
-
-        @Slot(QUrl)
-        def open(self, url: QUrl) -> None:
-            self.urls.append(url)
-
-    manager = FileManager()
+    manager = UrlRecorder()
     QDesktopServices.setUrlHandler("file", manager, "open")
     try:
         assert dialog.open_templates_folder()
