@@ -39,7 +39,8 @@ done
 ok "WeasyPrint's Pango, HarfBuzz (and subset), fontconfig, FreeType, GLib are in the bundle"
 for item in reports/report.css reports/brief.html.j2 resources/icons/app.svg resources/samples/README.md \
             resources/fonts/DejaVuSans.ttf resources/fonts/fonts.conf \
-            reviewer/core/store/migrations/env.py reviewer/core/store/migrations/versions/0001_first_schema.py \
+            reviewer/core/store/migrations/env.py \
+            $(cd "$repo" && ls reviewer/core/store/migrations/versions/*.py) \
             PySide6/Qt/plugins/platforms/libqxcb.so PySide6/Qt/plugins/platforms/libqoffscreen.so \
             PySide6/Qt/plugins/iconengines/libqsvgicon.so PySide6/Qt/lib/libQt6Pdf.so.6; do
   [ -e "$internal/$item" ] || fail "$item is not in the bundle"
@@ -71,10 +72,23 @@ grep -q "first start: sample trials: 3 document(s): 3 trial(s) added" "$data/log
 changed=$(find "$dist" -newer "$tmp/before-start" | head -5)
 [ -z "$changed" ] || fail "the app wrote inside the bundle: $changed"
 ok "first start made the store with the 3 sample trials and the log in $data, nothing inside the bundle"
+head=$(ls "$repo/reviewer/core/store/migrations/versions" | sed -n 's/^\([0-9]\{4\}\)_.*\.py$/\1/p' | sort | tail -1)
 grep -q "Running upgrade  -> 0001" "$data/logs/reviewer.log" || fail "the log shows no migration of the new store"
 check=$("$bin" db check) || fail "db check: $check"
-contains "$check" "schema:    0001 (this app: 0001)" && contains "$check" "integrity: ok" || fail "db check: $check"
-ok "the new store was built by the bundled Alembic migrations; db check: schema 0001, integrity ok"
+contains "$check" "schema:    $head (this app: $head)" && contains "$check" "integrity: ok" || fail "db check: $check"
+ok "the new store was built by the bundled Alembic migrations; db check: schema $head, integrity ok"
+
+# --- 2b. a store of the first schema revision is migrated by the bundle, after a backup ------------
+old_store=$tmp/old-store
+mkdir -p "$old_store"
+cp "$repo/tests/fixtures/stores/0001.sqlite3" "$old_store/reviewer.sqlite3"
+found=$("$bin" --data-dir "$old_store" search exosomes --phase PHASE2) || fail "the bundle cannot open a 0001 store"
+contains "$found" "NCT07312656" || fail "the migrated store's index does not filter by phase: $found"
+ls "$old_store"/reviewer.sqlite3.backup-0001-* >/dev/null 2>&1 || fail "no backup of the 0001 store before its migration"
+check=$("$bin" --data-dir "$old_store" db check) || fail "after migrating a 0001 store: $check"
+contains "$check" "schema:    $head (this app: $head)" && contains "$check" "trials:    3" \
+  && contains "$check" "notes: 1" || fail "after migrating a 0001 store: $check"
+ok "a store of schema 0001 (tests/fixtures/stores) is migrated to $head by the bundle, backed up first, its note kept"
 
 # --- 3. the seeds into a temporary data folder; bulk import (worker processes in a frozen app) -----
 seeds=$tmp/seeds
