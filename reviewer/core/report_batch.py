@@ -44,9 +44,11 @@ def _render_one(registry_id: str, out_dir: str, options: ReportOptions) -> Brief
     try:
         with _worker_store.session() as session:
             data = make_report(session, "brief", [registry_id], options)
+        target.write_bytes(data)
     except ReportError as error:
         return BriefResult(registry_id, error=str(error))
-    target.write_bytes(data)
+    except OSError as error:
+        return BriefResult(registry_id, error=f"cannot write {target}: {error.strerror or error}")
     return BriefResult(registry_id, path=target)
 
 

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
 from sqlmodel import Session
 
 from .. import paths
@@ -173,7 +180,14 @@ def render_html(
     """The report's HTML, from the user's template file if given (it may extend the built-in base),
     else from the template of that kind in the user's templates folder or the built-ins."""
     environment = _environment(template.parent if template else None, templates_dir)
-    return environment.get_template(template.name if template else TEMPLATES[kind]).render(**context)
+    name = template.name if template else TEMPLATES[kind]
+    try:
+        return environment.get_template(name).render(**context)
+    except (TemplateError, UnicodeDecodeError) as error:  # most likely a user's template: say which
+        where = getattr(error, "filename", None) or str(template or name)
+        line = getattr(error, "lineno", None)
+        at = f" line {line}" if line else ""
+        raise ReportError(f"the template {where}{at} cannot be used: {type(error).__name__}: {error}") from error
 
 
 def _allowed_roots() -> list[Path]:

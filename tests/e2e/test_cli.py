@@ -123,6 +123,16 @@ def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr
 
 
+def test_a_broken_user_template_is_named_with_its_line(data_dir, tmp_path):
+    broken = tmp_path / "broken.html.j2"
+    broken.write_text('{% extends "base.html.j2" %}\n{% block body %}{% if %}{% endblock %}', encoding="utf-8")
+    out = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(tmp_path / "b.pdf"),
+                   "--template", str(broken), check=False)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert f"the template {broken} line 2 cannot be used: TemplateSyntaxError" in out.stderr
+    assert not (tmp_path / "b.pdf").exists()
+
+
 def test_report_sections_choose_the_parts(data_dir, tmp_path):
     part = tmp_path / "part.html"
     reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--format", "html",
