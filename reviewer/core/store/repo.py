@@ -11,7 +11,7 @@ import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,22 +22,7 @@ from sqlmodel import Session
 from .. import record as rec
 from ..importers.base import ParsedRecord
 from . import search
-from .tables import (
-    Arm,
-    ArmIntervention,
-    Contact,
-    Criterion,
-    Document,
-    Identifier,
-    Intervention,
-    Location,
-    Note,
-    Outcome,
-    Sponsor,
-    Term,
-    Trial,
-    TrialVersion,
-)
+from .tables import Identifier, Note, Trial, TrialVersion
 
 NOT_IN_SOURCE_PARTS = (
     "conditions",
@@ -180,6 +165,7 @@ VERSION_COLUMNS = (
     "healthy_volunteers",
     "std_ages",
     "criteria_text",
+    "parts",
 )
 
 LIST_COLUMNS = (  # the library table's columns
@@ -210,45 +196,64 @@ _VERSION_INSERT = _insert(
 _TRIAL_INSERT = _insert(
     "trial", "registry_id, version_count, updated_at, current_version_id, " + ", ".join(SUMMARY_COLUMNS)
 )
-_TERM = _insert("term", "version_id, kind, position, text")
-_SPONSOR = _insert("sponsor", "version_id, role, position, name, agency_class")
 _IDENTIFIER = _insert("identifier", "version_id, kind, position, value, type, domain, link")
-_OUTCOME = _insert("outcome", "version_id, kind, position, measure, time_frame, description")
-_DOCUMENT = _insert(
-    "document",
-    "version_id, position, label, type_abbrev, has_protocol, has_sap, has_icf, filename, date, upload_date, size, url",
-)
-_ARM = _insert("arm", "id, version_id, position, label, type, description, intervention_names")
-_INTERVENTION = _insert("intervention", "id, version_id, position, name, type, description, other_names")
-_ARM_INTERVENTION = _insert("arm_intervention", "arm_id, intervention_id")
-_CRITERION = _insert("criterion", "id, version_id, parent_id, section, key, position, depth, text")
-_LOCATION = _insert(
-    "location", "id, version_id, position, facility, city, state, zip, country, status, latitude, longitude"
-)
-_CONTACT = _insert(
-    "contact", "version_id, location_id, scope, position, name, role, phone, email, affiliation"
+
+
+# The parts of a record a version keeps as one JSON value (its ``parts`` column): everything but the
+# version row's own columns and the identifiers (rows of their own, to find a trial by any of them).
+# A record is always read whole, so one value costs one read instead of a dozen tables' rows.
+PART_FIELDS = (
+    "conditions",
+    "keywords",
+    "arms",
+    "interventions",
+    "outcomes",
+    "lead_sponsor",
+    "collaborators",
+    "locations",
+    "central_contacts",
+    "officials",
+    "documents",
 )
 
 
-@dataclass
-class Parts:
-    """A record's part rows as plain tuples, without the version id. Rows that others refer to are
-    numbered from 0 within the record (arms, interventions, criteria, locations); the writer adds the
-    first id it hands out to each."""
+def parts_json(record: rec.TrialRecord) -> str:
+    """The ``parts`` value of a record: its PART_FIELDS and its criteria trees (orjson writes the
+    dataclasses as objects; a part the source does not carry is null)."""
+    parts: dict[str, Any] = {name: getattr(record, name) for name in PART_FIELDS}
+    e = record.eligibility
+    parts["criteria"] = None if e is None else {"inclusion": e.inclusion, "exclusion": e.exclusion, "other": e.other}
+    return orjson.dumps(parts).decode()
 
-    terms: list[tuple] = field(default_factory=list)  # (kind, position, text)
-    sponsors: list[tuple] = field(default_factory=list)  # (role, position, name, agency_class)
-    identifiers: list[tuple] = field(default_factory=list)  # (kind, position, value, type, domain, link)
-    outcomes: list[tuple] = field(default_factory=list)  # (kind, position, measure, time_frame, description)
-    documents: list[tuple] = field(default_factory=list)  # (position, label, ... url)
-    # (position, label, type, description, intervention_names): row n is at position n
-    arms: list[tuple] = field(default_factory=list)
-    interventions: list[tuple] = field(default_factory=list)  # (position, name, ...); n = position
-    links: list[tuple[int, int]] = field(default_factory=list)  # (arm n, intervention n), sorted
-    criteria: list[tuple] = field(default_factory=list)  # (parent n, section, key, position, depth, text)
-    locations: list[tuple] = field(default_factory=list)  # (position, facility, ... longitude); n = position
-    # (location n or None, scope, position, name, role, phone, email, affiliation)
-    contacts: list[tuple] = field(default_factory=list)
+
+def _parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Criterion]] | None]:
+    """The record fields of a ``parts`` value, and its criteria trees."""
+    data = orjson.loads(value)
+
+    def listof(kind, items):
+        return None if items is None else [kind(**item) for item in items]
+
+    def criteria(items):
+        return [rec.Criterion(item["text"], criteria(item["children"])) for item in items]
+
+    locations = data["locations"]
+    fields = {
+        "conditions": data["conditions"],
+        "keywords": data["keywords"],
+        "arms": listof(rec.Arm, data["arms"]),
+        "interventions": listof(rec.Intervention, data["interventions"]),
+        "outcomes": listof(rec.Outcome, data["outcomes"]),
+        "lead_sponsor": rec.Sponsor(**data["lead_sponsor"]) if data["lead_sponsor"] else None,
+        "collaborators": listof(rec.Sponsor, data["collaborators"]),
+        "locations": None
+        if locations is None
+        else [rec.Location(**{**loc, "contacts": listof(rec.Contact, loc["contacts"])}) for loc in locations],
+        "central_contacts": listof(rec.Contact, data["central_contacts"]),
+        "officials": listof(rec.Contact, data["officials"]),
+        "documents": listof(rec.Document, data["documents"]),
+    }
+    trees = data["criteria"]
+    return fields, None if trees is None else {section: criteria(items) for section, items in trees.items()}
 
 
 @dataclass
@@ -265,7 +270,7 @@ class Prepared:
     version: tuple  # VERSION_COLUMNS
     summary: tuple  # SUMMARY_COLUMNS of the trial row
     fts: tuple[str, ...]  # search.FTS_COLUMNS
-    parts: Parts
+    identifiers: list[tuple]  # (kind, position, value, type, domain, link)
 
 
 def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | None = None) -> Prepared:
@@ -329,6 +334,7 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
         e.healthy_volunteers if e else None,
         _json(e.std_ages if e else []),
         e.criteria_text if e else None,
+        parts_json(r),
     )
     document = search.document_for(r)
     return Prepared(
@@ -340,7 +346,7 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
         version=version,
         summary=_trial_summary(r),
         fts=tuple(document[c] for c in search.FTS_COLUMNS),
-        parts=_parts(r),
+        identifiers=[(i.kind, n, i.value, i.type, i.domain, i.link) for n, i in enumerate(r.identifiers)],
     )
 
 
@@ -437,123 +443,9 @@ def _index(cursor: sqlite3.Cursor, trial_id: int, document: tuple[str, ...], rep
 def _insert_version(
     w: RowWriter, version_id, trial_id, number, prepared: Prepared, source_name, stamp
 ) -> None:
-    c = w.cursor
-    c.execute(_VERSION_INSERT, (version_id, trial_id, number, source_name, stamp, *prepared.version))
-    p, v = prepared.parts, version_id
-    if p.terms:
-        c.executemany(_TERM, [(v, *row) for row in p.terms])
-    if p.sponsors:
-        c.executemany(_SPONSOR, [(v, *row) for row in p.sponsors])
-    if p.identifiers:
-        c.executemany(_IDENTIFIER, [(v, *row) for row in p.identifiers])
-    if p.outcomes:
-        c.executemany(_OUTCOME, [(v, *row) for row in p.outcomes])
-    if p.documents:
-        c.executemany(_DOCUMENT, [(v, *row) for row in p.documents])
-    if p.arms:
-        arm = w.ids("arm", len(p.arms))
-        c.executemany(_ARM, [(arm + row[0], v, *row) for row in p.arms])
-    if p.interventions:
-        intervention = w.ids("intervention", len(p.interventions))
-        c.executemany(_INTERVENTION, [(intervention + row[0], v, *row) for row in p.interventions])
-        if p.links:
-            c.executemany(_ARM_INTERVENTION, [(arm + a, intervention + i) for a, i in p.links])
-    if p.criteria:
-        first = w.ids("criterion", len(p.criteria))
-        c.executemany(
-            _CRITERION,
-            [
-                (first + n, v, None if parent is None else first + parent, *rest)
-                for n, (parent, *rest) in enumerate(p.criteria)
-            ],
-        )
-    location = w.ids("location", len(p.locations)) if p.locations else 0
-    if p.locations:
-        c.executemany(_LOCATION, [(location + row[0], v, *row) for row in p.locations])
-    if p.contacts:
-        c.executemany(
-            _CONTACT,
-            [(v, None if at is None else location + at, *rest) for at, *rest in p.contacts],
-        )
-
-
-def _parts(r: rec.TrialRecord) -> Parts:
-    p = Parts()
-    p.terms = [("condition", i, t) for i, t in enumerate(r.conditions or [])]
-    p.terms += [("keyword", i, t) for i, t in enumerate(r.keywords or [])]
-    if r.lead_sponsor:
-        p.sponsors.append(("lead", 0, r.lead_sponsor.name, r.lead_sponsor.agency_class))
-    p.sponsors += [("collaborator", i, s.name, s.agency_class) for i, s in enumerate(r.collaborators or [])]
-    p.identifiers = [(i.kind, n, i.value, i.type, i.domain, i.link) for n, i in enumerate(r.identifiers)]
-    p.outcomes = [(o.kind, n, o.measure, o.time_frame, o.description) for n, o in enumerate(r.outcomes or [])]
-    p.documents = [
-        (
-            n,
-            d.label,
-            d.type_abbrev,
-            d.has_protocol,
-            d.has_sap,
-            d.has_icf,
-            d.filename,
-            d.date,
-            d.upload_date,
-            d.size,
-            d.url,
-        )
-        for n, d in enumerate(r.documents or [])
-    ]
-    # arms and interventions: row n is the one at position n
-    arm_of: dict[str, int] = {}
-    for n, arm in enumerate(r.arms or []):
-        p.arms.append((n, arm.label, arm.type, arm.description, _json(arm.intervention_names)))
-        arm_of.setdefault(arm.label, n)
-    links: set[tuple[int, int]] = set()
-    for n, item in enumerate(r.interventions or []):
-        p.interventions.append((n, item.name, item.type, item.description, _json(item.other_names)))
-        links.update((arm_of[label], n) for label in item.arm_labels if label in arm_of)
-    p.links = sorted(links)
-    if r.eligibility is not None:
-        _criteria_rows(p.criteria, r.eligibility)
-    _contact_rows(p, r)
-    return p
-
-
-def _criteria_rows(rows: list[tuple], eligibility: rec.Eligibility) -> None:
-    """Depth first; row n is the criterion at position n, its parent given by row number."""
-
-    def add(items: list[rec.Criterion], section: str, parent: int | None, prefix: str, depth: int) -> None:
-        for n, item in enumerate(items, 1):
-            key = f"{prefix}{n}"
-            number = len(rows)
-            rows.append((parent, section, f"{section}/{key}", number, depth, item.text))
-            if item.children:
-                add(item.children, section, number, f"{key}.", depth + 1)
-
-    for section in ("inclusion", "exclusion", "other"):
-        add(getattr(eligibility, section), section, None, "", 0)
-
-
-def _contact_rows(p: Parts, r: rec.TrialRecord) -> None:
-    def row(c: rec.Contact, scope: str, n: int, location: int | None = None) -> tuple:
-        return (location, scope, n, c.name, c.role, c.phone, c.email, c.affiliation)
-
-    p.contacts = [row(c, "central", n) for n, c in enumerate(r.central_contacts or [])]
-    p.contacts += [row(c, "official", n) for n, c in enumerate(r.officials or [])]
-    for n, loc in enumerate(r.locations or []):
-        p.locations.append(
-            (
-                n,
-                loc.facility,
-                loc.city,
-                loc.state,
-                loc.zip,
-                loc.country,
-                loc.status,
-                loc.latitude,
-                loc.longitude,
-            )
-        )
-        p.contacts += [row(c, "site", i, n) for i, c in enumerate(loc.contacts)]
+    w.cursor.execute(_VERSION_INSERT, (version_id, trial_id, number, source_name, stamp, *prepared.version))
+    if prepared.identifiers:
+        w.cursor.executemany(_IDENTIFIER, [(version_id, *row) for row in prepared.identifiers])
 
 
 # ---------------------------------------------------------------- reading
@@ -591,50 +483,19 @@ def source_document(session: Session, version_id: int) -> str:
 
 
 def load_record(session: Session, version_id: int) -> rec.TrialRecord:
-    """Rebuild the TrialRecord of a stored version from its rows."""
+    """Rebuild the TrialRecord of a stored version from its row, its parts and its identifiers."""
     conn = session.connection()
     v = conn.execute(select(_t(TrialVersion)).where(_t(TrialVersion).c.id == version_id)).mappings().one()
     registry_id = conn.execute(
         select(_t(Trial).c.registry_id).where(_t(Trial).c.id == v["trial_id"])
     ).scalar_one()
-    missing = set(_loads(v["not_in_source"]))
-
-    def rows(model, *order, **where):
-        table = _t(model)
-        query = select(table).where(table.c.version_id == version_id)
-        for column, value in where.items():
-            query = query.where(table.c[column] == value)
-        return conn.execute(query.order_by(*(table.c[o] for o in order))).mappings().all()
-
-    def part(name, value):
-        return None if name in missing else value
-
-    terms = rows(Term, "kind", "position")
-    sponsors = rows(Sponsor, "position", role="collaborator")
-    lead = rows(Sponsor, "position", role="lead")
-    arms = rows(Arm, "position")
-    interventions = rows(Intervention, "position")
-    links = (
-        conn.execute(
-            select(_t(ArmIntervention)).where(_t(ArmIntervention).c.arm_id.in_([a["id"] for a in arms]))
-        ).all()
-        if arms
-        else []
-    )
-    arm_label = {a["id"]: a["label"] for a in arms}
-    labels_of: dict[int, list[str]] = {}
-    for arm_id, intervention_id in sorted(links, key=lambda link: link[0]):
-        labels_of.setdefault(intervention_id, []).append(arm_label[arm_id])
-    contacts = rows(Contact, "position")
-    locations = rows(Location, "position")
-
-    def contact(c) -> rec.Contact:
-        return rec.Contact(
-            name=c["name"], role=c["role"], phone=c["phone"], email=c["email"], affiliation=c["affiliation"]
-        )
-
+    identifiers = _t(Identifier)
+    identifier_rows = conn.execute(
+        select(identifiers).where(identifiers.c.version_id == version_id).order_by(identifiers.c.position)
+    ).mappings()
+    parts, criteria = _parts_from_json(v["parts"])
     eligibility = None
-    if "eligibility" not in missing:
+    if criteria is not None:
         eligibility = rec.Eligibility(
             sex=v["sex"],
             minimum_age=v["minimum_age"],
@@ -642,16 +503,8 @@ def load_record(session: Session, version_id: int) -> rec.TrialRecord:
             healthy_volunteers=v["healthy_volunteers"],
             std_ages=_loads(v["std_ages"]),
             criteria_text=v["criteria_text"],
+            **criteria,
         )
-        nodes: dict[int, rec.Criterion] = {}
-        for c in rows(Criterion, "position"):
-            node = rec.Criterion(c["text"])
-            nodes[c["id"]] = node
-            if c["parent_id"] is not None:
-                nodes[c["parent_id"]].children.append(node)
-            else:
-                getattr(eligibility, c["section"]).append(node)
-
     return rec.TrialRecord(
         registry_id=registry_id,
         brief_title=v["brief_title"],
@@ -662,8 +515,6 @@ def load_record(session: Session, version_id: int) -> rec.TrialRecord:
         why_stopped=v["why_stopped"],
         brief_summary=v["brief_summary"],
         detailed_description=v["detailed_description"],
-        conditions=part("conditions", [t["text"] for t in terms if t["kind"] == "condition"]),
-        keywords=part("keywords", [t["text"] for t in terms if t["kind"] == "keyword"]),
         design=rec.Design(
             study_type=v["study_type"],
             phases=_loads(v["phases"]),
@@ -691,82 +542,14 @@ def load_record(session: Session, version_id: int) -> rec.TrialRecord:
             last_update_posted=v["last_update_posted"],
             status_verified=v["status_verified"],
         ),
-        arms=part(
-            "arms",
-            [rec.Arm(a["label"], a["type"], a["description"], _loads(a["intervention_names"])) for a in arms],
-        ),
-        interventions=part(
-            "interventions",
-            [
-                rec.Intervention(
-                    i["name"],
-                    i["type"],
-                    i["description"],
-                    _loads(i["other_names"]),
-                    labels_of.get(i["id"], []),
-                )
-                for i in interventions
-            ],
-        ),
         eligibility=eligibility,
-        outcomes=part(
-            "outcomes",
-            [
-                rec.Outcome(o["kind"], o["measure"], o["time_frame"], o["description"])
-                for o in rows(Outcome, "position")
-            ],
-        ),
-        lead_sponsor=rec.Sponsor(lead[0]["name"], lead[0]["agency_class"]) if lead else None,
-        collaborators=part("collaborators", [rec.Sponsor(s["name"], s["agency_class"]) for s in sponsors]),
         identifiers=[
-            rec.Identifier(i["value"], i["kind"], i["type"], i["domain"], i["link"])
-            for i in rows(Identifier, "position")
+            rec.Identifier(i["value"], i["kind"], i["type"], i["domain"], i["link"]) for i in identifier_rows
         ],
-        locations=part(
-            "locations",
-            [
-                rec.Location(
-                    facility=loc["facility"],
-                    city=loc["city"],
-                    state=loc["state"],
-                    zip=loc["zip"],
-                    country=loc["country"],
-                    status=loc["status"],
-                    latitude=loc["latitude"],
-                    longitude=loc["longitude"],
-                    contacts=[contact(c) for c in contacts if c["location_id"] == loc["id"]],
-                )
-                for loc in locations
-            ],
-        ),
-        central_contacts=part("central_contacts", [contact(c) for c in contacts if c["scope"] == "central"]),
-        officials=part("officials", [contact(c) for c in contacts if c["scope"] == "official"]),
-        documents=part(
-            "documents",
-            [
-                rec.Document(
-                    **{
-                        k: d[k]
-                        for k in (
-                            "label",
-                            "type_abbrev",
-                            "has_protocol",
-                            "has_sap",
-                            "has_icf",
-                            "filename",
-                            "date",
-                            "upload_date",
-                            "size",
-                            "url",
-                        )
-                    }
-                )
-                for d in rows(Document, "position")
-            ],
-        ),
         has_dmc=v["has_dmc"],
         has_results=v["has_results"],
         version_date=v["version_date"],
+        **parts,
     )
 
 

@@ -1,8 +1,10 @@
 """SQLModel tables of the store.
 
 A trial (identity: its registry id) has one or more versions: each import whose content differs
-from every stored version adds one, with the original source document kept compressed. Every part
-of a record (arms, criteria, outcomes ...) belongs to a version, so older versions stay readable.
+from every stored version adds one, with the original source document kept compressed. A version
+holds the whole record: its own columns, its parts (arms, interventions, criteria trees, outcomes,
+sponsors, sites, contacts, documents) as one JSON value, and its identifiers as rows, so that a
+trial is found by any of them. Older versions stay readable.
 The ``trial`` row carries a copy of the current version's list columns for the library view.
 Notes belong to the trial, never to a version: an import never touches them.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -100,78 +102,8 @@ class TrialVersion(SQLModel, table=True):
     healthy_volunteers: bool | None = None
     std_ages: str = "[]"
     criteria_text: str | None = None
-
-
-class Arm(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    position: int
-    label: str
-    type: str | None = None
-    description: str | None = None
-    intervention_names: str = "[]"  # JSON list as the source gives them: "Drug: Aspirin"
-
-
-class Intervention(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    position: int
-    name: str
-    type: str | None = None
-    description: str | None = None
-    other_names: str = "[]"
-
-
-class ArmIntervention(SQLModel, table=True):
-    """Which arm gets which intervention."""
-
-    __tablename__ = "arm_intervention"
-    arm_id: int = Field(sa_column=Column(Integer, ForeignKey("arm.id", ondelete="CASCADE"), primary_key=True))
-    intervention_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True, index=True
-        )
-    )
-
-
-class Criterion(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    parent_id: int | None = Field(sa_column=Column(Integer, ForeignKey("criterion.id", ondelete="CASCADE")))
-    section: str  # inclusion / exclusion / other
-    key: str  # the note anchor: "inclusion/3", "inclusion/3.2"
-    position: int  # order within the version, depth first
-    depth: int
-    text: str
-
-
-class Outcome(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    kind: str  # primary / secondary / other
-    position: int
-    measure: str
-    time_frame: str | None = None
-    description: str | None = None
-
-
-class Term(SQLModel, table=True):
-    """A condition or a keyword."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    kind: str  # condition / keyword
-    position: int
-    text: str
-
-
-class Sponsor(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    role: str  # lead / collaborator
-    position: int
-    name: str
-    agency_class: str | None = None
+    # everything else of the record (see repo.PART_FIELDS), as JSON
+    parts: str = Field(sa_column=Column(String, nullable=False, server_default="{}"))
 
 
 class Identifier(SQLModel, table=True):
@@ -183,53 +115,6 @@ class Identifier(SQLModel, table=True):
     type: str | None = None
     domain: str | None = None
     link: str | None = None
-
-
-class Location(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    position: int
-    facility: str | None = None
-    city: str | None = None
-    state: str | None = None
-    zip: str | None = None
-    country: str | None = None
-    status: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-
-
-class Contact(SQLModel, table=True):
-    """A central contact, an overall official, or a site contact (location_id set)."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    location_id: int | None = Field(sa_column=_parent("location", nullable=True))
-    scope: str  # central / official / site
-    position: int
-    name: str | None = None
-    role: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    affiliation: str | None = None
-
-
-class Document(SQLModel, table=True):
-    """A reference to a large document (protocol, SAP, ICF) the registry holds."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    version_id: int = Field(sa_column=_parent("trial_version"))
-    position: int
-    label: str | None = None
-    type_abbrev: str | None = None
-    has_protocol: bool | None = None
-    has_sap: bool | None = None
-    has_icf: bool | None = None
-    filename: str | None = None
-    date: str | None = None
-    upload_date: str | None = None
-    size: int | None = None
-    url: str | None = None
 
 
 class Note(SQLModel, table=True):

@@ -67,6 +67,11 @@ def test_fixture_store_of_each_revision_upgrades_and_keeps_its_data(tmp_path, fi
             ).scalar_one()
             record = repo.load_record(session, version_id)
             assert ids == search.document_for(record)["ids"]
+        # every version reads back exactly as it was parsed (0003: parts moved from rows to JSON)
+        versions = session.connection().exec_driver_sql("SELECT id, content_hash FROM trial_version").all()
+        assert len(versions) >= 3
+        for version_id, content_hash in versions:
+            assert repo.content_hash(repo.load_record(session, version_id)) == content_hash
         found = repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE2"]))
         assert [r["registry_id"] for r in found] == ["NCT07312656"]
         assert not repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE3"]))
@@ -89,6 +94,32 @@ def test_the_search_facets_migration_goes_down_and_up_again(tmp_path):
     assert all(new.startswith(old + "\n") and "zzs" in new for (_, old), (_, new) in zip(before, upgraded, strict=True))
     command.downgrade(alembic_config(path), "0001")
     assert ids_column() == before
+
+
+def test_the_parts_migration_goes_down_and_up_again(tmp_path):
+    """0003 -> 0002 writes the part rows back; 0002 -> 0003 reads them into the same JSON."""
+    path = tmp_path / STORE_FILE_NAME
+    shutil.copy(STORES / "0002.sqlite3", path)
+    command.upgrade(alembic_config(path), "0003")
+
+    def parts():
+        with sqlite3.connect(path) as conn:
+            return conn.execute("SELECT id, parts FROM trial_version ORDER BY id").fetchall()
+
+    upgraded = parts()
+    assert all(len(value) > 100 for _, value in upgraded)
+    command.downgrade(alembic_config(path), "0002")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM criterion").fetchone()[0] > 10
+        assert conn.execute("SELECT count(*) FROM arm_intervention").fetchone()[0] > 0
+        assert "parts" not in {row[1] for row in conn.execute("PRAGMA table_info(trial_version)")}
+    command.upgrade(alembic_config(path), "0003")
+    assert parts() == upgraded
+    store = open_store(tmp_path)
+    with store.session() as session:
+        for version_id, content_hash in session.connection().exec_driver_sql("SELECT id, content_hash FROM trial_version"):
+            assert repo.content_hash(repo.load_record(session, version_id)) == content_hash
+    store.close()
 
 
 def test_every_revision_has_a_fixture_store():
