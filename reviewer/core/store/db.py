@@ -37,6 +37,10 @@ class NewerSchemaError(StoreError):
 
 def _set_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # Only a new, empty file takes it (before WAL is set). Most rows are a few KiB (a compressed
+    # source, texts, the parts JSON, the index's copy): 16 KiB pages hold them without overflow
+    # chains and write them with a quarter of the system calls. Older stores keep 4 KiB pages.
+    cursor.execute("PRAGMA page_size=16384")
     # WAL must be set outside a transaction (SQLite ignores it inside one); on connect there is none.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

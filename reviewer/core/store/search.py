@@ -23,6 +23,18 @@ FTS_CREATE = (
     + ", tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
 )
 
+# FTS5 writes its pending terms out as a new segment whenever they pass `hashsize` (1 MiB by default)
+# and at every commit, and merges segments as they pile up. A bulk import holds up to 64 MiB of
+# terms and commits every few thousand studies: fewer, bigger segments and less merging.
+BULK_HASHSIZE = 64 * 2**20
+DEFAULT_HASHSIZE = 2**20
+
+
+def set_hashsize(conn, size: int) -> None:
+    """Set the FTS index's pending-terms limit (stored in the index's config; outside a transaction)."""
+    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', ?)", (size,))
+
+
 # Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK compatibility and extension A
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import zipfile
@@ -45,6 +46,10 @@ def test_bulk_and_per_file_give_equal_stores(tmp_path, corpus_zip, corpus_dir):
     assert not first.failed and not second.failed
     assert first.counts == second.counts
     assert snapshot(per_file) == snapshot(bulk)
+    # the bulk import's FTS and garbage-collector settings last only while it runs
+    with sqlite3.connect(bulk.path) as conn:
+        assert conn.execute("SELECT v FROM trial_fts_config WHERE k = 'hashsize'").fetchone()[0] == 2**20
+    assert gc.get_threshold()[0] < 100_000
 
 
 def test_cancelled_bulk_import_is_consistent_and_a_rerun_completes_it(tmp_path, corpus_zip):

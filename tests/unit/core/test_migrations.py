@@ -34,6 +34,7 @@ def test_new_store_is_at_head_with_wal_and_foreign_keys(tmp_path):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16384
     store.close()
 
 
