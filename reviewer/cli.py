@@ -111,6 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say(message: str) -> None:
+    """Progress of long work (upgrading an older store), on stderr: stdout is the command's answer."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "db":
             return cmd_db(args, data_dir)
-        store = open_library(data_dir)
+        store = open_library(data_dir, progress=_say)
         try:
             handlers = {
                 "import": cmd_import,

@@ -140,7 +140,7 @@ def cmd_show(args, store) -> int:
 def cmd_db(args, data_dir: Path) -> int:
     path = data_dir / STORE_FILE_NAME
     if args.action == "upgrade":
-        made = upgrade(path)
+        made = upgrade(path, progress=lambda message: print(message, file=sys.stderr, flush=True))
         print(f"store is at schema {head_revision()}" + (f" (backup first: {made})" if made else ""))
         return 0
     if not path.exists():

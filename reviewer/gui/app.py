@@ -151,7 +151,13 @@ def run(data_dir: Path, args=None) -> int:
         dialog.finished.connect(lambda _result: app.quit())
         dialog.open()
 
-    tasks.start(_open_library, data_dir, on_finished=store_opened, on_failed=store_failed)
+    tasks.start(
+        _open_library,
+        data_dir,
+        on_finished=store_opened,
+        on_failed=store_failed,
+        on_progress=window.show_progress,  # a long upgrade of an older library says how far it is
+    )
     try:
         status = app.exec()
         if "error" in opened:
@@ -185,8 +191,8 @@ def read_pdf_text(path: Path) -> tuple[int, str]:
     return document.pageCount(), text
 
 
-def _open_library(_task, data_dir: Path):
+def _open_library(task, data_dir: Path):
     """Open (create, upgrade) the library: on a pool thread, so the window is already drawn."""
     from ..core.library import open_library
 
-    return open_library(data_dir)
+    return open_library(data_dir, progress=task.progress)

@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
             self.open_trial(registry_id)
         self.sig_store_ready.emit()
 
+    def show_progress(self, message: str) -> None:
+        """A one-line message of long work that has no dialog of its own (opening an older library)."""
+        self.statusBar().showMessage(message)
+
     def _show_library_count(self) -> None:
         self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
 

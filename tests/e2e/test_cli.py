@@ -106,6 +106,18 @@ def test_db_check_backup_upgrade(data_dir):
     assert "store is at schema" in reviewer(data_dir, "db", "upgrade").stdout
 
 
+def test_an_older_store_is_upgraded_with_its_progress_on_stderr(tmp_path):
+    import shutil
+
+    older = tmp_path / "older"
+    older.mkdir()
+    shutil.copy(FIXTURES_DIR / "stores" / "0002.sqlite3", older / "reviewer.sqlite3")
+    result = reviewer(older, "list", "--json")
+    assert json.loads(result.stdout)["total"] == 3  # stdout is only the answer
+    assert "Copying the library aside before upgrading it…" in result.stderr
+    assert "Upgrading the library: 3 of 3 trial records…" in result.stderr
+
+
 def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     out = tmp_path / "brief.pdf"
     printed = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(out), "--reviewer", "Dr Q").stdout

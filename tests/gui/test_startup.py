@@ -73,3 +73,33 @@ def test_a_first_start_announces_the_sample_trials_once_they_are_in(qtbot, tmp_p
         tasks.wait_all()
     finally:
         store.close()
+
+
+def test_an_older_library_shows_its_rows_and_how_far_its_upgrade_is(qtbot, tmp_path):
+    import shutil
+
+    from reviewer.gui.app import _open_library
+    from tests.conftest import FIXTURES_DIR
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copy(FIXTURES_DIR / "stores" / "0002.sqlite3", folder / STORE_FILE_NAME)
+    window = MainWindow(None, folder, preview=startup.read_preview(folder))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.library.model.total() == 3  # read from the old schema while it is upgraded
+    shown = []
+    window.statusBar().messageChanged.connect(shown.append)
+    opened = []
+    tasks.start(_open_library, folder, on_finished=opened.append, on_progress=window.show_progress)
+    qtbot.waitUntil(lambda: bool(opened), timeout=20000)
+    store = opened[0]
+    try:
+        assert shown[:2] == ["Copying the library aside before upgrading it…", "Upgrading the library…"]
+        assert "Upgrading the library: 3 of 3 trial records…" in shown
+        window.attach_store(store)
+        qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "3 trials in the library")
+        window.close()
+        tasks.wait_all()
+    finally:
+        store.close()

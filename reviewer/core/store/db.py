@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ class NewerSchemaError(StoreError):
     pass
 
 
-def _set_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
+def _set_pragmas(dbapi_connection: sqlite3.Connection, _record, foreign_keys: bool = True) -> None:
     cursor = dbapi_connection.cursor()
     # Only a new, empty file takes it (before WAL is set). Most rows are a few KiB (a compressed
     # source, texts, the parts JSON, the index's copy): 16 KiB pages hold them without overflow
@@ -43,7 +43,7 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
     cursor.execute("PRAGMA page_size=16384")
     # WAL must be set outside a transaction (SQLite ignores it inside one); on connect there is none.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA temp_store=MEMORY")
@@ -52,9 +52,9 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Path, foreign_keys: bool = True) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", lambda conn, record: _set_pragmas(conn, record, foreign_keys))
     return engine
 
 
@@ -103,8 +103,17 @@ def backup(path: Path, suffix: str | None = None) -> Path:
     return target
 
 
-def upgrade(path: Path) -> Path | None:
-    """Bring the store to the head revision; returns the backup made first, if any."""
+MigrationProgress = Callable[[str], None]
+
+
+def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | None:
+    """Bring the store to the head revision; returns the backup made first, if any.
+
+    ``progress`` gets one-line messages while a long upgrade runs (a migration may report its own:
+    ``context.config.attributes["progress"]``). Migrations run with foreign keys off (SQLite
+    would otherwise delete a dropped table's rows one by one, each checked against its children)
+    and are checked against them before they commit: a violation rolls the whole upgrade back.
+    """
     revision = current_revision(path)
     head = head_revision()
     if revision == head:
@@ -116,15 +125,26 @@ def upgrade(path: Path) -> Path | None:
                 "{head}", head
             )
         )
+    if revision is not None and progress:
+        progress("Copying the library aside before upgrading it…")
     made = backup(path, f"{revision}-{datetime.now():%Y%m%d-%H%M%S}") if revision is not None else None
     if made:
         log.info("store %s backed up to %s before migrating from %s", path, made, revision)
-    engine = make_engine(path)
+    if revision is not None and progress:
+        progress("Upgrading the library…")
+    engine = make_engine(path, foreign_keys=False)
     try:
         with engine.begin() as connection:
             config = alembic_config(path)
             config.attributes["connection"] = connection
+            config.attributes["progress"] = progress
             command.upgrade(config, "head")
+            violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
+            if violations:
+                raise StoreError(
+                    f"upgrading {path} would break its links between tables ({violations}); "
+                    "the file was not changed"
+                )
     finally:
         engine.dispose()
     return made
@@ -167,9 +187,9 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(data_dir: Path) -> Store:
+def open_store(data_dir: Path, progress: MigrationProgress | None = None) -> Store:
     """Open (creating or upgrading as needed) the store in ``data_dir``."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / STORE_FILE_NAME
-    upgrade(path)
+    upgrade(path, progress)
     return Store(path)

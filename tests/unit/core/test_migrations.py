@@ -53,8 +53,15 @@ def test_fixture_store_of_each_revision_upgrades_and_keeps_its_data(tmp_path, fi
     shutil.copy(fixture, tmp_path / STORE_FILE_NAME)
     revision = current_revision(tmp_path / STORE_FILE_NAME)
     assert revision in known_revisions()
-    store = open_store(tmp_path)
+    messages = []
+    store = open_store(tmp_path, messages.append)
     assert store.schema_revision() == head_revision()
+    if revision != head_revision():  # a long upgrade says what it is doing
+        assert messages[:2] == ["Copying the library aside before upgrading it…", "Upgrading the library…"]
+    if revision < "0003":
+        assert "Upgrading the library: 3 of 3 trial records…" in messages
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # off only while migrating
     with store.session() as session:
         assert repo.count_trials(session) == 3
         assert repo.current_record(session, "NCT07312656").design.phases == ["PHASE2"]

@@ -15,7 +15,7 @@ Upgrading reads each version's rows (about 0.2 ms a version); downgrading writes
 import json
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "0003"
 down_revision = "0002"
@@ -121,6 +121,12 @@ def _dumps(value) -> str:
 
 def _raw():
     return op.get_bind().connection.driver_connection
+
+
+def _progress(done: int, total: int) -> None:
+    report = context.config.attributes.get("progress")
+    if report:
+        report(f"Upgrading the library: {done:,} of {total:,} trial records…")
 
 
 # ---------------------------------------------------------------- rows -> JSON
@@ -232,6 +238,10 @@ def upgrade() -> None:
             for version_id, missing in versions[start : start + BATCH]
         ]
         cursor.executemany("UPDATE trial_version SET parts = ? WHERE id = ?", values)
+        _progress(start + len(values), len(versions))
+    report = context.config.attributes.get("progress")
+    if report:
+        report("Upgrading the library: removing the old tables…")
     for table in PART_TABLES:
         op.execute(f"DROP TABLE {table}")
 
@@ -319,6 +329,8 @@ def downgrade() -> None:
             op.execute(statement)
     cursor = _raw().cursor()
     versions = cursor.execute("SELECT id, parts FROM trial_version ORDER BY id").fetchall()
-    for version_id, parts in versions:
+    for done, (version_id, parts) in enumerate(versions, 1):
         _write_rows(cursor, version_id, json.loads(parts))
+        if done % BATCH == 0:
+            _progress(done, len(versions))
     op.execute("ALTER TABLE trial_version DROP COLUMN parts")
