@@ -20,9 +20,10 @@ def unescape_markdown(text: str | None) -> str | None:
 
 def clean(text: str | None) -> str | None:
     """Unescape, strip; empty text becomes None."""
-    text = unescape_markdown(text)
     if text is None:
         return None
+    if "\\" in text or "\r" in text:  # most texts have neither: no call, no regex
+        text = unescape_markdown(text)
     text = text.strip()
     return text or None
 
