@@ -179,7 +179,7 @@ def _module(parent: dict[str, Any], name: str) -> dict[str, Any]:
 def _str(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if value.__class__ is str else str(value)).strip()
     return text or None
 
 
@@ -187,7 +187,13 @@ def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+# the registry's own codes, which map to themselves: the usual value, looked up without a call
+_CODES = {kind: frozenset(codes) for kind, codes in vocab.ENUMS.items()}
+
+
 def _code(kind: str, value: Any) -> str | None:
+    if value.__class__ is str and value in _CODES[kind]:
+        return value
     return vocab.to_code(kind, _str(value))
 
 
