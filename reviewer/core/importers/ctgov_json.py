@@ -177,10 +177,11 @@ def _module(parent: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _str(value: Any) -> str | None:
+    if value.__class__ is str:  # the usual case first
+        return value.strip() or None
     if value is None:
         return None
-    text = (value if value.__class__ is str else str(value)).strip()
-    return text or None
+    return str(value).strip() or None
 
 
 def _bool(value: Any) -> bool | None:
@@ -200,7 +201,7 @@ def _code(kind: str, value: Any) -> str | None:
 def _texts(values: Any) -> list[str]:
     if not isinstance(values, list):
         return []
-    return [t for t in (clean(str(v)) for v in values if v is not None) if t]
+    return [t for v in values if v is not None and (t := clean(str(v)))]
 
 
 def _dicts(values: Any) -> list[dict[str, Any]]:
@@ -360,8 +361,8 @@ def _contact(value: dict[str, Any]) -> Contact:
 
 
 def _location(value: dict[str, Any]) -> Location:
-    geo = _module(value, "geoPoint")
-    lat, lon = geo.get("lat"), geo.get("lon")
+    geo = value.get("geoPoint")
+    lat, lon = (geo.get("lat"), geo.get("lon")) if isinstance(geo, dict) else (None, None)
     return Location(
         facility=clean(value.get("facility")),
         city=_str(value.get("city")),
@@ -369,8 +370,8 @@ def _location(value: dict[str, Any]) -> Location:
         zip=_str(value.get("zip")),
         country=_str(value.get("country")),
         status=_code("status", value.get("status")),
-        latitude=float(lat) if isinstance(lat, int | float) else None,
-        longitude=float(lon) if isinstance(lon, int | float) else None,
+        latitude=float(lat) if isinstance(lat, (int, float)) else None,  # a tuple: faster than int | float
+        longitude=float(lon) if isinstance(lon, (int, float)) else None,
         contacts=[_contact(c) for c in _dicts(value.get("contacts"))],
     )
 
