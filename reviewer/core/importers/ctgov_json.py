@@ -302,11 +302,11 @@ def _outcomes(module: Any) -> list[Outcome] | None:
     ):
         for item in _dicts(module.get(key)):
             outcomes.append(
-                Outcome(
-                    kind=kind,
-                    measure=clean(item.get("measure")) or "",
-                    time_frame=clean(item.get("timeFrame")),
-                    description=clean(item.get("description")),
+                Outcome(  # positional (kind, measure, time_frame, description): faster than keywords
+                    kind,
+                    clean(item.get("measure")) or "",
+                    clean(item.get("timeFrame")),
+                    clean(item.get("description")),
                 )
             )
     return outcomes
@@ -351,28 +351,28 @@ def _contact(value: dict[str, Any]) -> Contact:
     phone = _str(value.get("phone"))
     if phone and _str(value.get("phoneExt")):
         phone = f"{phone} ext. {_str(value.get('phoneExt'))}"
-    return Contact(
-        name=clean(value.get("name")),
-        role=_code("contact_role", value.get("role")),
-        phone=phone,
-        email=_str(value.get("email")),
-        affiliation=clean(value.get("affiliation")),
+    return Contact(  # positional: name, role, phone, email, affiliation
+        clean(value.get("name")),
+        _code("contact_role", value.get("role")),
+        phone,
+        _str(value.get("email")),
+        clean(value.get("affiliation")),
     )
 
 
 def _location(value: dict[str, Any]) -> Location:
     geo = value.get("geoPoint")
     lat, lon = (geo.get("lat"), geo.get("lon")) if isinstance(geo, dict) else (None, None)
-    return Location(
-        facility=clean(value.get("facility")),
-        city=_str(value.get("city")),
-        state=_str(value.get("state")),
-        zip=_str(value.get("zip")),
-        country=_str(value.get("country")),
-        status=_code("status", value.get("status")),
-        latitude=float(lat) if isinstance(lat, (int, float)) else None,  # a tuple: faster than int | float
-        longitude=float(lon) if isinstance(lon, (int, float)) else None,
-        contacts=[_contact(c) for c in _dicts(value.get("contacts"))],
+    return Location(  # positional, in the order of Location's fields
+        clean(value.get("facility")),
+        _str(value.get("city")),
+        _str(value.get("state")),
+        _str(value.get("zip")),
+        _str(value.get("country")),
+        _code("status", value.get("status")),
+        float(lat) if isinstance(lat, (int, float)) else None,  # a tuple: faster than int | float
+        float(lon) if isinstance(lon, (int, float)) else None,
+        [_contact(c) for c in _dicts(value.get("contacts"))],
     )
 
 
