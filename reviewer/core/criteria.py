@@ -105,6 +105,9 @@ def _heading(line: _Line) -> tuple[str, str] | None:
     return kind, rest
 
 
+_NESTING = {"number": 0, "letter": 1, "roman": 2, "bullet": 3}  # a family nests under a lower one
+
+
 @dataclass(slots=True)
 class _Open:
     indent: int
@@ -143,10 +146,9 @@ class _Section:
     @staticmethod
     def _nests(top: _Open, line: _Line) -> bool:
         """A different marker at the same indent nests under a numbered (or lettered) item."""
-        order = {"number": 0, "letter": 1, "roman": 2, "bullet": 3}
         if top.family is None or line.family is None:
             return False
-        return order[line.family] > order[top.family]
+        return _NESTING[line.family] > _NESTING[top.family]
 
     def add(self, line: _Line) -> None:
         if line.family is not None:
