@@ -26,16 +26,21 @@ _CRITERIA_FOR = re.compile(
 _NOTHING = re.compile(
     r"^(?:nil|none|n/?a|not applicable|no(?:ne)? (?:specified|required))\W*$", re.IGNORECASE
 )
+_HEADING_WORDS = re.compile(r"criteri|[:：]\s*$", re.IGNORECASE)
+_BARE_KIND = re.compile(r"\W*(?:inclusions?|exclusions?)\W*", re.IGNORECASE)
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|x{1,2}i{0,3})"
+# A list marker and the spaces after it; the rest of the line is the item's text. The alternative
+# that matched is the match's lastgroup: the line's family ("paren" is a "number").
 _MARKER = re.compile(
-    r"^(?P<marker>"
+    r"^(?:"
     r"(?P<bullet>[-*•·▪◦‣►➢–—+])(?=\s)"
     r"|(?P<number>\(?\d{1,3}(?:\.\d{1,2})?[.)、](?!\d))"
     r"|(?P<roman>\(?" + _ROMAN + r"[.)])(?=\s)"
     r"|(?P<letter>\(?[a-zA-Z][.)])(?=\s)"
     r"|(?P<paren>\(\d{1,3}\))"
-    r")\s*(?P<text>.*)$",
+    r")\s*",
 )
+_FAMILY = {"bullet": "bullet", "number": "number", "roman": "roman", "letter": "letter", "paren": "number"}
 
 
 @dataclass
@@ -45,7 +50,7 @@ class ParsedCriteria:
     other: list[Criterion] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     indent: int
     family: str | None  # bullet / number / letter / roman / None for plain text
@@ -53,32 +58,27 @@ class _Line:
     blank_before: bool
 
 
-def _family(match: re.Match) -> str:
-    for name in ("bullet", "number", "roman", "letter", "paren"):
-        if match.group(name):
-            return "number" if name == "paren" else name
-    return "bullet"
-
-
 def _lines(text: str) -> list[_Line]:
     lines: list[_Line] = []
     blank = False
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        expanded = raw.replace("\t", "    ").replace("\u00a0", " ").replace("\u3000", " ")
+    # tabs and wide spaces expanded in the whole text at once: they never touch a line break
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    if not text.isascii():
+        text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    for expanded in text.split("\n"):
         stripped = expanded.strip()
         if not stripped:
             blank = True
             continue
         indent = len(expanded) - len(expanded.lstrip(" "))
         match = _MARKER.match(stripped)
-        if match and match.group("text").strip():
-            family = _family(match)
-            # "o" bullets of legacy texts
-            lines.append(_Line(indent, family, match.group("text").strip(), blank))
-        elif stripped.startswith("o ") and indent > 0:
+        item = stripped[match.end() :].strip() if match else ""
+        if item:
+            lines.append(_Line(indent, _FAMILY[match.lastgroup], item, blank))
+        elif stripped.startswith("o ") and indent > 0:  # "o" bullets of legacy texts
             lines.append(_Line(indent, "bullet", stripped[2:].strip(), blank))
         elif match:  # a marker alone on its line: the text follows on the next line
-            lines.append(_Line(indent, _family(match), "", blank))
+            lines.append(_Line(indent, _FAMILY[match.lastgroup], "", blank))
         else:
             lines.append(_Line(indent, None, stripped, blank))
         blank = False
@@ -89,21 +89,26 @@ def _heading(line: _Line) -> tuple[str, str] | None:
     """('inclusion'|'exclusion', rest of the line) when the line is a section heading."""
     if len(line.text) > 120:
         return None
+    # both patterns need "inclusion" or "exclusion"; "clu" is the part of those whose letters match
+    # only their ASCII case pair under re.IGNORECASE (unlike "s" and "i"), so lower() finds it
+    if "clu" not in line.text.lower():
+        return None
     match = _SECTION_HEADING.match(line.text) or _CRITERIA_FOR.match(line.text)
     if not match:
         return None
     rest = match.group("rest").strip()
     head = line.text[: len(line.text) - len(rest)] if rest else line.text
     rest = rest.lstrip("-–—:： ").strip()  # "INCLUSION CRITERIA - Normal Volunteers:" -> a sub-heading
-    if not re.search(r"criteri|[:：]\s*$", head, re.IGNORECASE) and not re.fullmatch(
-        r"\W*(?:inclusions?|exclusions?)\W*", head, re.IGNORECASE
-    ):
+    if not _HEADING_WORDS.search(head) and not _BARE_KIND.fullmatch(head):
         return None  # "Exclusion of patients with ..." is an item, not a heading
     kind = "inclusion" if match.group("kind").lower().startswith("inclusion") else "exclusion"
     return kind, rest
 
 
-@dataclass
+_NESTING = {"number": 0, "letter": 1, "roman": 2, "bullet": 3}  # a family nests under a lower one
+
+
+@dataclass(slots=True)
 class _Open:
     indent: int
     family: str | None
@@ -141,10 +146,9 @@ class _Section:
     @staticmethod
     def _nests(top: _Open, line: _Line) -> bool:
         """A different marker at the same indent nests under a numbered (or lettered) item."""
-        order = {"number": 0, "letter": 1, "roman": 2, "bullet": 3}
         if top.family is None or line.family is None:
             return False
-        return order[line.family] > order[top.family]
+        return _NESTING[line.family] > _NESTING[top.family]
 
     def add(self, line: _Line) -> None:
         if line.family is not None:
@@ -196,10 +200,12 @@ def _prune(items: list[Criterion]) -> list[Criterion]:
     """Drop empty items and "Nil"-style placeholders; keep a heading's children."""
     kept = []
     for item in items:
-        item.children = _prune(item.children)
+        if item.children:
+            item.children = _prune(item.children)
         if not item.text and not item.children:
             continue
-        if _NOTHING.match(item.text) and not item.children:
+        # every placeholder starts with an "n" (its case pair is the only match of re.IGNORECASE)
+        if not item.children and item.text[:1] in ("n", "N") and _NOTHING.match(item.text):
             continue
         kept.append(item)
     return kept

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
 # The registry escapes markdown-significant ASCII punctuation with a backslash: \>= \[ 10\^9 \*
 _SPACES = re.compile(r"\s+")
 _ESCAPE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+# the escaped character: as the template r"\1", but Python 3.11 expands a template in Python per match
+_ESCAPED = operator.itemgetter(1)
 
 
 def unescape_markdown(text: str | None) -> str | None:
@@ -15,14 +18,15 @@ def unescape_markdown(text: str | None) -> str | None:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+    return _ESCAPE.sub(_ESCAPED, text) if "\\" in text else text
 
 
 def clean(text: str | None) -> str | None:
     """Unescape, strip; empty text becomes None."""
-    text = unescape_markdown(text)
     if text is None:
         return None
+    if "\\" in text or "\r" in text:  # most texts have neither: no call, no regex
+        text = unescape_markdown(text)
     text = text.strip()
     return text or None
 

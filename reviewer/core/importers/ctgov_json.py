@@ -177,24 +177,31 @@ def _module(parent: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _str(value: Any) -> str | None:
+    if value.__class__ is str:  # the usual case first
+        return value.strip() or None
     if value is None:
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value).strip() or None
 
 
 def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+# the registry's own codes, which map to themselves: the usual value, looked up without a call
+_CODES = {kind: frozenset(codes) for kind, codes in vocab.ENUMS.items()}
+
+
 def _code(kind: str, value: Any) -> str | None:
+    if value.__class__ is str and value in _CODES[kind]:
+        return value
     return vocab.to_code(kind, _str(value))
 
 
 def _texts(values: Any) -> list[str]:
     if not isinstance(values, list):
         return []
-    return [t for t in (clean(str(v)) for v in values if v is not None) if t]
+    return [t for v in values if v is not None and (t := clean(str(v)))]
 
 
 def _dicts(values: Any) -> list[dict[str, Any]]:
@@ -210,13 +217,13 @@ def _design(design: dict[str, Any]) -> Design:
     count = enrollment.get("count")
     return Design(
         study_type=_code("study_type", design.get("studyType")),
-        phases=[p for p in (_code("phase", x) for x in design.get("phases") or []) if p],
+        phases=[p for x in design.get("phases") or [] if (p := _code("phase", x))],
         primary_purpose=_code("primary_purpose", info.get("primaryPurpose")),
         allocation=_code("allocation", info.get("allocation")),
         intervention_model=_code("intervention_model", info.get("interventionModel")),
         intervention_model_description=clean(info.get("interventionModelDescription")),
         masking=_code("masking", masking.get("masking")),
-        who_masked=[w for w in (_code("who_masked", x) for x in masking.get("whoMasked") or []) if w],
+        who_masked=[w for x in masking.get("whoMasked") or [] if (w := _code("who_masked", x))],
         masking_description=clean(masking.get("maskingDescription")),
         observational_model=_code("observational_model", info.get("observationalModel")),
         time_perspective=_code("time_perspective", info.get("timePerspective")),
@@ -276,7 +283,7 @@ def _eligibility(module: Any) -> Eligibility | None:
         minimum_age=_str(module.get("minimumAge")),
         maximum_age=_str(module.get("maximumAge")),
         healthy_volunteers=_bool(module.get("healthyVolunteers")),
-        std_ages=[a for a in (_code("std_age", x) for x in module.get("stdAges") or []) if a],
+        std_ages=[a for x in module.get("stdAges") or [] if (a := _code("std_age", x))],
         criteria_text=text,
         inclusion=parsed.inclusion,
         exclusion=parsed.exclusion,
@@ -295,11 +302,11 @@ def _outcomes(module: Any) -> list[Outcome] | None:
     ):
         for item in _dicts(module.get(key)):
             outcomes.append(
-                Outcome(
-                    kind=kind,
-                    measure=clean(item.get("measure")) or "",
-                    time_frame=clean(item.get("timeFrame")),
-                    description=clean(item.get("description")),
+                Outcome(  # positional (kind, measure, time_frame, description): faster than keywords
+                    kind,
+                    clean(item.get("measure")) or "",
+                    clean(item.get("timeFrame")),
+                    clean(item.get("description")),
                 )
             )
     return outcomes
@@ -344,28 +351,28 @@ def _contact(value: dict[str, Any]) -> Contact:
     phone = _str(value.get("phone"))
     if phone and _str(value.get("phoneExt")):
         phone = f"{phone} ext. {_str(value.get('phoneExt'))}"
-    return Contact(
-        name=clean(value.get("name")),
-        role=_code("contact_role", value.get("role")),
-        phone=phone,
-        email=_str(value.get("email")),
-        affiliation=clean(value.get("affiliation")),
+    return Contact(  # positional: name, role, phone, email, affiliation
+        clean(value.get("name")),
+        _code("contact_role", value.get("role")),
+        phone,
+        _str(value.get("email")),
+        clean(value.get("affiliation")),
     )
 
 
 def _location(value: dict[str, Any]) -> Location:
-    geo = _module(value, "geoPoint")
-    lat, lon = geo.get("lat"), geo.get("lon")
-    return Location(
-        facility=clean(value.get("facility")),
-        city=_str(value.get("city")),
-        state=_str(value.get("state")),
-        zip=_str(value.get("zip")),
-        country=_str(value.get("country")),
-        status=_code("status", value.get("status")),
-        latitude=float(lat) if isinstance(lat, int | float) else None,
-        longitude=float(lon) if isinstance(lon, int | float) else None,
-        contacts=[_contact(c) for c in _dicts(value.get("contacts"))],
+    geo = value.get("geoPoint")
+    lat, lon = (geo.get("lat"), geo.get("lon")) if isinstance(geo, dict) else (None, None)
+    return Location(  # positional, in the order of Location's fields
+        clean(value.get("facility")),
+        _str(value.get("city")),
+        _str(value.get("state")),
+        _str(value.get("zip")),
+        _str(value.get("country")),
+        _code("status", value.get("status")),
+        float(lat) if isinstance(lat, (int, float)) else None,  # a tuple: faster than int | float
+        float(lon) if isinstance(lon, (int, float)) else None,
+        [_contact(c) for c in _dicts(value.get("contacts"))],
     )
 
 

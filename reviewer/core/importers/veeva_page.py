@@ -132,6 +132,10 @@ class VeevaPageImporter:
     label = "ClinicalTrials.Veeva page (saved text)"
 
     def sniff(self, head: str) -> float:
+        # BRAND has no whitespace, so a line that squashes to it holds it verbatim: most documents
+        # (JSON, XML) are refused here without splitting and squashing their lines
+        if BRAND not in head:
+            return 0.0
         raw = head.lstrip("\ufeff").splitlines()
         first: list[str] = []  # the first five non-blank lines decide; most documents stop here
         for line in raw:
