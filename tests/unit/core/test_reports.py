@@ -172,7 +172,8 @@ def test_hostile_text_stays_text_and_fetches_nothing(store, tmp_path, caplog):
         server.server_close()
     assert requests == []
     text = squashed(pdf_text(pdf))
-    assert '<img src="file:///etc/hostname">' in text and "{{ 7*7 }}" in text and "49" not in text
+    assert '<img src="file:///etc/hostname">' in text and "{{ 7*7 }}" in text
+    assert "49" not in text.replace(str(server.server_port), "")  # the template is not evaluated (the port may hold 49)
     assert "&lt;img src=" in html and "<img src=" not in html
     reader = PdfReader(io.BytesIO(pdf))
     assert not reader.attachments
