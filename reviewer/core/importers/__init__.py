@@ -13,9 +13,10 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .base import (
     MAX_DOCUMENT_BYTES,
@@ -158,7 +159,7 @@ class _Entry:
     filename: str
     flag_bits: int
     compress_type: int
-    crc: int
+    CRC: int  # spelt as zipfile.ZipInfo spells it: the member walk takes either
     compress_size: int
     file_size: int
     header_offset: int
@@ -249,39 +250,56 @@ def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, Invali
     except (zipfile.BadZipFile, OSError, struct.error, UnicodeDecodeError, ValueError):
         yield from _zip_members_of_archive(path, name)  # zipfile's reading, with its reasons
         return
-    if total > MAX_ZIP_TOTAL_BYTES:
-        yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
-        return
     archive: list[zipfile.ZipFile] = []  # opened only for a member neither stored nor deflated
+
+    def loader(entry: _Entry, ref: ZipMemberRef | None) -> Callable[[], bytes]:
+        if ref is not None:
+            return _reader(ref)
+        if not archive:
+            archive.append(zipfile.ZipFile(path))
+        return _member_loader(archive[0], archive[0].getinfo(entry.filename))
+
     try:
-        for entry in directory():
-            if entry.is_dir():
-                continue
-            problem = _refusal(entry)
-            if problem == "skip":
-                continue
-            member_name = f"{name} › {entry.filename}"
-            if problem is not None:
-                yield member_name, InvalidSource(problem)
-                continue
-            if entry.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                ref = ZipMemberRef(
-                    str(path),
-                    entry.header_offset,
-                    entry.compress_size,
-                    entry.file_size,
-                    entry.crc,
-                    entry.compress_type == zipfile.ZIP_DEFLATED,
-                )
-                yield Document(member_name, entry.file_size, _reader(ref), ref)
-            else:
-                if not archive:
-                    archive.append(zipfile.ZipFile(path))
-                member = archive[0].getinfo(entry.filename)
-                yield Document(member_name, entry.file_size, _member_loader(archive[0], member))
+        yield from _member_documents(path, name, directory(), total, loader)
     finally:
         for opened in archive:
             opened.close()
+
+
+def _member_documents(
+    path: Path,
+    name: str,
+    members: Iterable[_Entry | zipfile.ZipInfo],
+    total: int,
+    loader: Callable[[Any, ZipMemberRef | None], Callable[[], bytes]],  # (member, its reference)
+) -> Iterator[Document | tuple[str, InvalidSource]]:
+    """The documents of a zip's members (from its central directory, streamed or read by zipfile):
+    the refused ones named with the reason, the stored and deflated ones with a reference a worker
+    process can read them by."""
+    if total > MAX_ZIP_TOTAL_BYTES:
+        yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
+        return
+    for member in members:
+        if member.is_dir():
+            continue
+        problem = _refusal(member)
+        if problem == "skip":
+            continue
+        member_name = f"{name} › {member.filename}"
+        if problem is not None:
+            yield member_name, InvalidSource(problem)
+            continue
+        ref = None
+        if member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            ref = ZipMemberRef(
+                str(path),
+                member.header_offset,
+                member.compress_size,
+                member.file_size,
+                member.CRC,
+                member.compress_type == zipfile.ZIP_DEFLATED,
+            )
+        yield Document(member_name, member.file_size, loader(member, ref), ref)
 
 
 def _reader(ref: ZipMemberRef) -> Callable[[], bytes]:
@@ -312,30 +330,9 @@ def _zip_members_of_archive(path: Path, name: str) -> Iterator[Document | tuple[
         yield name, InvalidSource(f"damaged zip: {error}")
         return
     with archive:
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        total = sum(m.file_size for m in members)
-        if total > MAX_ZIP_TOTAL_BYTES:
-            yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
-            return
-        for member in members:
-            problem = _refusal(member)
-            if problem == "skip":
-                continue
-            member_name = f"{name} › {member.filename}"
-            if problem is not None:
-                yield member_name, InvalidSource(problem)
-                continue
-            ref = None
-            if member.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                ref = ZipMemberRef(
-                    str(path),
-                    member.header_offset,
-                    member.compress_size,
-                    member.file_size,
-                    member.CRC,
-                    member.compress_type == zipfile.ZIP_DEFLATED,
-                )
-            yield Document(member_name, member.file_size, _member_loader(archive, member), ref)
+        members = archive.infolist()
+        total = sum(m.file_size for m in members if not m.is_dir())
+        yield from _member_documents(path, name, members, total, lambda member, _ref: _member_loader(archive, member))
 
 
 def _member_loader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callable[[], bytes]:

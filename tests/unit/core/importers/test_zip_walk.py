@@ -60,3 +60,26 @@ def test_a_damaged_member_is_refused_by_its_crc(tmp_path):
         assert "damaged zip member" in str(error)
     else:
         raise AssertionError("a member with a wrong CRC-32 was read")
+
+
+def test_zipfiles_own_walk_gives_the_same_documents(tmp_path):
+    """The walk falls back on zipfile when it cannot stream the directory: same members, refusals, bytes."""
+    from reviewer.core.importers import _zip_members_of_archive
+
+    path = tmp_path / "studies.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.json", b'{"a": 1}' * 50, zipfile.ZIP_DEFLATED)
+        archive.writestr("b.json", b'{"b": 2}', zipfile.ZIP_STORED)
+        archive.writestr("d.json", b'{"d": 4}' * 30, zipfile.ZIP_BZIP2)
+        archive.writestr("../evil.json", b"{}")
+        archive.writestr("folder/", b"")
+    fallback = [
+        (item.name, item.load(), item.ref is not None) if isinstance(item, Document) else (item[0], str(item[1]), None)
+        for item in _zip_members_of_archive(path, str(path))
+    ]
+    streamed = [
+        (item.name, item.load(), item.ref is not None) if isinstance(item, Document) else (item[0], str(item[1]), None)
+        for item in iter_documents([path])
+    ]
+    assert fallback == streamed
+    assert [has_ref for *_, has_ref in streamed] == [True, True, False, None]
