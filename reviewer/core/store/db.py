@@ -52,9 +52,28 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record, foreign_keys: bo
     cursor.close()
 
 
-def make_engine(path: Path, foreign_keys: bool = True) -> Engine:
+def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", lambda conn, record: _set_pragmas(conn, record, foreign_keys))
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def _migration_engine(path: Path) -> Engine:
+    """An engine whose transactions hold DDL too, with foreign keys off.
+
+    Python's sqlite3 opens a transaction only before INSERT, UPDATE and DELETE: an ALTER TABLE
+    would commit at once, and an upgrade stopped half-way would leave a store its next upgrade
+    cannot take ("duplicate column"). Here every transaction begins with an explicit BEGIN, so an
+    upgrade is all or nothing. Foreign keys off: SQLite would otherwise delete a dropped table's
+    rows one by one, each checked against its children."""
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+
+    def connect(dbapi_connection: sqlite3.Connection, record) -> None:
+        _set_pragmas(dbapi_connection, record, foreign_keys=False)
+        dbapi_connection.isolation_level = None  # the driver begins nothing itself ...
+
+    event.listen(engine, "connect", connect)
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))  # ... we do
     return engine
 
 
@@ -110,9 +129,10 @@ def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | Non
     """Bring the store to the head revision; returns the backup made first, if any.
 
     ``progress`` gets one-line messages while a long upgrade runs (a migration may report its own:
-    ``context.config.attributes["progress"]``). Migrations run with foreign keys off (SQLite
-    would otherwise delete a dropped table's rows one by one, each checked against its children)
-    and are checked against them before they commit: a violation rolls the whole upgrade back.
+    ``context.config.attributes["progress"]``). The upgrade is one transaction, DDL included (see
+    _migration_engine): stopped half-way, it leaves the store as it was. Migrations run with
+    foreign keys off and are checked against them before they commit: a violation rolls the
+    whole upgrade back.
     """
     revision = current_revision(path)
     head = head_revision()
@@ -132,7 +152,7 @@ def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | Non
         log.info("store %s backed up to %s before migrating from %s", path, made, revision)
     if revision is not None and progress:
         progress("Upgrading the library…")
-    engine = make_engine(path, foreign_keys=False)
+    engine = _migration_engine(path)
     try:
         with engine.begin() as connection:
             config = alembic_config(path)

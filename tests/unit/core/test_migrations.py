@@ -130,6 +130,33 @@ def test_the_parts_migration_goes_down_and_up_again(tmp_path):
     store.close()
 
 
+def test_an_upgrade_stopped_half_way_leaves_the_store_as_it_was(tmp_path):
+    """The upgrade is one transaction, DDL included: stopped in the middle of 0003 (after its ALTER
+    TABLE), nothing of it stays, and the next opening upgrades the store."""
+    path = tmp_path / STORE_FILE_NAME
+    shutil.copy(STORES / "0002.sqlite3", path)
+
+    def columns():
+        with sqlite3.connect(path) as conn:
+            return {row[1] for row in conn.execute("PRAGMA table_info(trial_version)")}
+
+    def stop_in_0003(message):
+        if "trial records" in message:
+            raise KeyboardInterrupt  # as if the app were closed or killed here
+
+    with pytest.raises(KeyboardInterrupt):
+        open_store(tmp_path, stop_in_0003)
+    assert current_revision(path) == "0002"
+    assert "parts" not in columns()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM criterion").fetchone()[0] > 10
+    store = open_store(tmp_path)
+    assert store.schema_revision() == head_revision() and "parts" in columns()
+    with store.session() as session:
+        assert repo.current_record(session, "NCT07312656").eligibility.inclusion
+    store.close()
+
+
 def test_every_revision_has_a_fixture_store():
     assert {p.stem for p in STORES.glob("*.sqlite3")} == known_revisions()
 
