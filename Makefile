@@ -1,5 +1,6 @@
 # Protocol Reviewer. `make run` and `make test` do all set-up themselves:
-# the Debian packages (installer/system-packages.sh), uv, and the virtual env from uv.lock.
+# the Debian packages (installer/system-packages.sh), uv, and the virtual env from uv.lock (its
+# modules compiled once at install: a start, and each bulk import worker, need not compile them).
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 VENV := .venv
@@ -18,7 +19,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(SYNCED): uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	rm -f $(VENV)/.synced-*
 	touch $@
 

@@ -2,10 +2,11 @@
 
 Every document is all or nothing: its records are written inside a savepoint that is rolled back if
 any of them fails. The default mode commits at least every quarter of a second (a commit costs about
-a millisecond; a crash loses at most that much work, which a re-run imports again). The bulk mode (for thousands of
-documents: a registry zip, a big JSON array) parses in worker processes, commits in large batches,
-streams big JSON arrays study by study, and skips documents whose exact source is already stored, so
-running it again after a cancel or a crash completes the import.
+a millisecond; a crash loses at most that much work, which a re-run imports again). The bulk mode (for
+thousands of documents: a registry zip, a big JSON array) streams big JSON arrays study by study,
+skips documents whose exact source is already stored (so running it again after a cancel or a crash
+completes the import), and hands batches of documents to worker processes that each parse a batch
+and then write it in one transaction, taking turns in the documents' order (see _parse_and_write).
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import multiprocessing
 import os
 import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document
 from .store import repo, search
-from .store.db import Store
+from .store.db import Store, raw_connection
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,17 @@ class ImportReport:
             self.failed.append(result)
         if self.keep_results:
             self.results.append(result)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add the counts, failures and results of a part of this import (a worker's batch)."""
+        self.documents += other.documents
+        self.skipped += other.skipped
+        for outcome, number in other.counts.items():
+            self.counts[outcome] += number
+        self.failed.extend(other.failed)
+        self.updated_trials |= other.updated_trials
+        if self.keep_results:
+            self.results.extend(other.results)
 
     def count(self, outcome: str) -> int:
         return self.counts[outcome]
@@ -125,24 +139,14 @@ ProgressCallback = Callable[[Progress], None]
 # ---------------------------------------------------------------- reading and parsing
 
 
-_KNOWN: set[bytes] = set()  # in a worker process: the sources already stored (see _start_worker)
-
-
 # Parsing makes and drops thousands of small containers per study, none of them in reference
 # cycles: the default threshold (700) runs the cycle collector every few studies for nothing (6% of
 # a worker's time). It still runs, rarely.
 BULK_GC_THRESHOLD = 100_000
 
 
-def _start_worker(known: set[bytes]) -> None:
-    global _KNOWN
-    _KNOWN = known
-    gc.freeze()  # the objects a worker inherits are never scanned by its garbage collector again
-    gc.set_threshold(BULK_GC_THRESHOLD)
-
-
 def _parse(
-    name: str, data: bytes | ZipMemberRef | None, error: str | None
+    name: str, data: bytes | ZipMemberRef | None, error: str | None, known: set[bytes] = frozenset()
 ) -> tuple[str, list[repo.Prepared] | None, str | None]:
     """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises.
 
@@ -154,7 +158,7 @@ def _parse(
         deflated = None
         if isinstance(data, ZipMemberRef):
             data, deflated = data.read()
-            if _KNOWN and hashlib.sha256(data).digest()[:16] in _KNOWN:
+            if known and hashlib.sha256(data).digest()[:16] in known:
                 return name, None, None
         return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
@@ -202,10 +206,6 @@ def _bulk_documents(
         yield _loaded(item)
 
 
-def _apply(function, items: list[tuple]) -> list:
-    return [function(*item) for item in items]
-
-
 def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tuple]]:
     """Lists of at most ``count`` items and (beyond the first) at most ``size`` bytes of documents."""
     chunk: list[tuple] = []
@@ -220,30 +220,6 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
         held += length
     if chunk:
         yield chunk
-
-
-def _ordered_map(
-    function, items: Iterable[tuple], workers: int, window: int, known: set[bytes]
-) -> Iterator[tuple]:
-    """function(*item) for each item, in order, in worker processes, holding at most ``window`` chunks
-    of items in flight. Items go to the workers in chunks: a task per document costs the writer's
-    process more than writing the document."""
-    if workers <= 0:
-        for item in items:
-            yield function(*item)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(known,)) as pool:
-        pending: deque[Future] = deque()
-        for chunk in _chunks(items, CHUNK_DOCUMENTS, CHUNK_BYTES):
-            pending.append(pool.submit(_apply, function, chunk))
-            if len(pending) >= window:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-CHUNK_DOCUMENTS = 32
-CHUNK_BYTES = 2 * 2**20
 
 
 # ---------------------------------------------------------------- writing
@@ -323,6 +299,149 @@ def _known_sources(conn: sqlite3.Connection) -> set[bytes]:
     return {bytes.fromhex(h)[:16] for (h,) in conn.execute("SELECT source_hash FROM trial_version")}
 
 
+# ---------------------------------------------------------------- bulk: workers that parse and write
+
+
+# The store has one writer at a time, and on two cores a process that only writes is the bottleneck
+# (and every parsed study is pickled to it and back). Instead each worker parses a batch, then waits
+# for its turn and writes the batch in one transaction: while one writes, the other parses. Turns
+# follow the batches' numbers, so the documents are written in their order, as the per-file path
+# writes them (versions of one trial keep their order; trial ids come out the same).
+
+
+class _Worker:
+    """A bulk worker process's state, set up once by _start_worker."""
+
+    known: set[bytes] = set()  # the sources already stored (first 16 bytes of their SHA-256)
+    store_path = ""
+    turn = None  # a Condition guarding next_batch
+    next_batch = None  # a shared counter: the number of the batch whose turn it is to write
+    stop = None  # an Event: cancelled, or another worker failed; wait no longer, write nothing more
+    connection: sqlite3.Connection | None = None
+
+
+def _start_worker(known: set[bytes], store_path: str, turn, next_batch, stop) -> None:
+    _Worker.known, _Worker.store_path = known, store_path
+    _Worker.turn, _Worker.next_batch, _Worker.stop = turn, next_batch, stop
+    gc.freeze()  # the objects a worker starts with are never scanned by its garbage collector again
+    gc.set_threshold(BULK_GC_THRESHOLD)
+
+
+def _worker_connection() -> sqlite3.Connection:
+    if _Worker.connection is None:
+        from multiprocessing.util import Finalize
+
+        _Worker.connection = raw_connection(Path(_Worker.store_path))
+        Finalize(_Worker, _Worker.connection.close, exitpriority=10)  # runs when the worker exits
+    return _Worker.connection
+
+
+def _await_turn(number: int) -> bool:
+    """Wait until batch ``number`` may write; False if the import was stopped meanwhile."""
+    with _Worker.turn:
+        while _Worker.next_batch.value != number:
+            if _Worker.stop.is_set():
+                return False
+            _Worker.turn.wait(0.1)
+    return not _Worker.stop.is_set()
+
+
+def _pass_turn(number: int) -> None:
+    with _Worker.turn:
+        _Worker.next_batch.value = number + 1
+        _Worker.turn.notify_all()
+
+
+def _parse_and_write(number: int, items: list[tuple]) -> ImportReport | None:
+    """In a worker: parse batch ``number``, then write it in its turn, in one transaction.
+
+    Returns what was done (counts and failures), or None when the import was stopped before the
+    batch's turn: nothing of it was written."""
+    parsed = [_parse(*item, _Worker.known) for item in items]
+    if not _await_turn(number):
+        return None
+    try:
+        report = ImportReport(keep_results=False)
+        writer = _BatchWriter(_worker_connection(), report, per_commit=len(parsed) + 1, seconds=float("inf"))
+        for name, prepared, error in parsed:
+            if prepared is None:
+                report.add(DocumentResult(name, error=error, skipped=error is None))
+            else:
+                writer.add(name, prepared)
+        writer.commit()
+        return report
+    except BaseException:
+        if _Worker.connection is not None and _Worker.connection.in_transaction:
+            _Worker.connection.execute("ROLLBACK")
+        raise
+    finally:
+        _pass_turn(number)
+
+
+def _process_context():
+    """A clean process for the workers: a fork of this one would inherit its open SQLite connections
+    (SQLite forbids using them across fork) and, in the app, its Qt threads."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])  # each worker forks with the importers loaded
+    return context
+
+
+def _import_in_workers(
+    store_path: Path,
+    documents: Iterable[tuple],
+    known: set[bytes],
+    report: ImportReport,
+    workers: int,
+    batch_size: int,
+    on_batch: Callable[[str], None],
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    context = _process_context()
+    turn, next_batch, stop = context.Condition(), context.Value("q", 0, lock=False), context.Event()
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(known, str(store_path), turn, next_batch, stop),
+    ) as pool:
+        pending: deque[tuple[Future, str]] = deque()
+
+        def collect() -> None:
+            future, last_name = pending.popleft()
+            while True:
+                if cancelled and not stop.is_set() and cancelled():
+                    report.cancelled = True
+                    stop.set()  # the batch being written is committed; no other starts
+                try:
+                    done = future.result(timeout=0.1)
+                    break
+                except FutureTimeout:
+                    continue
+            if done is not None:
+                report.merge(done)
+            on_batch(last_name)
+
+        try:
+            for number, batch in enumerate(_chunks(documents, batch_size, BATCH_BYTES)):
+                pending.append((pool.submit(_parse_and_write, number, batch), batch[-1][0]))
+                # two batches per worker: one being parsed or written, one waiting to be taken
+                while len(pending) >= 2 * workers:
+                    collect()
+                if stop.is_set():
+                    break
+            while pending:
+                collect()
+        except BaseException:
+            stop.set()
+            pool.shutdown(cancel_futures=True)
+            raise
+
+
+BATCH_BYTES = 64 * 2**20  # of documents in one batch (uncompressed), beyond its first document
+
+
 def import_paths(
     store: Store,
     paths: list[Path],
@@ -331,27 +450,27 @@ def import_paths(
     *,
     bulk: bool = False,
     workers: int | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 2500,
 ) -> ImportReport:
-    """Import every document under ``paths`` into ``store``."""
+    """Import every document under ``paths`` into ``store``.
+
+    ``bulk``: for thousands of documents (see the module's docstring); ``workers`` processes (default:
+    one per core, at least two; 0 parses and writes here) each write ``batch_size`` documents per
+    transaction."""
     started = time.perf_counter()
     report = ImportReport(keep_results=not bulk)
     total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
-    # The writer (this process) needs a little less time per study than a worker: on two cores, two
-    # workers keep it busy; with more cores, one core is left to the writer.
-    workers = (workers if workers is not None else max(2, (os.cpu_count() or 2) - 1)) if bulk else 0
+    workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
     documents = (
         _bulk_documents(paths, by_reference=workers > 0)
         if bulk
         else (_loaded(item) for item in iter_documents(paths))
     )
-    per_commit = batch_size if bulk else 200
-    commit_every = 5.0 if bulk else 0.25  # seconds
 
     conn = store.raw_connection()
     gc_threshold = gc.get_threshold()
     if bulk:
-        search.set_hashsize(conn, search.BULK_HASHSIZE)
+        search.set_bulk_config(conn, True)
         gc.set_threshold(BULK_GC_THRESHOLD)
     try:
         known = _known_sources(conn) if bulk else set()
@@ -363,31 +482,38 @@ def import_paths(
                     continue
                 yield name, data, error
 
-        writer = _BatchWriter(conn, report, per_commit, commit_every)
-        last_report = 0.0
-        for name, prepared, error in _ordered_map(
-            _parse, still_needed(documents), workers, window=workers * 32, known=known
-        ):
-            if cancelled and cancelled():
-                report.cancelled = True
-                break
-            if prepared is None:
-                report.add(DocumentResult(name, error=error, skipped=error is None))
-            else:
-                writer.add(name, prepared)
-            now = time.perf_counter()
-            if progress and (now - last_report > 0.1 or not bulk):
-                last_report = now
-                done = report.documents + len(writer.pending)
-                progress(Progress(done, max(total, done), name, now - started))
-        writer.commit()
+        def show(current: str, pending: int = 0) -> None:
+            if progress:
+                done = report.documents + pending
+                progress(Progress(done, max(total, done), current, time.perf_counter() - started))
+
+        if workers > 0:
+            _import_in_workers(
+                store.path, still_needed(documents), known, report, workers, batch_size, show, cancelled
+            )
+        else:
+            writer = _BatchWriter(conn, report, batch_size if bulk else 200, 5.0 if bulk else 0.25)
+            last_report = 0.0
+            for name, prepared, error in (_parse(*item, known) for item in still_needed(documents)):
+                if cancelled and cancelled():
+                    report.cancelled = True
+                    break
+                if prepared is None:
+                    report.add(DocumentResult(name, error=error, skipped=error is None))
+                else:
+                    writer.add(name, prepared)
+                now = time.perf_counter()
+                if now - last_report > 0.1 or not bulk:
+                    last_report = now
+                    show(name, len(writer.pending))
+            writer.commit()
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
     finally:
         if bulk:
-            search.set_hashsize(conn, search.DEFAULT_HASHSIZE)
+            search.set_bulk_config(conn, False)
             gc.set_threshold(*gc_threshold)
         conn.close()
     _reanchor_notes(store, report.updated_trials)

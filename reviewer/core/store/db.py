@@ -52,6 +52,16 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record, foreign_keys: bo
     cursor.close()
 
 
+def raw_connection(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection to an open store with the app's pragmas, in manual transaction
+    mode: the write path (a bulk import's worker processes open their own)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _set_pragmas(conn, None)
+    # Mapped pages count as the process's memory and grow with the store: the writer reads little.
+    conn.execute("PRAGMA mmap_size=0")
+    return conn
+
+
 def make_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _set_pragmas)
@@ -192,12 +202,7 @@ class Store:
                 raise
 
     def raw_connection(self) -> sqlite3.Connection:
-        """A plain sqlite3 connection with the app's pragmas, in manual transaction mode (the write path)."""
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        _set_pragmas(conn, None)
-        # Mapped pages count as the process's memory and grow with the store: the writer reads little.
-        conn.execute("PRAGMA mmap_size=0")
-        return conn
+        return raw_connection(self.path)
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:

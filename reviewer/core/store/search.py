@@ -29,11 +29,21 @@ FTS_CREATE = (
 # terms and commits every few thousand studies: fewer, bigger segments and less merging.
 BULK_HASHSIZE = 64 * 2**20
 DEFAULT_HASHSIZE = 2**20
+# FTS5 merges segments of one level once `automerge` of them pile up (4 by default). A bulk import
+# writes one segment per batch; merging at 8 rewrites each term's entries fewer times (the index
+# took 17% less time at 100,000 studies), for a few more segments a search reads.
+BULK_AUTOMERGE = 8
+DEFAULT_AUTOMERGE = 4
 
 
-def set_hashsize(conn, size: int) -> None:
-    """Set the FTS index's pending-terms limit (stored in the index's config; outside a transaction)."""
-    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', ?)", (size,))
+def set_bulk_config(conn, bulk: bool) -> None:
+    """Set the FTS index's pending-terms limit and merge width for a bulk import, or back to the
+    defaults (stored in the index's config table; outside a transaction)."""
+    for key, value in (
+        ("hashsize", BULK_HASHSIZE if bulk else DEFAULT_HASHSIZE),
+        ("automerge", BULK_AUTOMERGE if bulk else DEFAULT_AUTOMERGE),
+    ):
+        conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (?, ?)", (key, value))
 
 
 # Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK compatibility and extension A

@@ -48,30 +48,29 @@ def test_bulk_and_per_file_give_equal_stores(tmp_path, corpus_zip, corpus_dir):
     assert snapshot(per_file) == snapshot(bulk)
     # the bulk import's FTS and garbage-collector settings last only while it runs
     with sqlite3.connect(bulk.path) as conn:
-        assert conn.execute("SELECT v FROM trial_fts_config WHERE k = 'hashsize'").fetchone()[0] == 2**20
+        config = dict(conn.execute("SELECT k, v FROM trial_fts_config"))
+    assert (config["hashsize"], config["automerge"]) == (2**20, 4)
     assert gc.get_threshold()[0] < 100_000
 
 
 def test_cancelled_bulk_import_is_consistent_and_a_rerun_completes_it(tmp_path, corpus_zip):
     store = open_store(tmp_path / "data")
-    calls = 0
-
-    def cancel_after_120():
-        nonlocal calls
-        calls += 1
-        return calls > 120
-
-    report = import_paths(store, [corpus_zip], cancelled=cancel_after_120, bulk=True, workers=2, batch_size=50)
+    shown = []
+    # cancel once two batches of 50 are written: the workers stop between batches
+    report = import_paths(store, [corpus_zip], progress=lambda p: shown.append(p.done),
+                          cancelled=lambda: bool(shown) and shown[-1] >= 100, bulk=True, workers=2, batch_size=50)
     assert report.cancelled
+    written = report.count("added")
+    assert 100 <= written < 385 and written == report.documents and written % 50 == 0
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         trials, fts = conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone()
         orphans = conn.execute("SELECT count(*) FROM trial WHERE current_version_id NOT IN (SELECT id FROM trial_version)").fetchone()[0]
-    assert trials == fts == 120 and orphans == 0
+    assert trials == fts == written and orphans == 0
 
     again = import_paths(store, [corpus_zip], bulk=True, workers=2)
-    assert again.skipped == 120 and again.count("added") == 385 - 120 and not again.failed
+    assert again.skipped == written and again.count("added") == 385 - written and not again.failed
     reference = open_store(tmp_path / "reference")
     import_paths(reference, [corpus_zip])
     assert snapshot(store) == snapshot(reference)
