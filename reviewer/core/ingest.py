@@ -332,6 +332,9 @@ def _worker_connection() -> sqlite3.Connection:
         from multiprocessing.util import Finalize
 
         _Worker.connection = raw_connection(Path(_Worker.store_path))
+        # two workers hold a connection each: a 16 MiB page cache (not the app's 64) writes as fast
+        # here and keeps the import's memory, all processes together, under 500 MB
+        _Worker.connection.execute("PRAGMA cache_size=-16384")
         Finalize(_Worker, _Worker.connection.close, exitpriority=10)  # runs when the worker exits
     return _Worker.connection
 

@@ -61,60 +61,20 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def tree_rss_mib(root: int) -> float:
-    """Memory of a process (resident) and all its descendants (their proportional share: workers
-    forked from one server share its pages). The import's workers are forked from a fork server, so
-    they are not the import process's children and RUSAGE_CHILDREN misses them."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        try:
-            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (ValueError, OSError, IndexError):
-            continue
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    total = 0.0
-    for pid in tree:
-        field = "VmRSS:" if pid == root else "Pss:"
-        source = f"/proc/{pid}/status" if pid == root else f"/proc/{pid}/smaps_rollup"
-        try:
-            for line in Path(source).read_text().splitlines():
-                if line.startswith(field):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
-
-
 def child_import(zip_path: Path, data_dir: Path) -> dict:
-    import threading
+    from tree_memory import PeakSampler
 
     from reviewer.core.ingest import import_paths
     from reviewer.core.store.db import open_store
 
-    peak = [0.0]
-    running = threading.Event()
-    running.set()
-
-    def sample() -> None:
-        while running.is_set():
-            peak[0] = max(peak[0], tree_rss_mib(os.getpid()))
-            time.sleep(0.25)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     store = open_store(data_dir)
-    started = time.perf_counter()
-    report = import_paths(store, [zip_path], bulk=True)
-    seconds = time.perf_counter() - started
-    running.clear()
-    sampler.join()
+    with PeakSampler() as peak:
+        started = time.perf_counter()
+        report = import_paths(store, [zip_path], bulk=True)
+        seconds = time.perf_counter() - started
     store.close()
     return {"studies": report.count("added") + report.count("updated"), "failed": len(report.failed),
-            "seconds": seconds, "peak_mib": peak[0], "main_peak_mib": peak_mib()}
+            "seconds": seconds, "peak_mib": peak.mib, "main_peak_mib": peak_mib()}
 
 
 def child_floor(zip_path: Path) -> dict:

@@ -131,3 +131,22 @@ def test_bulk_reads_zip_members_in_the_workers_with_the_archive_checks(tmp_path)
                           ("NCT09999994", json.dumps(studies["a.json"]).replace("99991", "99994"))):
             trial = repo.trial_by_registry_id(session, nct)
             assert repo.source_document(session, trial.current_version_id) == text
+
+
+def test_a_document_the_store_refuses_fails_alone_in_a_workers_batch(tmp_path, corpus_zip):
+    """A worker writes its batch in one transaction; when the database refuses one document, the
+    batch is written again one document at a time, so only that document fails."""
+    with zipfile.ZipFile(corpus_zip) as archive:
+        refused = json.loads(archive.read(archive.namelist()[70]))["protocolSection"]["identificationModule"]["nctId"]
+    store = open_store(tmp_path / "data")
+    with sqlite3.connect(store.path) as conn:
+        conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON trial WHEN NEW.registry_id = '{refused}' "
+                     "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END")
+    report = import_paths(store, [corpus_zip], bulk=True, workers=2, batch_size=50)
+    assert report.count("added") == 384
+    assert [(f.name.rsplit(" › ", 1)[1], f.error) for f in report.failed] == [
+        (f"{refused}.json", "could not be stored (IntegrityError: refused by a test trigger); nothing of it was kept")
+    ]
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone() == (384, 384)
+        assert conn.execute("SELECT count(*) FROM trial_version").fetchone()[0] == 384
