@@ -167,7 +167,8 @@ def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | Non
         with engine.begin() as connection:
             config = alembic_config(path)
             config.attributes["connection"] = connection
-            config.attributes["progress"] = progress
+            # a new store is made, not upgraded: its (empty) migrations have nothing to report
+            config.attributes["progress"] = progress if revision is not None else None
             command.upgrade(config, "head")
             violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
             if violations:

@@ -29,7 +29,9 @@ def digest(path):
 
 
 def test_new_store_is_at_head_with_wal_and_foreign_keys(tmp_path):
-    store = open_store(tmp_path)
+    messages = []
+    store = open_store(tmp_path, progress=messages.append)
+    assert messages == []  # made, not upgraded: no "Upgrading the library" for a new folder
     assert store.schema_revision() == head_revision()
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
