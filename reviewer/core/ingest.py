@@ -491,9 +491,9 @@ def import_paths(
                 progress(Progress(done, max(total, done), current, time.perf_counter() - started))
 
         if workers > 0:
-            _import_in_workers(
-                store.path, still_needed(documents), known, report, workers, batch_size, show, cancelled
-            )
+            # at least four batches per worker, so that parsing and writing overlap in a smaller import
+            batch = max(50, min(batch_size, total // (4 * workers)))
+            _import_in_workers(store.path, still_needed(documents), known, report, workers, batch, show, cancelled)
         else:
             writer = _BatchWriter(conn, report, batch_size if bulk else 200, 5.0 if bulk else 0.25)
             last_report = 0.0
