@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--bulk",
         action="store_true",
-        help="for thousands of studies: parse on every core, commit in batches, skip sources already stored",
+        help="for thousands of studies: worker processes on every core parse and write batches in turn; "
+        "skips sources already stored, so a re-run completes a cancelled import",
     )
     imp.add_argument("--json", action="store_true")
 
