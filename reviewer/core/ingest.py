@@ -88,9 +88,9 @@ class ImportReport:
 
     def summary(self) -> str:
         text = (
-            f"{self.documents} document(s): {self.count('added')} trial(s) added, "
-            f"{self.count('updated')} updated, {self.count('unchanged') + self.skipped} unchanged, "
-            f"{len(self.failed)} failed"
+            f"{self.documents:,} document(s): {self.count('added'):,} trial(s) added, "
+            f"{self.count('updated'):,} updated, {self.count('unchanged') + self.skipped:,} unchanged, "
+            f"{len(self.failed):,} failed"
         )
         return text + (" (cancelled)" if self.cancelled else "")
 
@@ -445,24 +445,32 @@ def _import_in_workers(
 BATCH_BYTES = 64 * 2**20  # of documents in one batch (uncompressed), beyond its first document
 
 
+# From this many documents, an import that may choose (the app's) takes the bulk path: below it, the
+# workers' start (about half a second) is not worth it, and per-document progress reads better.
+BULK_FROM_DOCUMENTS = 2000
+
+
 def import_paths(
     store: Store,
     paths: list[Path],
     progress: ProgressCallback | None = None,
     cancelled: Callable[[], bool] | None = None,
     *,
-    bulk: bool = False,
+    bulk: bool | None = False,
     workers: int | None = None,
     batch_size: int = 2500,
 ) -> ImportReport:
     """Import every document under ``paths`` into ``store``.
 
-    ``bulk``: for thousands of documents (see the module's docstring); ``workers`` processes (default:
-    one per core, at least two; 0 parses and writes here) each write ``batch_size`` documents per
-    transaction."""
+    ``bulk``: for thousands of documents (see the module's docstring); None: when there are at least
+    BULK_FROM_DOCUMENTS. A bulk import's report keeps only counts, failures and the trials that got
+    a new version, not every document's result. ``workers`` processes (default: one per core, at
+    least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
-    report = ImportReport(keep_results=not bulk)
     total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
+    if bulk is None:
+        bulk = total >= BULK_FROM_DOCUMENTS
+    report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
     documents = (
         _bulk_documents(paths, by_reference=workers > 0)

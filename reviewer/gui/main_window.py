@@ -584,7 +584,8 @@ class MainWindow(QMainWindow):
         self._import_done()
         self.library.model.reload()
         for view in self.trial_views():
-            if view.registry_id in changed:
+            # a bulk import keeps no per-document results: its open trials are read again
+            if view.registry_id in changed or (not report.keep_results and report.counts["updated"]):
                 view.load()
         self.statusBar().showMessage(report.summary(), 10000)
         self.sig_import_finished.emit(report)

@@ -118,7 +118,8 @@ def wait_all(msecs: int = 30000) -> bool:
 
 class ImportTask(Task):
     """Imports files and folders into the store; sig_progress carries ingest.Progress objects,
-    sig_finished the ImportReport. ``cancel()`` stops after the current document."""
+    sig_finished the ImportReport. ``cancel()`` stops after the current document (in a bulk import
+    of thousands, after the batches being written)."""
 
     def __init__(self, store, paths: list[Path]):
         super().__init__(ImportTask._work, store, [Path(p) for p in paths])
@@ -127,4 +128,5 @@ class ImportTask(Task):
     def _work(task: ImportTask, store, paths: list[Path]):
         from ..core.ingest import import_paths
 
-        return import_paths(store, paths, progress=task.progress, cancelled=task.is_cancelled)
+        # a registry zip or a big folder takes the bulk path (worker processes on every core)
+        return import_paths(store, paths, progress=task.progress, cancelled=task.is_cancelled, bulk=None)

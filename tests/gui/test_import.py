@@ -115,3 +115,37 @@ def test_drop_files_onto_the_window(window, qtbot, folder):
     with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
         window.dropEvent(event)
     assert blocker.args[0].count("added") == 4
+
+
+def test_a_big_import_takes_the_bulk_path_and_reloads_open_trials(window, qtbot, tmp_path, monkeypatch):
+    """From BULK_FROM_DOCUMENTS documents the window imports through worker processes; its report
+    keeps only counts, so an open trial that got a new version is read again all the same."""
+    import json
+    import zipfile
+
+    import reviewer.core.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    studies = corpus_files(385)
+    first = studies[0]
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000):
+        window.import_paths([first])  # one file: the per-file path
+    view = window.open_trial(first.stem)
+    assert view is not None and view.record.brief_title != "A newer title"
+
+    newer = json.loads(first.read_text(encoding="utf-8"))
+    newer["protocolSection"]["identificationModule"]["briefTitle"] = "A newer title"
+    newer["protocolSection"]["statusModule"]["lastUpdatePostDateStruct"] = {"date": "2099-01-01", "type": "ACTUAL"}
+    archive_path = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in studies[1:]:
+            archive.write(path, path.name)
+        archive.writestr(first.name, json.dumps(newer))
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60000) as blocker:
+        window.import_paths([archive_path])
+    report = blocker.args[0]
+    assert not report.keep_results and report.results == []  # the bulk path's report
+    assert (report.count("added"), report.count("updated"), len(report.failed)) == (384, 1, 0)
+    qtbot.waitUntil(lambda: window.library.model.total() == 3 + 385)
+    assert view.record.brief_title == "A newer title"
+    assert "384 trial(s) added, 1 updated" in window.statusBar().currentMessage()
