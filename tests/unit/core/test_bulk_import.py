@@ -150,3 +150,22 @@ def test_a_document_the_store_refuses_fails_alone_in_a_workers_batch(tmp_path, c
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone() == (384, 384)
         assert conn.execute("SELECT count(*) FROM trial_version").fetchone()[0] == 384
+
+
+def test_known_sources_finds_exactly_the_stored_sources(tmp_path, corpus_zip):
+    import hashlib
+
+    from reviewer.core.ingest import KnownSources
+
+    store = open_store(tmp_path / "data")
+    with zipfile.ZipFile(corpus_zip) as archive:
+        sources = [archive.read(name) for name in archive.namelist()]
+    import_paths(store, [corpus_zip])
+    with sqlite3.connect(store.path) as conn:
+        known = KnownSources.of_store(conn)
+    assert len(known) == 385
+    assert all(known.has_source(source) for source in sources)
+    assert not known.has_source(sources[0] + b" ")
+    digests = sorted(hashlib.sha256(source).digest()[:16] for source in sources)
+    assert known.table == b"".join(digests)  # the store's order is the bytes' order
+    assert not KnownSources().has_source(sources[0]) and len(KnownSources()) == 0
