@@ -413,10 +413,14 @@ def read_document(data: bytes) -> list[ParsedRecord]:
     """Every record in one document's bytes, or InvalidSource with the reason."""
     if len(data) > MAX_DOCUMENT_BYTES:
         raise InvalidSource(f"oversized document (over {MAX_DOCUMENT_BYTES // 2**20} MiB)")
-    text = decode(data)
-    importer = detect(text)
     try:
-        records = importer.parse(text)
+        # JSON in plain UTF-8 (no byte-order mark), as the registry's files are: parsed from its bytes
+        records = None
+        if data[:1] in (b"{", b"[") and detect(data[:SNIFF_BYTES].decode("utf-8", "ignore")) is CTGOV_JSON:
+            records = CTGOV_JSON.parse_utf8(data)
+        if records is None:
+            text = decode(data)
+            records = detect(text).parse(text)
     except InvalidSource:
         raise
     except RecursionError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from ..record import TrialRecord
@@ -18,11 +17,32 @@ class InvalidSource(ValueError):
     """Bad input. ``str(error)`` is a one-line reason a user can act on (without the file name)."""
 
 
-@dataclass
 class ParsedRecord:
-    record: TrialRecord
-    source_text: str  # the record's own original document (the file, or its part of a container)
-    source_format: str  # importer name, e.g. "ctgov-json"
+    """A record, its own original document (the file, or its part of a container) and the importer's
+    name (e.g. "ctgov-json"). The document is kept as the importer had it, text or UTF-8 bytes; the
+    other form is made only when asked for (a bulk import stores the bytes and never needs the text)."""
+
+    __slots__ = ("record", "source_format", "_text", "_bytes")
+
+    def __init__(
+        self, record: TrialRecord, source_text: str | None, source_format: str, *, source_bytes: bytes | None = None
+    ):
+        if source_text is None and source_bytes is None:
+            raise ValueError("a parsed record needs its source")
+        self.record, self.source_format = record, source_format
+        self._text, self._bytes = source_text, source_bytes
+
+    @property
+    def source_text(self) -> str:
+        if self._text is None:
+            self._text = self._bytes.decode("utf-8")
+        return self._text
+
+    @property
+    def source_bytes(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self._text.encode("utf-8")
+        return self._bytes
 
 
 class Importer(Protocol):

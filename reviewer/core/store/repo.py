@@ -277,7 +277,7 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
     """``data`` and ``deflated``: the document's bytes and their raw deflate stream, as a zip holds
     them; when the record's source is the whole document, that stream is stored instead of
     compressing the source again."""
-    source = parsed.source_text.encode("utf-8")
+    source = parsed.source_bytes
     if deflated is not None and source == data:
         blob = b"\x78\x01" + deflated + zlib.adler32(source).to_bytes(4, "big")  # a zlib stream
     else:
