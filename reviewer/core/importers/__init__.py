@@ -211,7 +211,8 @@ def _central_directory(path: Path) -> Callable[[], Iterator[_Entry]]:
                     file_size, compress_size, header_offset = _zip64_sizes(
                         extra, file_size, compress_size, header_offset
                     )
-                name = raw_name.decode("utf-8" if flag_bits & 0x800 else "cp437")
+                # ASCII reads the same in both encodings, and its codec is C; cp437's is Python
+                name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flag_bits & 0x800 else "cp437")
                 yield _Entry(
                     name, flag_bits, compress_type, crc, compress_size, file_size, header_offset + concat
                 )
@@ -306,9 +307,16 @@ def _reader(ref: ZipMemberRef) -> Callable[[], bytes]:
     return lambda: ref.read()[0]
 
 
+def _name_parts(filename: str) -> tuple[str, ...]:
+    """A member name's path parts, as PurePosixPath gives them (a backslash read as a slash)."""
+    if "/" not in filename and "\\" not in filename and filename not in ("", "."):
+        return (filename,)  # the registry's flat members: the same answer, without building a path
+    return PurePosixPath(filename.replace("\\", "/")).parts
+
+
 def _refusal(member: zipfile.ZipInfo | _Entry) -> str | None:
     """Why a member is not read ("skip": silently, as macOS's folders and hidden files), or None."""
-    parts = PurePosixPath(member.filename.replace("\\", "/")).parts
+    parts = _name_parts(member.filename)
     if parts and (parts[0].startswith("__MACOSX") or parts[-1].startswith(".")):
         return "skip"
     if member.filename.startswith(("/", "\\")) or ".." in parts or re.match(r"^[A-Za-z]:", member.filename):

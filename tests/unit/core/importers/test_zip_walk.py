@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
+
 from reviewer.core.importers import Document, iter_documents
 
 
@@ -83,3 +85,16 @@ def test_zipfiles_own_walk_gives_the_same_documents(tmp_path):
     ]
     assert fallback == streamed
     assert [has_ref for *_, has_ref in streamed] == [True, True, False, None]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["NCT01234567.json", ".hidden.json", "a/b.json", "/abs.json", "//two.json", "../up.json", "a\\b.json",
+     "C:evil.json", "__MACOSX/x.json", "./here.json", "a//b.json", "a/./b.json", ".", "", "x/", "é.json"],
+)
+def test_member_name_parts_are_those_of_a_posix_path(name):
+    from pathlib import PurePosixPath
+
+    from reviewer.core.importers import _name_parts
+
+    assert _name_parts(name) == PurePosixPath(name.replace("\\", "/")).parts
