@@ -149,3 +149,25 @@ def test_a_big_import_takes_the_bulk_path_and_reloads_open_trials(window, qtbot,
     qtbot.waitUntil(lambda: window.library.model.total() == 3 + 385)
     assert view.record.brief_title == "A newer title"
     assert "384 trial(s) added, 1 updated" in window.statusBar().currentMessage()
+
+
+def test_cancel_stops_a_bulk_import_between_batches(window, qtbot, tmp_path, monkeypatch):
+    import sqlite3
+    import zipfile
+
+    import reviewer.core.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    archive_path = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in corpus_files(385):
+            archive.write(path, path.name)
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60000) as blocker:
+        controller = window.import_paths([archive_path])
+        controller.dialog.findChild(QPushButton).click()
+    report = blocker.args[0]
+    assert report.cancelled and not report.keep_results
+    assert report.documents < 385 and report.documents % 50 == 0  # whole batches (of 50 here) or none
+    with sqlite3.connect(window.store.path) as conn:
+        trials, fts = conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone()
+    assert trials == fts == 3 + report.count("added")
