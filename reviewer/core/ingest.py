@@ -308,9 +308,8 @@ class KnownSources:
 
     @classmethod
     def of_store(cls, conn: sqlite3.Connection) -> KnownSources:
-        # in the index's order: lowercase hex sorts as the bytes it spells
-        rows = conn.execute("SELECT source_hash FROM trial_version ORDER BY source_hash")
-        return cls(bytes.fromhex(h)[: cls.SIZE] for (h,) in rows)
+        rows = conn.execute("SELECT source_hash FROM trial_version")
+        return cls(sorted(bytes.fromhex(h)[: cls.SIZE] for (h,) in rows))
 
     def __len__(self) -> int:
         return self.count

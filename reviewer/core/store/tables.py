@@ -17,8 +17,8 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, 
 from sqlmodel import Field, SQLModel
 
 
-def _parent(table: str, nullable: bool = False) -> Column:
-    return Column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=nullable, index=True)
+def _parent(table: str, nullable: bool = False, index: bool = True) -> Column:
+    return Column(Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=nullable, index=index)
 
 
 class Trial(SQLModel, table=True):
@@ -47,10 +47,13 @@ class TrialVersion(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    trial_id: int = Field(sa_column=_parent("trial"))
+    # no index of its own: ix_trial_version_hash and the unique (trial_id, number) begin with it
+    trial_id: int = Field(sa_column=_parent("trial", index=False))
     number: int  # 1, 2, ... in import order
     content_hash: str  # sha256 of the parsed record: equal content, equal hash
-    source_hash: str = Field(index=True)  # sha256 of the source document: lets a re-run skip it unparsed
+    # sha256 of the source document: lets a re-run skip it unparsed. Not indexed: read all at once
+    # (an index of random keys cost a page read per new version in a big store; migration 0004)
+    source_hash: str
     # provenance
     source_format: str
     source_name: str

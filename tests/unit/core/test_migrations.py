@@ -200,3 +200,21 @@ def test_migrations_build_exactly_the_tables_the_models_declare(tmp_path):
     store.close()
     # FTS5 keeps its index in shadow tables no model declares
     assert [d for d in differences if not (d[0] == "remove_table" and d[1].name.startswith("trial_fts"))] == []
+
+
+def test_0004_drops_the_version_indexes_imports_do_not_need_and_lookups_keep_an_index(tmp_path):
+    shutil.copy(STORES / "0003.sqlite3", tmp_path / STORE_FILE_NAME)
+    open_store(tmp_path).close()
+    with sqlite3.connect(tmp_path / STORE_FILE_NAME) as conn:
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'trial_version'")}
+        plans = [" ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (1,)))
+                 for sql in ("SELECT id FROM trial_version WHERE trial_id = ?",
+                             "SELECT id FROM trial_version WHERE trial_id = ? ORDER BY number DESC")]
+    assert "ix_trial_version_source_hash" not in indexes and "ix_trial_version_trial_id" not in indexes
+    assert "ix_trial_version_hash" in indexes
+    assert all("USING" in plan and "INDEX" in plan for plan in plans), plans
+    path = tmp_path / STORE_FILE_NAME
+    command.downgrade(alembic_config(path), "0003")
+    with sqlite3.connect(path) as conn:
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ix_trial_version_source_hash", "ix_trial_version_trial_id"} <= indexes
