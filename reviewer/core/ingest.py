@@ -265,6 +265,12 @@ class _BatchWriter:
         if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
             self.commit()
 
+    def abandon(self) -> None:
+        """Roll back the documents not yet committed: none of them is stored or reported."""
+        if self.pending:
+            self.conn.execute("ROLLBACK")
+        self.pending, self.results = [], []
+
     def _begin(self) -> None:
         # IMMEDIATE: the write lock from the start, so the row ids the writer hands out stay free
         self.conn.execute("BEGIN IMMEDIATE")
@@ -387,18 +393,30 @@ def _pass_turn(number: int) -> None:
         _Worker.turn.notify_all()
 
 
+# documents between two looks at the stop flag in a worker: a few milliseconds of parsing or writing
+STOP_CHECK_EVERY = 32
+
+
 def _parse_and_write(number: int, items: list[tuple]) -> ImportReport | None:
     """In a worker: parse batch ``number``, then write it in its turn, in one transaction.
 
     Returns what was done (counts and failures), or None when the import was stopped before the
-    batch's turn: nothing of it was written."""
-    parsed = [_parse(*item, _Worker.known) for item in items]
+    batch's turn: nothing of it was written. Stopped while writing, the batch's transaction is
+    rolled back: a cancel takes effect within milliseconds, and leaves whole batches."""
+    parsed = []
+    for n, item in enumerate(items):
+        if n % STOP_CHECK_EVERY == 0 and _Worker.stop.is_set():
+            return None
+        parsed.append(_parse(*item, _Worker.known))
     if not _await_turn(number):
         return None
     try:
         report = ImportReport(keep_results=False)
         writer = _BatchWriter(_worker_connection(), report, per_commit=len(parsed) + 1, seconds=float("inf"))
-        for name, prepared, error in parsed:
+        for n, (name, prepared, error) in enumerate(parsed):
+            if n % STOP_CHECK_EVERY == 0 and _Worker.stop.is_set():
+                writer.abandon()
+                return report  # what was skipped, refused or committed one by one before the stop
             if prepared is None:
                 report.add(DocumentResult(name, error=error, skipped=error is None))
             else:

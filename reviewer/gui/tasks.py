@@ -119,7 +119,7 @@ def wait_all(msecs: int = 30000) -> bool:
 class ImportTask(Task):
     """Imports files and folders into the store; sig_progress carries ingest.Progress objects,
     sig_finished the ImportReport. ``cancel()`` stops after the current document (in a bulk import
-    of thousands, after the batches being written)."""
+    of thousands, the batches being parsed or written are dropped whole)."""
 
     def __init__(self, store, paths: list[Path]):
         super().__init__(ImportTask._work, store, [Path(p) for p in paths])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import sqlite3
+import time
 import zipfile
 
 import pytest
@@ -74,6 +75,32 @@ def test_cancelled_bulk_import_is_consistent_and_a_rerun_completes_it(tmp_path, 
     reference = open_store(tmp_path / "reference")
     import_paths(reference, [corpus_zip])
     assert snapshot(store) == snapshot(reference)
+
+
+def test_a_cancel_while_a_batch_is_written_rolls_the_batch_back(tmp_path, corpus_zip):
+    """Cancel does not wait for the batch being written: its worker rolls it back at once, and the
+    store keeps the whole batches committed before it."""
+    with zipfile.ZipFile(corpus_zip) as archive:
+        slow = json.loads(archive.read(archive.namelist()[110]))["protocolSection"]["identificationModule"]["nctId"]
+    store = open_store(tmp_path / "data")
+    with sqlite3.connect(store.path) as conn:
+        # the third batch (documents 100-149) stalls on its eleventh trial for about two seconds
+        conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
+                     "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                     "WHERE i < 8000000) SELECT i FROM n); END")
+    reported: list[float] = []
+
+    def cancelled() -> bool:
+        # a third of a second after the first two batches are reported: the third is being written
+        return bool(reported) and time.monotonic() - reported[0] > 0.3
+
+    report = import_paths(store, [corpus_zip], cancelled=cancelled, bulk=True, workers=2, batch_size=50,
+                          progress=lambda p: p.done >= 100 and not reported and reported.append(time.monotonic()))
+    assert report.cancelled and report.count("added") == report.documents == 100
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone() == (100, 100)
+        assert conn.execute("SELECT count(*) FROM trial WHERE registry_id = ?", (slow,)).fetchone()[0] == 0
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_bulk_zip_with_a_bad_member_imports_the_rest(tmp_path):
