@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document
+from .importers import Document, InvalidSource, ZipMemberRef, count_documents, iter_documents, read_document
 from .store import repo, search
 from .store.db import Store, raw_connection
 
@@ -517,7 +517,7 @@ def import_paths(
     a new version, not every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
-    total = sum(1 for _ in iter_documents(paths))  # names only: cheap, and gives the progress a total
+    total = count_documents(paths)  # at once, from the zips' end records: the progress's total
     if bulk is None:
         bulk = total >= BULK_FROM_DOCUMENTS
     report = ImportReport(keep_results=not bulk)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -40,6 +41,7 @@ __all__ = [
     "InvalidSource",
     "ParsedRecord",
     "ZipMemberRef",
+    "count_documents",
     "iter_documents",
     "read_document",
 ]
@@ -121,6 +123,29 @@ def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidS
             yield str(path), InvalidSource("no such file or folder")
 
 
+def count_documents(paths: list[Path]) -> int:
+    """How many documents iter_documents(paths) yields, at most: exact, but for a zip the number of
+    entries its end record gives, which also counts folders and hidden members. Reads no central
+    directory (4 s for the registry's 600,000 members), so an import shows its total at once."""
+    count = 0
+    for path in paths:
+        path = Path(path)
+        files = _walk(path) if path.is_dir() else [path]
+        for file in files:
+            count += (_zip_entries(file) if file.is_file() else None) or 1
+    return count
+
+
+def _zip_entries(path: Path) -> int | None:
+    """The entry count in a zip's end record, or None when ``path`` is not a readable zip."""
+    try:
+        with path.open("rb") as handle:
+            end = zipfile._EndRecData(handle)  # zipfile's own search for the end record (zip64 too)
+    except OSError:
+        return None
+    return end[zipfile._ECD_ENTRIES_TOTAL] if end else None
+
+
 def _walk(folder: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -131,7 +156,11 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _documents_of_file(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device would block the read
+            yield name, InvalidSource("not a regular file")
+            return
+        size = status.st_size
         if zipfile.is_zipfile(path):
             yield from _zip_members(path, name)
             return

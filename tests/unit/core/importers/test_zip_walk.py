@@ -98,3 +98,35 @@ def test_member_name_parts_are_those_of_a_posix_path(name):
     from reviewer.core.importers import _name_parts
 
     assert _name_parts(name) == PurePosixPath(name.replace("\\", "/")).parts
+
+
+def test_the_count_before_an_import_is_exact_for_files_and_registry_zips_and_never_short(tmp_path, corpus_dir):
+    """count_documents gives an import its total without walking a zip's central directory: the
+    entries of the zip's end record, which also counts folders and hidden members."""
+    import os
+
+    from reviewer.core.importers import count_documents
+
+    registry = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(registry, "w", zipfile.ZIP_DEFLATED) as archive:
+        for study in sorted((corpus_dir / "ctgov-v2").glob("*.json"))[:40]:
+            archive.write(study, study.name)
+    mixed = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(mixed, "w") as archive:
+        archive.writestr("folder/", b"")
+        archive.writestr("folder/a.json", b"{}")
+        archive.writestr("__MACOSX/._a.json", b"x")
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    pipe = tmp_path / "folder" / "pipe"
+    pipe.parent.mkdir()
+    os.mkfifo(pipe)  # not read: a pipe would block the walk
+    for paths in (
+        [registry],
+        [corpus_dir / "ctgov-xml", corpus_dir / "ctgov-v2-containers"],
+        [tmp_path / "missing.json", pipe.parent],
+    ):
+        assert count_documents(paths) == sum(1 for _ in iter_documents(paths))
+    assert [str(error) for _, error in iter_documents([pipe.parent])] == ["not a regular file"]
+    assert count_documents([mixed]) == 3 and sum(1 for _ in iter_documents([mixed])) == 1
+    assert count_documents([empty]) == 1 and sum(1 for _ in iter_documents([empty])) == 0
