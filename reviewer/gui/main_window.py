@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 
 MIN_COMPARE, MAX_COMPARE = 2, 6  # reviewer.core.compare.MIN_TRIALS, MAX_TRIALS
 
+# how often the library list is read again while an import runs
+LIBRARY_REFRESH_MS = 3000
+
 
 class MainWindow(QMainWindow):
     sig_import_finished = Signal(object)  # ImportReport
@@ -73,6 +76,10 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(icon("app"))
 
         self.library = LibraryPanel(store, self, preview=preview)
+        # while an import runs, the library list shows the trials as they come in
+        self.library_refresh = QTimer(self)
+        self.library_refresh.setInterval(LIBRARY_REFRESH_MS)
+        self.library_refresh.timeout.connect(self._refresh_library_during_import)
         self.library.sig_open.connect(self.open_trial)
         self.library.sig_selection_changed.connect(self._update_actions)
         self.library.model.sig_failed.connect(lambda message: self.statusBar().showMessage(message, 8000))
@@ -570,9 +577,14 @@ class MainWindow(QMainWindow):
             return None
         self.importer = ImportController(self.store, paths_, self, self.log_file)
         self.importer.sig_finished.connect(self._import_finished)
-        self.importer.sig_failed.connect(lambda _m, _d: self._import_done())
+        self.importer.sig_failed.connect(self._import_failed)
         self.importer.start()
+        self.library_refresh.start()
         return self.importer
+
+    def _refresh_library_during_import(self) -> None:
+        if self.importer is not None and not self.library.model.is_busy():
+            self.library.reload_keeping_place()
 
     def _import_finished(self, report) -> None:
         changed = {
@@ -582,7 +594,7 @@ class MainWindow(QMainWindow):
             if saved.outcome != "unchanged"
         }
         self._import_done()
-        self.library.model.reload()
+        self.library.reload_keeping_place()
         for view in self.trial_views():
             # a bulk import keeps no per-document results: its open trials are read again
             if view.registry_id in changed or (not report.keep_results and report.counts["updated"]):
@@ -590,7 +602,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(report.summary(), 10000)
         self.sig_import_finished.emit(report)
 
+    def _import_failed(self, _message: str, _details: str) -> None:
+        self._import_done()
+        self.library.reload_keeping_place()  # what was imported before the error is kept
+
     def _import_done(self) -> None:
+        self.library_refresh.stop()
         self.last_import = self.importer
         self.importer = None
 

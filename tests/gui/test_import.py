@@ -171,3 +171,52 @@ def test_cancel_stops_a_bulk_import_between_batches(window, qtbot, tmp_path, mon
     with sqlite3.connect(window.store.path) as conn:
         trials, fts = conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone()
     assert trials == fts == 3 + report.count("added")
+
+
+def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_selection(
+    window, qtbot, tmp_path, monkeypatch
+):
+    import json
+    import sqlite3
+    import zipfile
+
+    import reviewer.core.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    files = corpus_files(385)
+    archive_path = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.name)
+    # the batch holding the 301st study stalls for a few seconds: the import is still running
+    # while the batches before it are in the store
+    slow = json.loads(files[300].read_bytes())["protocolSection"]["identificationModule"]["nctId"]
+    with sqlite3.connect(window.store.path) as conn:
+        conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
+                     "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                     "WHERE i < 12000000) SELECT i FROM n); END")
+    library, model = window.library, window.library.model
+    library.select_rows([0])
+    library.table.setCurrentIndex(model.index(0, 1))
+    assert library.selected_registry_ids() == ["NCT02455596"]
+    window.library_refresh.setInterval(100)
+
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60000) as blocker:
+        window.import_paths([archive_path])
+        qtbot.waitUntil(lambda: model.total() > 3, timeout=30000)
+        assert window.importer is not None  # the list grew while the import was running
+        # the seed trial moved down among the new rows and is still the one selected and current
+        qtbot.waitUntil(lambda: library.selected_registry_ids() == ["NCT02455596"])
+        assert model.registry_id_at(library.table.currentIndex().row()) == "NCT02455596"
+        assert library.table.selectionModel().selectedRows()[0].row() > 0
+    assert blocker.args[0].count("added") == 385
+    qtbot.waitUntil(lambda: model.total() == 388 and not model.is_busy())
+    assert library.selected_registry_ids() == ["NCT02455596"]
+    assert not window.library_refresh.isActive()
+    # read again (as after every import) the list stays where the user had scrolled it
+    scroll = library.table.verticalScrollBar()
+    assert scroll.maximum() > 40
+    scroll.setValue(40)
+    library.reload_keeping_place()
+    qtbot.waitUntil(lambda: not model.is_busy())
+    assert scroll.value() == 40 and library.selected_registry_ids() == ["NCT02455596"]

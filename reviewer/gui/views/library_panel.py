@@ -148,6 +148,15 @@ class LibraryPanel(QWidget):
         self.model.modelReset.connect(self._update_count)
         self.model.sig_busy.connect(lambda _busy: self._update_count())
         self._update_count()
+        # what reload_keeping_place puts back: trial ids still to select, current trial, scroll
+        self._place: tuple[set[int], int | None, int] | None = None
+        self._restoring = False
+        self._resetting = False  # a reload's reset empties the selection: not the user's choice
+        self.model.modelAboutToBeReset.connect(lambda: setattr(self, "_resetting", True))
+        self.model.modelReset.connect(lambda: setattr(self, "_resetting", False))
+        self.model.sig_loaded.connect(self._restore_place)
+        self.model.sig_window_loaded.connect(lambda _window: self._select_remembered())
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed_by_user)
 
     # ------------------------------------------------------------ queries
 
@@ -205,6 +214,64 @@ class LibraryPanel(QWidget):
         rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
         ids = [self.model.registry_id_at(row) for row in rows]
         return [i for i in ids if i]
+
+    def reload_keeping_place(self) -> None:
+        """Run the query again (the store changed, as during an import) without losing the user's
+        place: the selected trials stay selected (as their rows are fetched again, wherever the
+        new rows put them) and the list stays scrolled where it was."""
+        # trials of the last reload whose rows were not fetched again yet are still to be selected
+        remembered, current_id = self._place[:2] if self._place else (set(), None)
+        self._place = (self._selected_trial_ids() | remembered, self._current_trial_id() or current_id,
+                       self.table.verticalScrollBar().value())
+        self.model.reload()
+
+    def _selected_trial_ids(self) -> set[int]:
+        ids = {self.model.trial_id_at(index.row()) for index in self.table.selectionModel().selectedRows()}
+        return {i for i in ids if i is not None}
+
+    def _current_trial_id(self) -> int | None:
+        current = self.table.currentIndex()
+        return self.model.trial_id_at(current.row()) if current.isValid() else None
+
+    def _restore_place(self) -> None:
+        if self._place is None:
+            return
+        self.table.verticalScrollBar().setValue(self._place[2])
+        self._select_remembered()
+
+    def _select_remembered(self) -> None:
+        if self._place is None or self.model.is_busy():
+            return
+        remaining, current_id, scroll = self._place
+        selection = self.table.selectionModel()
+        # making a row current scrolls the view to it: the list stays where the user had it
+        shown = self.table.verticalScrollBar().value()
+        found = {trial_id: row for trial_id in remaining if (row := self.model.row_of_trial(trial_id)) is not None}
+        self._restoring = True
+        try:
+            for row in found.values():
+                selection.select(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+                )
+            row = self.model.row_of_trial(current_id) if current_id is not None else None
+            if row is not None:
+                selection.setCurrentIndex(self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+                current_id = None
+        finally:
+            self._restoring = False
+        self.table.verticalScrollBar().setValue(shown)
+        remaining = remaining - found.keys()
+        self._place = (remaining, current_id, scroll) if remaining or current_id is not None else None
+
+    def _selection_changed_by_user(self, *_args) -> None:
+        if self._restoring or self._resetting or self._place is None:
+            return
+        if self.model.is_busy():
+            # chosen while the reload runs, on the old rows: the new choice is what is put back
+            self._place = (self._selected_trial_ids(), self._current_trial_id(), self.table.verticalScrollBar().value())
+        else:
+            self._place = None  # the user's own selection replaces the one being put back
 
     def select_rows(self, rows: list[int]) -> None:
         selection = self.table.selectionModel()
