@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004")  # schemas whose trial table has the columns below
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # schemas whose trial table has the columns below
 # reviewer.core.store.repo.LIST_COLUMNS (a test keeps them equal)
 LIST_COLUMNS = (
     "id",

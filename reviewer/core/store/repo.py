@@ -601,19 +601,64 @@ def list_trials(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
+    if order_by == "note_count":
+        return _list_by_note_count(session, where, descending, limit, offset)
     table = _t(Trial)
     notes = select(func.count()).where(_t(Note).c.trial_id == table.c.id).scalar_subquery()
     query = select(*(table.c[c] for c in LIST_COLUMNS), notes.label("note_count"))
     for clause in (where or TrialFilter()).clauses():
         query = query.where(clause)
-    if order_by == "note_count":  # the label: SQLite counts each trial's notes once (by its index)
-        column = literal_column("note_count")
-    else:
-        column = table.c.get(order_by, table.c.registry_id)
-    query = query.order_by(column.desc() if descending else column, table.c.id).offset(offset)
+    column = table.c.get(order_by, table.c.registry_id)
+    # ties in the same direction as the column: the column's index (which ends with the row id)
+    # then serves both directions
+    tie = table.c.id.desc() if descending else table.c.id
+    query = query.order_by(column.desc() if descending else column, tie).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [dict(row) for row in session.connection().execute(query).mappings()]
+
+
+def _list_by_note_count(
+    session: Session, where: TrialFilter | None, descending: bool, limit: int | None, offset: int
+) -> list[dict[str, Any]]:
+    """list_trials by note count (ties by id, the same way). Sorting every trial by a count made
+    the whole table a sort (1 s at 600,000 for the first rows); instead, the few annotated trials
+    are sorted by their counts, and the others (count 0) follow, or come first when ascending, in
+    id order: a walk along the primary key."""
+    table, note = _t(Trial), _t(Note)
+    clauses = (where or TrialFilter()).clauses()
+    counts = select(note.c.trial_id, func.count().label("note_count")).group_by(note.c.trial_id).subquery()
+    order = (counts.c.note_count.desc(), table.c.id.desc()) if descending else (counts.c.note_count, table.c.id)
+    annotated_query = (
+        select(*(table.c[c] for c in LIST_COLUMNS), counts.c.note_count)
+        .join(counts, counts.c.trial_id == table.c.id)
+        .where(*clauses)
+        .order_by(*order)
+    )
+    annotated = [dict(row) for row in session.connection().execute(annotated_query).mappings()]
+
+    def plain(skip: int, size: int | None) -> list[dict[str, Any]]:
+        if size is not None and size <= 0:
+            return []
+        query = (
+            select(*(table.c[c] for c in LIST_COLUMNS), literal_column("0").label("note_count"))
+            .where(*clauses, ~select(note.c.id).where(note.c.trial_id == table.c.id).exists())
+            .order_by(table.c.id.desc() if descending else table.c.id)
+            .offset(skip)
+        )
+        if size is not None:
+            query = query.limit(size)
+        return [dict(row) for row in session.connection().execute(query).mappings()]
+
+    end = None if limit is None else offset + limit
+    if descending:  # annotated first
+        rows = annotated[offset:end]
+        rest = None if limit is None else limit - len(rows)
+        return rows + plain(max(0, offset - len(annotated)), rest)
+    without_notes = count_trials(session, where) - len(annotated)
+    rows = plain(offset, None if limit is None else min(limit, max(0, without_notes - offset)))
+    first = max(0, offset - without_notes)
+    return rows + annotated[first : None if limit is None else first + (limit - len(rows))]
 
 
 def count_trials(session: Session, where: TrialFilter | None = None) -> int:

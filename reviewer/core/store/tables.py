@@ -26,12 +26,13 @@ class Trial(SQLModel, table=True):
     registry_id: str = Field(unique=True)
     current_version_id: int | None = None
     # copies of the current version, for listing, sorting and filtering without joins
-    brief_title: str | None = None
+    # the library sorts by every listed column: each has an index (schema 0005 for the last three)
+    brief_title: str | None = Field(default=None, index=True)
     overall_status: str | None = Field(default=None, index=True)
     phases: str | None = Field(default=None, index=True)  # "PHASE1|PHASE2"
     study_type: str | None = Field(default=None, index=True)
-    lead_sponsor: str | None = None
-    conditions: str | None = None  # "; "-joined
+    lead_sponsor: str | None = Field(default=None, index=True)
+    conditions: str | None = Field(default=None, index=True)  # "; "-joined
     enrollment_count: int | None = None
     start_date: str | None = None
     last_update_posted: str | None = None

@@ -196,3 +196,30 @@ def test_known_sources_finds_exactly_the_stored_sources(tmp_path, corpus_zip):
     digests = sorted(hashlib.sha256(source).digest()[:16] for source in sources)
     assert known.table == b"".join(digests)  # the store's order is the bytes' order
     assert not KnownSources().has_source(sources[0]) and len(KnownSources()) == 0
+
+
+def test_a_big_bulk_import_builds_the_sort_indexes_at_its_end_and_opening_mends_a_killed_one(tmp_path, corpus_zip):
+    from reviewer.core.store.db import SORT_INDEXES, drop_sort_indexes
+
+    def sort_indexes(path) -> set[str]:
+        with sqlite3.connect(path) as conn:
+            return {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} & set(SORT_INDEXES)
+
+    store = open_store(tmp_path / "data")
+    seen: list[set[str]] = []
+    # the indexes are gone while the import writes (looked at from the progress callback)...
+    import_paths(store, [corpus_zip], bulk=True, workers=2, batch_size=50,
+                 progress=lambda p: seen.append(sort_indexes(store.path)) if p.done < 385 else None)
+    assert seen and all(indexes == set() for indexes in seen)
+    assert sort_indexes(store.path) == set(SORT_INDEXES)  # ...and built again at its end
+    # an import killed before its end leaves them missing: the next opening builds them
+    conn = store.raw_connection()
+    drop_sort_indexes(conn)
+    conn.close()
+    messages: list[str] = []
+    open_store(tmp_path / "data", progress=messages.append).close()
+    assert sort_indexes(store.path) == set(SORT_INDEXES)
+    assert messages == ["Indexing the library for sorting…"]
+    messages.clear()
+    open_store(tmp_path / "data", progress=messages.append).close()
+    assert messages == []

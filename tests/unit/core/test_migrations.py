@@ -218,3 +218,29 @@ def test_0004_drops_the_version_indexes_imports_do_not_need_and_lookups_keep_an_
     with sqlite3.connect(path) as conn:
         indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"ix_trial_version_source_hash", "ix_trial_version_trial_id"} <= indexes
+
+
+def test_0005_indexes_every_sort_column_and_the_library_sorts_along_the_indexes(tmp_path):
+    from sqlalchemy import event
+
+    shutil.copy(STORES / "0004.sqlite3", tmp_path / STORE_FILE_NAME)
+    store = open_store(tmp_path)
+    path = tmp_path / STORE_FILE_NAME
+    statements = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _conn, _cursor, sql, params, _context, _many: statements.append((sql, params)))
+    with store.session() as session:
+        for column in ("registry_id", "brief_title", "overall_status", "phases", "lead_sponsor", "conditions"):
+            for descending in (False, True):
+                statements.clear()
+                assert len(repo.list_trials(session, None, column, descending, limit=200, offset=1)) == 2
+                sql, params = statements[-1]
+                with sqlite3.connect(path) as conn:
+                    plan = " | ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+                # a walk along an index: no sort of the whole table for each window of rows
+                assert "INDEX" in plan and "TEMP B-TREE" not in plan, (column, descending, plan)
+    store.close()
+    command.downgrade(alembic_config(path), "0004")
+    with sqlite3.connect(path) as conn:
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not indexes & {"ix_trial_brief_title", "ix_trial_lead_sponsor", "ix_trial_conditions"}
