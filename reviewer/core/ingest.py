@@ -11,6 +11,7 @@ and then write it in one transaction, taking turns in the documents' order (see 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from .importers import Document, InvalidSource, ZipMemberRef, count_documents, iter_documents, read_document
 from .store import repo, search
-from .store.db import Store, build_sort_indexes, drop_sort_indexes, raw_connection
+from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
 
 log = logging.getLogger(__name__)
 
@@ -533,10 +534,12 @@ def import_paths(
     # rebuilding the sort indexes at the end costs about as much as keeping them up to date for a
     # third of the trials already stored
     rebuild_sort_indexes = bulk and total * 3 >= conn.execute("SELECT count(*) FROM trial").fetchone()[0]
+    lock = contextlib.ExitStack()
     if bulk:
         search.set_bulk_config(conn, True)
         gc.set_threshold(BULK_GC_THRESHOLD)
         if rebuild_sort_indexes:
+            lock.enter_context(bulk_import_lock(store.path))  # opening the store meanwhile leaves them
             drop_sort_indexes(conn)
     try:
         known = KnownSources.of_store(conn) if bulk else KnownSources()
@@ -581,9 +584,12 @@ def import_paths(
         if bulk:
             search.set_bulk_config(conn, False)
             gc.set_threshold(*gc_threshold)
-        if rebuild_sort_indexes:
-            build_sort_indexes(conn)  # 3 s at 600,000 trials
-        conn.close()
+        try:
+            if rebuild_sort_indexes:
+                build_sort_indexes(conn)  # 3 s at 600,000 trials
+        finally:
+            lock.close()
+            conn.close()
     _reanchor_notes(store, report.updated_trials)
     report.seconds = time.perf_counter() - started
     if progress and not report.cancelled:

@@ -14,6 +14,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; a bulk import is then not seen by open_store
+    fcntl = None
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -218,11 +223,12 @@ def open_store(data_dir: Path, progress: MigrationProgress | None = None) -> Sto
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / STORE_FILE_NAME
     upgrade(path, progress)
-    conn = raw_connection(path)
-    try:
-        build_sort_indexes(conn, progress)  # after a bulk import that was killed
-    finally:
-        conn.close()
+    if not bulk_import_running(path):
+        conn = raw_connection(path)
+        try:
+            build_sort_indexes(conn, progress)  # after a bulk import that was killed
+        finally:
+            conn.close()
     return Store(path)
 
 
@@ -235,6 +241,34 @@ SORT_INDEXES = {
     "ix_trial_lead_sponsor": "trial (lead_sponsor)",
     "ix_trial_conditions": "trial (conditions)",
 }
+
+
+def _bulk_import_marker(path: Path) -> Path:
+    return path.with_name(path.name + "-bulk-import")
+
+
+@contextmanager
+def bulk_import_lock(path: Path) -> Iterator[None]:
+    """Held (a shared advisory lock on a file beside the store) by a bulk import while the sort
+    indexes are dropped: opening the store meanwhile must not build them, holding the write lock
+    for seconds while the import's workers wait for it. The system releases it if the import is
+    killed."""
+    with _bulk_import_marker(path).open("a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_SH)
+        yield
+
+
+def bulk_import_running(path: Path) -> bool:
+    marker = _bulk_import_marker(path)
+    if fcntl is None or not marker.exists():
+        return False
+    with marker.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+    return False
 
 
 def drop_sort_indexes(conn: sqlite3.Connection) -> None:

@@ -199,7 +199,7 @@ def test_known_sources_finds_exactly_the_stored_sources(tmp_path, corpus_zip):
 
 
 def test_a_big_bulk_import_builds_the_sort_indexes_at_its_end_and_opening_mends_a_killed_one(tmp_path, corpus_zip):
-    from reviewer.core.store.db import SORT_INDEXES, drop_sort_indexes
+    from reviewer.core.store.db import SORT_INDEXES, bulk_import_lock, bulk_import_running, drop_sort_indexes
 
     def sort_indexes(path) -> set[str]:
         with sqlite3.connect(path) as conn:
@@ -209,14 +209,20 @@ def test_a_big_bulk_import_builds_the_sort_indexes_at_its_end_and_opening_mends_
     seen: list[set[str]] = []
     # the indexes are gone while the import writes (looked at from the progress callback)...
     import_paths(store, [corpus_zip], bulk=True, workers=2, batch_size=50,
-                 progress=lambda p: seen.append(sort_indexes(store.path)) if p.done < 385 else None)
-    assert seen and all(indexes == set() for indexes in seen)
+                 progress=lambda p: seen.append((sort_indexes(store.path), bulk_import_running(store.path)))
+                 if p.done < 385 else None)
+    assert seen and all(indexes == set() and running for indexes, running in seen)
     assert sort_indexes(store.path) == set(SORT_INDEXES)  # ...and built again at its end
-    # an import killed before its end leaves them missing: the next opening builds them
+    assert not bulk_import_running(store.path)
+    # an import killed before its end leaves them missing: the next opening builds them, but not
+    # while a bulk import runs (its workers would wait for the write lock meanwhile)
     conn = store.raw_connection()
     drop_sort_indexes(conn)
     conn.close()
     messages: list[str] = []
+    with bulk_import_lock(store.path):
+        open_store(tmp_path / "data", progress=messages.append).close()
+        assert sort_indexes(store.path) == set() and messages == []
     open_store(tmp_path / "data", progress=messages.append).close()
     assert sort_indexes(store.path) == set(SORT_INDEXES)
     assert messages == ["Indexing the library for sorting…"]
