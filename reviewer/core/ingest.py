@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .importers import Document, InvalidSource, ZipMemberRef, count_documents, iter_documents, read_document
+from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
+from .importers.json_stream import is_big_study_array, iter_array_items
 from .store import repo, search
 from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
 
@@ -178,32 +179,23 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
         return item.name, None, str(error)
 
 
-BIG_ARRAY_BYTES = 16 * 2**20
-
-
 def _bulk_documents(
     paths: list[Path], by_reference: bool
 ) -> Iterator[tuple[str, bytes | ZipMemberRef | None, str | None]]:
     """Documents for bulk mode: big JSON arrays and API pages are split into one document per study;
     zip members are passed by reference (read by the worker) when ``by_reference``."""
-    from .importers.json_stream import iter_array_items
-
     for item in iter_documents(paths):
         if by_reference and isinstance(item, Document) and item.ref is not None:
             yield item.name, item.ref, None
             continue
-        if isinstance(item, Document) and item.size > BIG_ARRAY_BYTES and " › " not in item.name:
-            path = Path(item.name)
-            with path.open("rb") as handle:
-                head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-            if head.startswith(b"[") or (head.startswith(b"{") and b'"studies"' in head):
-                try:
-                    with path.open("rb") as handle:
-                        for number, study in enumerate(iter_array_items(handle), 1):
-                            yield f"{item.name} › study {number}", study, None
-                except InvalidSource as error:
-                    yield item.name, None, str(error)
-                continue
+        if isinstance(item, Document) and " › " not in item.name and is_big_study_array(Path(item.name), item.size):
+            try:
+                with Path(item.name).open("rb") as handle:
+                    for number, study in enumerate(iter_array_items(handle), 1):
+                        yield f"{item.name} › study {number}", study, None
+            except InvalidSource as error:
+                yield item.name, None, str(error)
+            continue
         yield _loaded(item)
 
 
@@ -518,9 +510,10 @@ def import_paths(
     a new version, not every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
-    total = count_documents(paths)  # at once, from the zips' end records: the progress's total
+    # at once, from the zips' end records and the big arrays' first studies: the progress's total
+    total, big_array = survey(paths)
     if bulk is None:
-        bulk = total >= BULK_FROM_DOCUMENTS
+        bulk = total >= BULK_FROM_DOCUMENTS or big_array  # only the bulk path splits a big array
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
     documents = (

@@ -30,6 +30,7 @@ from .base import (
 from .ctgov_json import IMPORTER as CTGOV_JSON
 from .ctgov_xml import IMPORTER as CTGOV_XML
 from .ignite_page import IMPORTER as IGNITE_PAGE
+from .json_stream import estimate_items, is_big_study_array
 from .veeva_page import IMPORTER as VEEVA_PAGE
 
 REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, VEEVA_PAGE, IGNITE_PAGE)
@@ -43,6 +44,7 @@ __all__ = [
     "ZipMemberRef",
     "count_documents",
     "iter_documents",
+    "survey",
     "read_document",
 ]
 
@@ -124,16 +126,38 @@ def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidS
 
 
 def count_documents(paths: list[Path]) -> int:
-    """How many documents iter_documents(paths) yields, at most: exact, but for a zip the number of
-    entries its end record gives, which also counts folders and hidden members. Reads no central
-    directory (4 s for the registry's 600,000 members), so an import shows its total at once."""
-    count = 0
+    """How many documents an import of ``paths`` handles, found without reading them: for a zip,
+    the entries its end record gives (which also counts folders and hidden members; no central
+    directory is read: 4 s for the registry's 600,000 members); for a big JSON array, which the
+    bulk import splits, an estimate of its studies; otherwise one per file."""
+    return survey(paths)[0]
+
+
+def survey(paths: list[Path]) -> tuple[int, bool]:
+    """count_documents, and whether one of the files is a big JSON array (which only the bulk
+    import can read: it splits it study by study)."""
+    count, big_array = 0, False
     for path in paths:
         path = Path(path)
         files = _walk(path) if path.is_dir() else [path]
         for file in files:
-            count += (_zip_entries(file) if file.is_file() else None) or 1
-    return count
+            try:
+                status = file.stat()
+            except OSError:
+                count += 1  # named with its reason by the walk
+                continue
+            if not stat.S_ISREG(status.st_mode):
+                count += 1
+                continue
+            entries = _zip_entries(file)
+            if entries is not None:
+                count += entries or 1
+            elif is_big_study_array(file, status.st_size):
+                count += estimate_items(file, status.st_size)
+                big_array = True
+            else:
+                count += 1
+    return count, big_array
 
 
 def _zip_entries(path: Path) -> int | None:

@@ -1,0 +1,78 @@
+"""Big JSON arrays are split study by study: orjson finds where each object ends, and gives the same
+objects as the structural walk, which takes over wherever orjson cannot read an object whole."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from reviewer.core.importers import json_stream
+from reviewer.core.importers.base import InvalidSource
+
+TRICKY = [
+    b'{"a": "a } brace, a { brace, ] and [ in a string", "b": [1, {"c": "]"}]}',
+    b'{"quote": "an escaped \\" quote and a backslash \\\\", "d": {}}',
+    '{"zh": "浙江大学医学院附属第一医院", "emoji": "🧪 ≥ 18 ans, μg/L"}'.encode(),
+    b'{\r\n\t"pretty": [\r\n\t\t{"x": 1},\r\n\t\t{"y": 2}\r\n\t]\r\n}',
+    b'{"bad": tru}',  # invalid JSON: found by the walk, refused later by the worker
+    b'{"after": "the bad one"}',
+    b'{"number": -1.5e-3, "null": null, "empty": "", "nested": [[[]]]}',
+]
+
+
+def split(data: bytes, chunk: int, monkeypatch, walk_only: bool) -> tuple[list[bytes], str | None]:
+    with monkeypatch.context() as patch:
+        patch.setattr(json_stream, "CHUNK", chunk)
+        if walk_only:
+            patch.setattr(json_stream, "_object_end", lambda *_args: None)
+        items: list[bytes] = []
+        try:
+            for item in json_stream.iter_array_items(io.BytesIO(data)):
+                items.append(item)
+        except InvalidSource as error:
+            return items, str(error)
+        return items, None
+
+
+def documents(corpus_dir) -> dict[str, bytes]:
+    containers = corpus_dir / "ctgov-v2-containers"
+    studies = [p.read_bytes() for p in sorted((corpus_dir / "ctgov-v2").glob("*.json"))[:60]]
+    compact = b"[" + b",".join(TRICKY + studies) + b"]"
+    return {
+        "website array": next(containers.glob("website-download-array*")).read_bytes(),
+        "API page": next(containers.glob("api-page*")).read_bytes(),
+        "compact, tricky objects": compact,
+        "pretty, with a BOM and CRLF": b"\xef\xbb\xbf[\r\n  " + b",\r\n  ".join(studies + TRICKY) + b"\r\n]\r\n",
+        "a page with more after its studies": b'{"studies": [' + b", ".join(TRICKY) + b'], "nextPageToken": "x{["}',
+        "truncated": compact[: len(compact) // 2],
+        "truncated inside a string": b'[{"a": "unfinished',
+        "no array": b'{"protocolSection": {"identificationModule": {"nctId": "NCT00000001"}}}',
+        "empty array": b"[]",
+    }
+
+
+@pytest.mark.parametrize("chunk", [97, 4096, json_stream.CHUNK])
+def test_orjson_finds_the_same_objects_as_the_structural_walk(corpus_dir, monkeypatch, chunk):
+    for name, data in documents(corpus_dir).items():
+        fast = split(data, chunk, monkeypatch, walk_only=False)
+        walked = split(data, chunk, monkeypatch, walk_only=True)
+        assert fast == walked, name
+    items, error = split(documents(corpus_dir)["compact, tricky objects"], chunk, monkeypatch, walk_only=False)
+    assert items[: len(TRICKY)] == TRICKY and error is None
+    assert split(b"[" + b",".join(TRICKY), chunk, monkeypatch, False)[1] == "truncated JSON (the document ends early)"
+
+
+def test_a_registry_sized_array_is_split_by_orjson(monkeypatch, tmp_path, corpus_dir):
+    """Objects much larger than the window (a 3.6 MB study among small ones) are read by orjson too."""
+    studies = [p.read_bytes().strip() for p in sorted((corpus_dir / "ctgov-v2").glob("*.json"))[:30]]
+    big = studies[0][:-1] + b', "padding": "' + b"x" * 3_600_000 + b'"}'
+    data = b"[" + b",\n".join(studies[:10] + [big] + studies[10:]) + b"]"
+    calls = []
+    original = json_stream._object_end
+    monkeypatch.setattr(json_stream, "_object_end", lambda *args: calls.append(original(*args)) or calls[-1])
+    items = list(json_stream.iter_array_items(io.BytesIO(data)))
+    assert items == studies[:10] + [big] + studies[10:]
+    assert len(calls) == len(items)
+    # only an object cut by the end of a chunk needs the walk: one per chunk at most
+    assert calls[10] is not None and calls.count(None) <= len(data) // json_stream.CHUNK
