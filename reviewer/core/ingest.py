@@ -506,14 +506,16 @@ def import_paths(
     """Import every document under ``paths`` into ``store``.
 
     ``bulk``: for thousands of documents (see the module's docstring); None: when there are at least
-    BULK_FROM_DOCUMENTS. A bulk import's report keeps only counts, failures and the trials that got
+    BULK_FROM_DOCUMENTS. A big JSON array (json_stream.BIG_ARRAY_BYTES) always takes the bulk path. A bulk import's report keeps only counts, failures and the trials that got
     a new version, not every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
     # at once, from the zips' end records and the big arrays' first studies: the progress's total
     total, big_array = survey(paths)
     if bulk is None:
-        bulk = total >= BULK_FROM_DOCUMENTS or big_array  # only the bulk path splits a big array
+        bulk = total >= BULK_FROM_DOCUMENTS
+    # only the bulk path splits a big JSON array: read whole, it would be refused as oversized
+    bulk = bulk or big_array
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
     documents = (

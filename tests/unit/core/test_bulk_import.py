@@ -251,3 +251,7 @@ def test_a_big_json_array_takes_the_bulk_path_of_itself_with_an_estimated_total(
     assert not report.keep_results  # the bulk path
     assert report.count("added") == 120 and not report.failed
     assert totals[0] == estimate and totals[-1] == 120
+    # asked for the per-file path (the command line without --bulk), a big array is split all the same
+    again = open_store(tmp_path / "per-file")
+    report = import_paths(again, [array], bulk=False, workers=1)
+    assert report.count("added") == 120 and not report.failed and not report.keep_results
