@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
-from .importers.json_stream import is_big_study_array, iter_array_items
+from .importers.json_stream import estimate_items, is_big_study_array, iter_array_items
 from .store import repo, search
 from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
 
@@ -180,21 +180,25 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
 
 
 def _bulk_documents(
-    paths: list[Path], by_reference: bool
+    paths: list[Path], by_reference: bool, counted: Callable[[Path, int, int], None] = lambda *_: None
 ) -> Iterator[tuple[str, bytes | ZipMemberRef | None, str | None]]:
-    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study;
-    zip members are passed by reference (read by the worker) when ``by_reference``."""
+    """Documents for bulk mode: big JSON arrays and API pages are split into one document per study
+    (``counted(path, size, studies)`` once one is split whole); zip members are passed by reference
+    (read by the worker) when ``by_reference``."""
     for item in iter_documents(paths):
         if by_reference and isinstance(item, Document) and item.ref is not None:
             yield item.name, item.ref, None
             continue
         if isinstance(item, Document) and " › " not in item.name and is_big_study_array(Path(item.name), item.size):
+            number = 0
             try:
                 with Path(item.name).open("rb") as handle:
                     for number, study in enumerate(iter_array_items(handle), 1):
                         yield f"{item.name} › study {number}", study, None
             except InvalidSource as error:
                 yield item.name, None, str(error)
+                number += 1
+            counted(Path(item.name), item.size, number)
             continue
         yield _loaded(item)
 
@@ -518,8 +522,14 @@ def import_paths(
     bulk = bulk or big_array
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
+
+    def counted(path: Path, size: int, studies: int) -> None:
+        """A big array was split: its studies replace their estimate in the progress's total."""
+        nonlocal total
+        total += studies - estimate_items(path, size)
+
     documents = (
-        _bulk_documents(paths, by_reference=workers > 0)
+        _bulk_documents(paths, by_reference=workers > 0, counted=counted)
         if bulk
         else (_loaded(item) for item in iter_documents(paths))
     )

@@ -250,7 +250,8 @@ def test_a_big_json_array_takes_the_bulk_path_of_itself_with_an_estimated_total(
     report = import_paths(store, [array], bulk=None, progress=lambda p: totals.append(p.total))
     assert not report.keep_results  # the bulk path
     assert report.count("added") == 120 and not report.failed
-    assert totals[0] == estimate and totals[-1] == 120
+    # the estimate until the array is split whole, then its count
+    assert set(totals) <= {estimate, 120} and totals[-1] == 120
     # asked for the per-file path (the command line without --bulk), a big array is split all the same
     again = open_store(tmp_path / "per-file")
     report = import_paths(again, [array], bulk=False, workers=1)
