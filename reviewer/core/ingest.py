@@ -510,8 +510,9 @@ def import_paths(
     """Import every document under ``paths`` into ``store``.
 
     ``bulk``: for thousands of documents (see the module's docstring); None: when there are at least
-    BULK_FROM_DOCUMENTS. A big JSON array (json_stream.BIG_ARRAY_BYTES) always takes the bulk path. A bulk import's report keeps only counts, failures and the trials that got
-    a new version, not every document's result. ``workers`` processes (default: one per core, at
+    BULK_FROM_DOCUMENTS. A big JSON array (json_stream.BIG_ARRAY_BYTES) always takes the bulk path.
+    A bulk import's report keeps only counts, failures and the trials that got a new version, not
+    every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
     # at once, from the zips' end records and the big arrays' first studies: the progress's total

@@ -81,8 +81,11 @@ def is_big_study_array(path: Path, size: int) -> bool:
 def estimate_items(path: Path, size: int) -> int:
     """About how many studies a big array holds: its size over the mean size of those in its first
     few megabytes (an import's total, before the import has split the file)."""
-    with path.open("rb") as handle:
-        head = handle.read(CHUNK)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(CHUNK)
+    except OSError:
+        return 1  # the import names the file and the reason
     seen = 0
     held = 0
     try:
