@@ -28,9 +28,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
-from .importers.json_stream import estimate_items, is_big_study_array, iter_array_items
+from .importers.json_stream import (
+    ArrayItemRef,
+    estimate_items,
+    is_big_study_array,
+    iter_array_items,
+    iter_array_refs,
+)
 from .store import repo, search
 from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
+
+# a document's bytes as a worker process reads them itself
+SourceRef = ZipMemberRef | ArrayItemRef
 
 log = logging.getLogger(__name__)
 
@@ -148,17 +157,17 @@ BULK_GC_THRESHOLD = 100_000
 
 
 def _parse(
-    name: str, data: bytes | ZipMemberRef | None, error: str | None, known: KnownSources | None = None
+    name: str, data: bytes | SourceRef | None, error: str | None, known: KnownSources | None = None
 ) -> tuple[str, list[repo.Prepared] | None, str | None]:
     """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises.
 
-    A zip member given by reference is read here; if its exact source is already stored, the result
-    is (name, None, None): skipped."""
+    A zip member or an array's study given by reference is read here; if its exact source is
+    already stored, the result is (name, None, None): skipped."""
     if error is not None:
         return name, None, error
     try:
         deflated = None
-        if isinstance(data, ZipMemberRef):
+        if isinstance(data, ZipMemberRef | ArrayItemRef):
             data, deflated = data.read()
             if known is not None and known.has_source(data):
                 return name, None, None
@@ -181,7 +190,7 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
 
 def _bulk_documents(
     paths: list[Path], by_reference: bool, counted: Callable[[Path, int, int], None] = lambda *_: None
-) -> Iterator[tuple[str, bytes | ZipMemberRef | None, str | None]]:
+) -> Iterator[tuple[str, bytes | SourceRef | None, str | None]]:
     """Documents for bulk mode: big JSON arrays and API pages are split into one document per study
     (``counted(path, size, studies)`` once one is split whole); zip members are passed by reference
     (read by the worker) when ``by_reference``."""
@@ -192,9 +201,13 @@ def _bulk_documents(
         if isinstance(item, Document) and " › " not in item.name and is_big_study_array(Path(item.name), item.size):
             number = 0
             try:
-                with Path(item.name).open("rb") as handle:
-                    for number, study in enumerate(iter_array_items(handle), 1):
-                        yield f"{item.name} › study {number}", study, None
+                if by_reference:  # the workers read the studies: this process never holds them
+                    for number, ref in enumerate(iter_array_refs(Path(item.name)), 1):
+                        yield f"{item.name} › study {number}", ref, None
+                else:
+                    with Path(item.name).open("rb") as handle:
+                        for number, study in enumerate(iter_array_items(handle), 1):
+                            yield f"{item.name} › study {number}", study, None
             except InvalidSource as error:
                 yield item.name, None, str(error)
                 number += 1
@@ -209,7 +222,10 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
     held = 0
     for item in items:
         data = item[1]
-        length = data.file_size if isinstance(data, ZipMemberRef) else len(data or b"")
+        if isinstance(data, ZipMemberRef):
+            length = data.file_size
+        else:
+            length = data.length if isinstance(data, ArrayItemRef) else len(data or b"")
         if chunk and (len(chunk) >= count or held + length > size):
             yield chunk
             chunk, held = [], 0

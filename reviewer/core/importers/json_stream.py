@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -97,8 +98,44 @@ def estimate_items(path: Path, size: int) -> int:
     return max(seen, round(size / (held / seen))) if seen else max(1, size // 2**14)
 
 
+@dataclass(frozen=True)
+class ArrayItemRef:
+    """Where one study of a big array is in its file: a bulk import's worker reads it there, so the
+    importing process never holds the studies it hands out (it held hundreds of MB of them)."""
+
+    path: str
+    offset: int
+    length: int
+
+    def read(self) -> tuple[bytes, None]:
+        """The study's bytes (and no deflate stream: as ZipMemberRef.read)."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read(self.length)
+        except OSError as error:
+            raise InvalidSource(f"cannot read: {error.strerror or error}") from None
+        if len(data) != self.length:
+            raise InvalidSource("the file changed while it was being imported")
+        return data, None
+
+
 def iter_array_items(stream: BinaryIO) -> Iterator[bytes]:
     """Each element of the first JSON array (at depth 1 or inside a top-level object) as bytes."""
+    for _offset, item in _array_items(stream):
+        yield item
+
+
+def iter_array_refs(path: Path) -> Iterator[ArrayItemRef]:
+    """Where each study of a big array is (iter_array_items' objects, as references)."""
+    with path.open("rb") as handle:
+        for offset, item in _array_items(handle):
+            yield ArrayItemRef(str(path), offset, len(item))
+
+
+def _array_items(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """iter_array_items, with each object's offset in the stream."""
+    base = 0  # the stream offset of buffer[0]
     buffer = b""
     depth = 0  # nesting depth of [] and {}
     array_depth: int | None = None  # depth just inside the array whose items we yield
@@ -136,7 +173,7 @@ def iter_array_items(stream: BinaryIO) -> Iterator[bytes]:
                     end = _object_end(buffer, match.start(), guess)
                     if end is not None:
                         guess = max(MIN_GUESS, 2 * (end - match.start()))
-                        yield buffer[match.start() : end]
+                        yield base + match.start(), buffer[match.start() : end]
                         position = end
                         continue
                     item_start = match.start()
@@ -151,13 +188,14 @@ def iter_array_items(stream: BinaryIO) -> Iterator[bytes]:
                     and item_start is not None
                     and char == b"}"
                 ):
-                    yield buffer[item_start:position]
+                    yield base + item_start, buffer[item_start:position]
                     item_start = None
                 elif array_depth is not None and depth < array_depth:
                     return  # the array ended; the rest (e.g. nextPageToken) is not studies
         # keep only what an unfinished item (or an unfinished escape) still needs
         keep_from = item_start if item_start is not None else position
         buffer = buffer[keep_from:]
+        base += keep_from
         if item_start is not None:
             item_start = 0
         offset = position - keep_from

@@ -76,3 +76,15 @@ def test_a_registry_sized_array_is_split_by_orjson(monkeypatch, tmp_path, corpus
     assert len(calls) == len(items)
     # only an object cut by the end of a chunk needs the walk: one per chunk at most
     assert calls[10] is not None and calls.count(None) <= len(data) // json_stream.CHUNK
+
+
+def test_a_workers_reference_reads_the_same_study_from_the_file(tmp_path, corpus_dir):
+    data = documents(corpus_dir)["pretty, with a BOM and CRLF"]
+    path = tmp_path / "ctg-studies.json"
+    path.write_bytes(data)
+    refs = list(json_stream.iter_array_refs(path))
+    assert [ref.read()[0] for ref in refs] == list(json_stream.iter_array_items(io.BytesIO(data)))
+    assert all(data[ref.offset : ref.offset + ref.length] == ref.read()[0] for ref in refs)
+    path.write_bytes(data[: refs[-1].offset + 10])  # the file shrank after it was split
+    with pytest.raises(InvalidSource, match="the file changed while it was being imported"):
+        refs[-1].read()
