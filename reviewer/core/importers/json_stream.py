@@ -79,23 +79,42 @@ def is_big_study_array(path: Path, size: int) -> bool:
     return head.startswith(b"[") or (head.startswith(b"{") and b'"studies"' in head)
 
 
+SAMPLES = 16
+SAMPLE_BYTES = 1 << 18
+
+
 def estimate_items(path: Path, size: int) -> int:
-    """About how many studies a big array holds: its size over the mean size of those in its first
-    few megabytes (an import's total, before the import has split the file)."""
+    """About how many studies a big array holds (an import's total, before the import has split the
+    file): every study names its "nctId" once, so their density in 16 slices spread over the file
+    (4 MiB read) times its size. Without that key, the size over the room the studies in its first
+    megabytes take."""
     try:
         with path.open("rb") as handle:
+            found = sampled = 0
+            for n in range(SAMPLES):  # each in the middle of its sixteenth of the file
+                handle.seek(max(0, (2 * n + 1) * size // (2 * SAMPLES) - SAMPLE_BYTES // 2))
+                sample = handle.read(SAMPLE_BYTES)
+                found += sample.count(b'"nctId"')
+                sampled += len(sample)
+            if found:
+                return max(1, round(size * found / sampled))
+            handle.seek(0)
             head = handle.read(CHUNK)
     except OSError:
         return 1  # the import names the file and the reason
-    seen = 0
-    held = 0
+    seen, first, last = 0, 0, 0
     try:
-        for item in iter_array_items(io.BytesIO(head)):
+        for offset, item in _array_items(io.BytesIO(head)):
+            first = first if seen else offset
+            last = offset + len(item)
             seen += 1
-            held += len(item)
     except InvalidSource:
         pass  # the head ends inside a study: the ones before it are enough
-    return max(seen, round(size / (held / seen))) if seen else max(1, size // 2**14)
+    if not seen:
+        return max(1, size // 2**14)
+    if len(head) == size:
+        return seen  # the whole file was read
+    return max(seen, round(size * seen / max(1, last - first)))
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,18 @@ def test_a_workers_reference_reads_the_same_study_from_the_file(tmp_path, corpus
     path.write_bytes(data[: refs[-1].offset + 10])  # the file shrank after it was split
     with pytest.raises(InvalidSource, match="the file changed while it was being imported"):
         refs[-1].read()
+
+
+def test_a_big_arrays_studies_are_estimated_from_slices_of_it(tmp_path):
+    path = tmp_path / "ctg-studies.json"
+    # studies that grow along the file (as the registry's do with their NCT numbers): its first
+    # megabytes alone would overestimate the total several times
+    studies = [b'{"protocolSection": {"identificationModule": {"nctId": "NCT%08d"}}, "text": "%s"}'
+               % (n, b"y" * (2000 + n * 20)) for n in range(3000)]
+    path.write_bytes(b"[" + b",".join(studies) + b"]")
+    assert 2700 <= json_stream.estimate_items(path, path.stat().st_size) <= 3300
+    # without "nctId" keys: the size over the room the studies of the first megabytes take
+    path.write_bytes(b"[" + b",".join([b'{"x": 1}'] * 600_000) + b"]")  # 5.4 MB: over one chunk
+    assert 599_000 <= json_stream.estimate_items(path, path.stat().st_size) <= 601_000
+    path.write_bytes(b"[" + b",".join([b'{"x": 1}'] * 2000) + b"]")  # read whole: counted
+    assert json_stream.estimate_items(path, path.stat().st_size) == 2000
