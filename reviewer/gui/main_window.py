@@ -583,8 +583,14 @@ class MainWindow(QMainWindow):
         return self.importer
 
     def _refresh_library_during_import(self) -> None:
-        if self.importer is not None and not self.library.model.is_busy():
-            self.library.reload_keeping_place()
+        from ..core.store.db import SORT_INDEX_COLUMNS, bulk_import_running
+
+        if self.importer is None or self.library.model.is_busy():
+            return
+        query = self.library.model.query
+        if not query.text and query.order_by in SORT_INDEX_COLUMNS and bulk_import_running(self.store.path):
+            return  # that column's index is rebuilt at the import's end: no whole-table sort every 3 s
+        self.library.reload_keeping_place()
 
     def _import_finished(self, report) -> None:
         changed = {

@@ -220,3 +220,37 @@ def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_sele
     library.reload_keeping_place()
     qtbot.waitUntil(lambda: not model.is_busy())
     assert scroll.value() == 40 and library.selected_registry_ids() == ["NCT02455596"]
+
+
+def test_a_list_sorted_by_title_waits_for_the_end_of_a_bulk_import(window, qtbot, tmp_path, monkeypatch):
+    """While a big bulk import runs, the title, sponsor and conditions indexes are gone: the list
+    sorted by one of them is not re-sorted from the whole table every few seconds, but at the end."""
+    import json
+    import sqlite3
+    import zipfile
+
+    import reviewer.core.ingest as ingest
+
+    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    files = corpus_files(385)
+    archive_path = tmp_path / "ctg-studies.json.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.name)
+    slow = json.loads(files[300].read_bytes())["protocolSection"]["identificationModule"]["nctId"]
+    with sqlite3.connect(window.store.path) as conn:
+        conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
+                     "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                     "WHERE i < 8000000) SELECT i FROM n); END")
+    model = window.library.model
+    with qtbot.waitSignal(model.sig_loaded):
+        window.library.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    window.library_refresh.setInterval(50)
+    loads = []
+    model.sig_loaded.connect(lambda: loads.append(model.total()))
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60000):
+        window.import_paths([archive_path])
+        qtbot.wait(1500)  # many refresh ticks, the first batches in the store
+        assert window.importer is not None and loads == []
+    qtbot.waitUntil(lambda: model.total() == 388 and not model.is_busy())
+    assert loads == [388]

@@ -236,11 +236,8 @@ def open_store(data_dir: Path, progress: MigrationProgress | None = None) -> Sto
 # outgrows the page cache each costs a page write per new trial (7% of a bulk import at 100,000
 # studies). A big bulk import drops them and builds them again at its end, sorting all the keys at
 # once; opening a store builds any that a killed import left missing.
-SORT_INDEXES = {
-    "ix_trial_brief_title": "trial (brief_title)",
-    "ix_trial_lead_sponsor": "trial (lead_sponsor)",
-    "ix_trial_conditions": "trial (conditions)",
-}
+SORT_INDEX_COLUMNS = ("brief_title", "lead_sponsor", "conditions")
+SORT_INDEXES = {f"ix_trial_{column}": f"trial ({column})" for column in SORT_INDEX_COLUMNS}
 
 
 def _bulk_import_marker(path: Path) -> Path:
