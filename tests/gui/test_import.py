@@ -245,12 +245,18 @@ def test_a_list_sorted_by_title_waits_for_the_end_of_a_bulk_import(window, qtbot
     model = window.library.model
     with qtbot.waitSignal(model.sig_loaded):
         window.library.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    from reviewer.core.store.db import bulk_import_running
+
     window.library_refresh.setInterval(50)
     loads = []
     model.sig_loaded.connect(lambda: loads.append(model.total()))
     with qtbot.waitSignal(window.sig_import_finished, timeout=60000):
         window.import_paths([archive_path])
-        qtbot.wait(1500)  # many refresh ticks, the first batches in the store
+        # (a tick before the import has dropped the indexes reloads the list as usual)
+        qtbot.waitUntil(lambda: bulk_import_running(window.store.path), timeout=20000)
+        qtbot.waitUntil(lambda: not model.is_busy())
+        loads.clear()
+        qtbot.wait(1000)  # many refresh ticks, batches coming into the store
         assert window.importer is not None and loads == []
     qtbot.waitUntil(lambda: model.total() == 388 and not model.is_busy())
     assert loads == [388]
