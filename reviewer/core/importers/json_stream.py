@@ -13,6 +13,7 @@ and strings close; the worker parsing it then gives the reason it is refused.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Iterator
@@ -103,13 +104,12 @@ def estimate_items(path: Path, size: int) -> int:
     except OSError:
         return 1  # the import names the file and the reason
     seen, first, last = 0, 0, 0
-    try:
+    # the head ends inside a study (an InvalidSource): the studies before it are enough
+    with contextlib.suppress(InvalidSource):
         for offset, item in _array_items(io.BytesIO(head)):
             first = first if seen else offset
             last = offset + len(item)
             seen += 1
-    except InvalidSource:
-        pass  # the head ends inside a study: the ones before it are enough
     if not seen:
         return max(1, size // 2**14)
     if len(head) == size:
