@@ -173,9 +173,10 @@ def test_cancel_stops_a_bulk_import_between_batches(window, qtbot, tmp_path, mon
     assert trials == fts == 3 + report.count("added")
 
 
-def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_selection(
-    window, qtbot, tmp_path, monkeypatch
-):
+def stalled_bulk_import(window, tmp_path, monkeypatch, stall_rows: int) -> Path:
+    """A zip of the 385 corpus studies that the window imports by the bulk path, whose batch holding
+    the 301st study stalls for a second or more (a trigger counts to ``stall_rows``): the import is
+    still running while the batches before it are in the store."""
     import json
     import sqlite3
     import zipfile
@@ -188,13 +189,18 @@ def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_sele
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
             archive.write(path, path.name)
-    # the batch holding the 301st study stalls for a few seconds: the import is still running
-    # while the batches before it are in the store
     slow = json.loads(files[300].read_bytes())["protocolSection"]["identificationModule"]["nctId"]
     with sqlite3.connect(window.store.path) as conn:
         conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
                      "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                     "WHERE i < 12000000) SELECT i FROM n); END")
+                     f"WHERE i < {stall_rows}) SELECT i FROM n); END")
+    return archive_path
+
+
+def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_selection(
+    window, qtbot, tmp_path, monkeypatch
+):
+    archive_path = stalled_bulk_import(window, tmp_path, monkeypatch, 12_000_000)
     library, model = window.library, window.library.model
     library.select_rows([0])
     library.table.setCurrentIndex(model.index(0, 1))
@@ -225,23 +231,7 @@ def test_the_library_shows_a_bulk_imports_trials_as_they_come_and_keeps_the_sele
 def test_a_list_sorted_by_title_waits_for_the_end_of_a_bulk_import(window, qtbot, tmp_path, monkeypatch):
     """While a big bulk import runs, the title, sponsor and conditions indexes are gone: the list
     sorted by one of them is not re-sorted from the whole table every few seconds, but at the end."""
-    import json
-    import sqlite3
-    import zipfile
-
-    import reviewer.core.ingest as ingest
-
-    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
-    files = corpus_files(385)
-    archive_path = tmp_path / "ctg-studies.json.zip"
-    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            archive.write(path, path.name)
-    slow = json.loads(files[300].read_bytes())["protocolSection"]["identificationModule"]["nctId"]
-    with sqlite3.connect(window.store.path) as conn:
-        conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
-                     "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                     "WHERE i < 8000000) SELECT i FROM n); END")
+    archive_path = stalled_bulk_import(window, tmp_path, monkeypatch, 8_000_000)
     model = window.library.model
     with qtbot.waitSignal(model.sig_loaded):
         window.library.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
