@@ -30,7 +30,6 @@ from pathlib import Path
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
 from .importers.json_stream import (
     ArrayItemRef,
-    estimate_items,
     is_big_study_array,
     iter_array_items,
     iter_array_refs,
@@ -189,10 +188,10 @@ def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | No
 
 
 def _bulk_documents(
-    paths: list[Path], by_reference: bool, counted: Callable[[Path, int, int], None] = lambda *_: None
+    paths: list[Path], by_reference: bool, counted: Callable[[Path, int], None] = lambda *_: None
 ) -> Iterator[tuple[str, bytes | SourceRef | None, str | None]]:
     """Documents for bulk mode: big JSON arrays and API pages are split into one document per study
-    (``counted(path, size, studies)`` once one is split whole); zip members are passed by reference
+    (``counted(path, studies)`` once one is split whole); zip members are passed by reference
     (read by the worker) when ``by_reference``."""
     for item in iter_documents(paths):
         if by_reference and isinstance(item, Document) and item.ref is not None:
@@ -211,7 +210,7 @@ def _bulk_documents(
             except InvalidSource as error:
                 yield item.name, None, str(error)
                 number += 1
-            counted(Path(item.name), item.size, number)
+            counted(Path(item.name), number)
             continue
         yield _loaded(item)
 
@@ -532,18 +531,18 @@ def import_paths(
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
     # at once, from the zips' end records and the big arrays' first studies: the progress's total
-    total, big_array = survey(paths)
+    total, big_arrays = survey(paths)
     if bulk is None:
         bulk = total >= BULK_FROM_DOCUMENTS
     # only the bulk path splits a big JSON array: read whole, it would be refused as oversized
-    bulk = bulk or big_array
+    bulk = bulk or bool(big_arrays)
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
 
-    def counted(path: Path, size: int, studies: int) -> None:
+    def counted(path: Path, studies: int) -> None:
         """A big array was split: its studies replace their estimate in the progress's total."""
         nonlocal total
-        total += studies - estimate_items(path, size)
+        total += studies - big_arrays.get(str(path), 1)
 
     documents = (
         _bulk_documents(paths, by_reference=workers > 0, counted=counted)

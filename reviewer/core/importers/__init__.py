@@ -133,10 +133,10 @@ def count_documents(paths: list[Path]) -> int:
     return survey(paths)[0]
 
 
-def survey(paths: list[Path]) -> tuple[int, bool]:
-    """count_documents, and whether one of the files is a big JSON array (which only the bulk
-    import can read: it splits it study by study)."""
-    count, big_array = 0, False
+def survey(paths: list[Path]) -> tuple[int, dict[str, int]]:
+    """count_documents, and the big JSON arrays among the files (which only the bulk import can
+    read: it splits them study by study), each with the estimate of its studies counted."""
+    count, big_arrays = 0, {}
     for path in paths:
         path = Path(path)
         files = _walk(path) if path.is_dir() else [path]
@@ -153,11 +153,11 @@ def survey(paths: list[Path]) -> tuple[int, bool]:
             if entries is not None:
                 count += entries or 1
             elif is_big_study_array(file, status.st_size):
-                count += estimate_items(file, status.st_size)
-                big_array = True
+                big_arrays[str(file)] = estimate_items(file, status.st_size)
+                count += big_arrays[str(file)]
             else:
                 count += 1
-    return count, big_array
+    return count, big_arrays
 
 
 def _zip_entries(path: Path) -> int | None:
