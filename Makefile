@@ -58,4 +58,4 @@ release: bundle-test
 	@echo "release: $(RELEASE) ($$(du -h $(RELEASE) | cut -f1))"
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .ruff_cache build dist
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache build dist tests/fixtures/.unpacked

@@ -5,7 +5,7 @@
 #   installer/screenshots.sh            # uses .venv/bin/python; PYTHON=... to choose another
 #
 # The app runs on a virtual X server (Xvfb, QT_QPA_PLATFORM=xcb) in a throw-away data folder holding
-# the sample trials, some trials of the shared corpus (if present) and a few notes; each screenshot
+# the sample trials, some trials of the repository's corpus (tests/fixtures/corpus.tar.xz) and a few notes; each screenshot
 # is the main window grabbed by Qt (QWidget.grab) and saved as PNG. Without Xvfb it falls back to
 # Qt's offscreen platform (same pixels, no window manager).
 set -euo pipefail
@@ -160,7 +160,8 @@ tasks.wait_all()
 store.close()
 PYTHON
 
+CORPUS=$(cd "$ROOT" && "$PY" tests/corpus.py)/ctgov-v2
 for appearance in light dark; do
-  (cd "$ROOT" && "$PY" "$WORK/shoot.py" "$appearance" "$WORK" "$OUT" "$ROOT/../shared/corpus/ctgov-v2" 2> >(grep -v -e propagateSizeHints -e "^$" >&2))
+  (cd "$ROOT" && "$PY" "$WORK/shoot.py" "$appearance" "$WORK" "$OUT" "$CORPUS" 2> >(grep -v -e propagateSizeHints -e "^$" >&2))
 done
 ls -l "$OUT"

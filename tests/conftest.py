@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.corpus import corpus_dir as unpacked_corpus
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT / "resources" / "samples"
-# The shared corpus sits beside the clone (../shared/corpus); REVIEWER_SHARED overrides.
-SHARED_DIR = Path(os.environ.get("REVIEWER_SHARED", REPO_ROOT.parent / "shared"))
-CORPUS_DIR = SHARED_DIR / "corpus"
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 SEED_VEEVA_FMT = SAMPLES_DIR / "000_b6d99653e7077aee.txt"  # NCT06924645
@@ -21,9 +19,8 @@ SEED_VEEVA_NOVAFERON = SAMPLES_DIR / "002_5febad15010a44b8.txt"  # NCT02455596
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    if not CORPUS_DIR.is_dir():
-        pytest.fail(f"the shared corpus is missing at {CORPUS_DIR} (set REVIEWER_SHARED)")
-    return CORPUS_DIR
+    """The real records in tests/fixtures/corpus.tar.xz, unpacked once (tests/corpus.py)."""
+    return unpacked_corpus()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import CORPUS_DIR, FIXTURES_DIR, REPO_ROOT, SAMPLES_DIR
+from tests.conftest import FIXTURES_DIR, REPO_ROOT, SAMPLES_DIR
+from tests.corpus import corpus_dir
 
 
 def reviewer(data_dir, *args, check=True):
@@ -34,7 +35,7 @@ def test_first_start_holds_the_samples(data_dir):
 
 
 def test_import_json_report_and_exit_status(data_dir):
-    out = reviewer(data_dir, "import", "--json", str(CORPUS_DIR / "ctgov-v2-containers"))
+    out = reviewer(data_dir, "import", "--json", str(corpus_dir() / "ctgov-v2-containers"))
     report = json.loads(out.stdout)
     assert report["failed"] == 0 and report["added"] == 26
     bad = reviewer(data_dir, "import", str(FIXTURES_DIR / "bad" / "truncated.json"), check=False)
@@ -48,7 +49,7 @@ def test_import_bulk_takes_the_bulk_path(data_dir, tmp_path):
     import zipfile
 
     bundle = tmp_path / "ctg-studies.json.zip"
-    studies = sorted((CORPUS_DIR / "ctgov-v2").glob("NCT*.json"))[:12]
+    studies = sorted((corpus_dir() / "ctgov-v2").glob("NCT*.json"))[:12]
     with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
         for study in studies:
             archive.write(study, study.name)

@@ -13,13 +13,12 @@ from PySide6.QtWidgets import QPushButton
 
 from reviewer.core.ingest import Progress
 from reviewer.gui.dialogs.import_dialog import eta_text
-from tests.conftest import CORPUS_DIR, store_content
+from tests.conftest import store_content
+from tests.corpus import corpus_dir
 
 
 def corpus_files(n: int) -> list[Path]:
-    if not CORPUS_DIR.is_dir():
-        pytest.fail(f"the shared corpus is missing at {CORPUS_DIR} (set REVIEWER_SHARED)")
-    return sorted((CORPUS_DIR / "ctgov-v2").glob("*.json"))[:n]
+    return sorted((corpus_dir() / "ctgov-v2").glob("*.json"))[:n]
 
 
 @pytest.fixture

@@ -15,11 +15,12 @@ sys.path.insert(0, str(ROOT))
 
 from reviewer.core import compare  # noqa: E402
 from reviewer.core.importers import read_document  # noqa: E402
+from tests.corpus import corpus_dir  # noqa: E402
 
 
 def main() -> int:
     samples = sorted((ROOT / "resources" / "samples").glob("*.txt"))
-    corpus = ROOT.parent / "shared" / "corpus" / "ctgov-v2" / "NCT02369484.json"
+    corpus = corpus_dir() / "ctgov-v2" / "NCT02369484.json"
     records = [read_document(p.read_bytes())[0].record for p in [*samples, corpus]]
     for label, clear in (("cold", True), ("warm", False)):
         timings = []

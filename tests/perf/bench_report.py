@@ -4,7 +4,7 @@
     python tests/perf/bench_report.py --runs 5
 
 Builds a store in a temporary folder: the three sample trials and 60 real ClinicalTrials.gov studies
-from ../shared/corpus, with three reviewer notes on each trial (briefs then carry notes beside their
+from the repository's corpus (tests/fixtures/corpus.tar.xz), with three reviewer notes on each trial (briefs then carry notes beside their
 criteria). Then, after one warm-up render:
 - floor: bare WeasyPrint (no app code, default fonts) printing a one-page HTML of a heading, a short
   table and a page of paragraphs: what a page costs WeasyPrint itself;
@@ -30,7 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-CORPUS = ROOT.parent / "shared" / "corpus" / "ctgov-v2"
 
 PARAGRAPH = (
     "Participants aged 18 years or older with histologically confirmed, unresectable or metastatic "
@@ -74,10 +73,11 @@ def build_store(data_dir: Path) -> tuple[object, list[str]]:
     from reviewer.core.store import repo
 
     store = open_library(data_dir)
-    files = sorted(CORPUS.glob("NCT*.json"))
-    if not files:
-        raise SystemExit(f"no corpus in {CORPUS}: the benchmark needs ../shared/corpus")
-    import_paths(store, [CORPUS / "NCT02369484.json", *[f for f in files if f.stem != "NCT02369484"][:59]])
+    from tests.corpus import corpus_dir
+
+    corpus = corpus_dir() / "ctgov-v2"
+    files = sorted(corpus.glob("NCT*.json"))
+    import_paths(store, [corpus / "NCT02369484.json", *[f for f in files if f.stem != "NCT02369484"][:59]])
     with store.session() as session:
         ids = [row["registry_id"] for row in repo.list_trials(session, limit=1000)]
         for registry_id in ids:

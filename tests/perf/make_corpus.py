@@ -1,6 +1,6 @@
 """Realistic test data: N studies derived from the real corpus, written as a registry-style zip.
 
-Each study is a real API v2 record from ../shared/corpus/ctgov-v2 with its identity, dates and some
+Each study is a real API v2 record of the repository's corpus (tests/fixtures/corpus.tar.xz) with its identity, dates and some
 text varied, so that N studies are N distinct trials. Templates are drawn so that the sizes follow the
 registry's: log-normal with a median of about 10 KB and a 99th percentile of about 150 KB, plus one
 multi-megabyte record (up to 3.6 MB, many sites) in every 20,000. Deterministic for a given seed.
@@ -20,7 +20,10 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "ctgov-v2"
+sys.path.insert(0, str(ROOT))
+
+from tests.corpus import corpus_dir  # noqa: E402
+
 WORDS = (
     "adjuvant", "biomarker", "cohort", "dose", "efficacy", "fatigue", "genomic", "hepatic", "immune", "kinase",
     "lesion", "metastatic", "neoadjuvant", "oral", "placebo", "quality", "relapse", "safety", "tolerability",
@@ -77,9 +80,9 @@ def vary(template: dict, index: int, rng: random.Random) -> dict:
     return study
 
 
-def write_zip(out: Path, n: int, seed: int = 1, corpus: Path = DEFAULT_CORPUS) -> Path:
+def write_zip(out: Path, n: int, seed: int = 1, corpus: Path | None = None) -> Path:
     rng = random.Random(seed)
-    templates = load_templates(corpus)
+    templates = load_templates(corpus or corpus_dir() / "ctgov-v2")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for index in range(n):
             # every real record at least once (Chinese, Korean, Cyrillic ...), then the registry's sizes
@@ -96,7 +99,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="a folder of API v2 studies (default: the repository's corpus)")
     args = parser.parse_args()
     write_zip(args.out, args.n, args.seed, args.corpus)
     print(f"wrote {args.n} studies to {args.out} ({args.out.stat().st_size / 2**20:.1f} MiB)", file=sys.stderr)

@@ -33,3 +33,21 @@ def test_cli_sort_choices_match_the_store():
     from reviewer.core.store import repo
 
     assert repo.LIST_COLUMNS[1:] == cli.LIST_SORT_COLUMNS
+
+
+def test_nothing_reads_beside_the_clone():
+    """A user's clone has nothing beside it: no code, test, script or build file reaches for ../shared
+    (the corpus they need is tests/fixtures/corpus.tar.xz). `.ci/run` proves it by running the suite
+    in a fresh clone in an empty folder; this catches a new reference before CI does."""
+    import re
+
+    outside = re.compile(r"\.\./shared|REVIEWER_SHARED|parents?\[?\d*\]?\s*/\s*[\"']shared[\"']|parent\.parent / [\"']shared")
+    places = [REPO_ROOT / "Makefile", *(REPO_ROOT / ".ci").iterdir()]
+    for folder in ("reviewer", "tests", "installer", "reports", "resources"):
+        places += [p for p in (REPO_ROOT / folder).rglob("*") if p.suffix in {".py", ".sh", ".j2", ".spec", ".cfg", ""}]
+    offenders = [
+        str(p.relative_to(REPO_ROOT))
+        for p in places
+        if p.is_file() and ".unpacked" not in p.parts and p != Path(__file__) and outside.search(p.read_text(errors="replace"))
+    ]
+    assert offenders == []
