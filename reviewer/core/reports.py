@@ -29,23 +29,15 @@ from sqlmodel import Session
 
 from .. import paths
 from . import notes as notes_core
-from . import vocab
+from . import report_parts, vocab
 from .compare import compare_records
 from .record import TrialRecord
+from .report_sections import SECTIONS
 from .store import repo
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2", "comparison": "comparison.html.j2"}
-# The parts of a brief (and of a comparison: design, arms, eligibility, outcomes) a reader can leave out.
-SECTIONS = {
-    "design": "Design",
-    "arms": "Arms and interventions",
-    "eligibility": "Eligibility",
-    "outcomes": "Outcomes",
-    "notes_summary": "Summary of notes",
-    "provenance": "Provenance",
-}
 
 
 class ReportError(ValueError):
@@ -114,6 +106,9 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
     env.filters["label"] = vocab.label
     env.filters["phases"] = vocab.phases_label
     env.globals["item_label"] = item_label
+    env.globals["registry_link"] = report_parts.registry_link
+    env.globals["site_groups"] = report_parts.site_groups
+    env.filters["file_name"] = report_parts.source_file_name
     env.filters["date"] = lambda moment: moment.strftime("%Y-%m-%d") if moment else ""
     return env
 
@@ -170,7 +165,13 @@ def build_context(
     if kind == "comparison":
         if not 2 <= len(trials) <= 6:
             raise ReportError(f"a comparison takes 2 to 6 trials; {len(trials)} were given")
-        context["comparison"] = compare_records([t.record for t in trials])
+        comparison = compare_records([t.record for t in trials])
+        table = report_parts.comparison_sections(
+            comparison, [t.record for t in trials], [t.notes_for for t in trials]
+        )
+        context["comparison"] = comparison
+        context["comparison_sections"] = table
+        context["notes_off_the_rows"] = [report_parts.notes_off_the_rows(t.notes, table) for t in trials]
     return context
 
 

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.reports import SECTIONS, ReportError, ReportOptions, build_context, render_html, render_pdf
+from ...core.report_sections import COMPARISON_SECTIONS, SECTIONS
+from ...core.reports import ReportError, ReportOptions, build_context, render_html, render_pdf
 from .. import tasks
 from ..icons import icon
 
@@ -323,7 +324,7 @@ class ReportDialog(QDialog):
         self.sections_box.setEnabled(kind != "notes")  # a digest is the notes alone
         for name, check in self.section_checks.items():
             if kind == "comparison":
-                check.setEnabled(name not in ("notes_summary", "provenance"))
+                check.setEnabled(name in COMPARISON_SECTIONS)
             else:
                 check.setEnabled(name != "notes_summary" or self.notes_check.isChecked())
         have_pdf = self.pdf_bytes is not None
