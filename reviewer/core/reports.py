@@ -222,11 +222,17 @@ def _report_stylesheet():
     return CSS(url=(paths.reports_dir() / "report.css").as_uri(), url_fetcher=_locked_fetcher())
 
 
-def render_pdf(html: str) -> bytes:
+def render_document(html: str):
+    """The report laid out in pages (a WeasyPrint Document): what render_pdf prints, and what a test
+    measures (how full each page is)."""
     from weasyprint import HTML  # imported here: WeasyPrint loads Pango, which takes a moment
 
     document = HTML(string=html, base_url=paths.reports_dir().as_uri() + "/", url_fetcher=_locked_fetcher())
-    return document.write_pdf(stylesheets=[_report_stylesheet()], attachments=[], uncompressed_pdf=False) or b""
+    return document.render(stylesheets=[_report_stylesheet()])
+
+
+def render_pdf(html: str) -> bytes:
+    return render_document(html).write_pdf(attachments=[], uncompressed_pdf=False) or b""
 
 
 def make_report(
