@@ -33,6 +33,8 @@ _RECRUITING = ("RECRUITING", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING")
 # a comparison cell's lines, estimated: over this many, its row may split across pages (a row
 # kept whole that does not fit leaves the rest of the page empty)
 ROW_LINES_KEPT_WHOLE = 9
+# over this many (about half a landscape page), a row of several items is cut into labelled parts
+ROW_LINES_IN_PARTS = 24
 _LANDSCAPE_TEXT_WIDTH_CHARS = 170  # characters of 7.8 pt text across the trials' columns together
 
 
@@ -88,6 +90,8 @@ class ComparisonRow:
     differs: bool
     cells: list[list[ComparisonItem]]  # one per trial
     may_split: bool  # too tall to be kept whole on a page without leaving much of it empty
+    continued: bool = False  # the second or later part of a tall row cut at its items
+    more: bool = False  # a continued part follows
 
 
 @dataclass
@@ -103,6 +107,26 @@ def _estimated_lines(cell: list[ComparisonItem], chars_per_line: int) -> int:
         lines += sum(1 + len(line) // chars_per_line for line in item.text.splitlines() or [""])
         lines += sum(2 + len(note.body) // chars_per_line for note in item.notes)
     return lines
+
+
+def _rows_of(label: str, differs: bool, cells: list[list[ComparisonItem]], chars_per_line: int) -> list[ComparisonRow]:
+    """One row, or a row of more than half a page cut at its items into parts (the k-th item of
+    each trial on part k), each part labelled: such a row runs on to the next page, and its
+    continuation there would not name its concept."""
+    def lines(part: list[list[ComparisonItem]]) -> int:
+        return max(_estimated_lines(cell, chars_per_line) for cell in part)
+
+    def tall(part: list[list[ComparisonItem]]) -> bool:
+        return lines(part) > ROW_LINES_KEPT_WHOLE
+
+    depth = max(len(cell) for cell in cells)
+    if lines(cells) <= ROW_LINES_IN_PARTS or depth == 1:
+        return [ComparisonRow(label, differs, cells, tall(cells))]
+    parts = [[cell[k:k + 1] for cell in cells] for k in range(depth)]
+    return [
+        ComparisonRow(label, differs, part, tall(part), continued=k > 0, more=k < depth - 1)
+        for k, part in enumerate(parts)
+    ]
 
 
 def _nothing_to_align(record: TrialRecord, section: str) -> str:
@@ -139,9 +163,7 @@ def comparison_sections(
                 [ComparisonItem(text, notes(kind, key)) for text, key in zip(texts, keys, strict=True)]
                 for texts, keys, notes in zip(row.cells, row.keys, notes_for, strict=True)
             ]
-            tallest = max(_estimated_lines(cell, chars_per_line) for cell in cells)
-            label = row.concept or UNMATCHED_ROW
-            built.append(ComparisonRow(label, row.differs, cells, tallest > ROW_LINES_KEPT_WHOLE))
+            built.extend(_rows_of(row.concept or UNMATCHED_ROW, row.differs, cells, chars_per_line))
         out.append(ComparisonSection(part, SECTION_TITLES[name], built))
     return out
 

@@ -21,3 +21,6 @@ SECTIONS = {
 }
 # the ones a comparison has (the others are a brief's alone)
 COMPARISON_SECTIONS = frozenset({"design", "arms", "eligibility", "outcomes"})
+# sections added after the report dialog first remembered its choices: a choice saved before then
+# (a list of the ticked sections only) has them ticked
+ADDED_SINCE_FIRST_RELEASE = frozenset({"summary", "sites", "contacts"})

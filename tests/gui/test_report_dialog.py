@@ -228,3 +228,14 @@ def test_the_users_templates_folder_is_used_and_can_be_opened(window, qtbot, dat
     )
     dialog.render_now()
     assert "Tumour board brief: NCT06924645" in flat(pdf_text(rendered(qtbot, dialog)))
+
+
+def test_sections_added_since_a_saved_choice_start_ticked():
+    from reviewer.gui.dialogs.report_dialog import remembered_sections
+
+    assert remembered_sections({}) == set(SECTIONS)
+    older = {"sections": ["design", "eligibility", "provenance"]}  # saved before summary, sites, contacts
+    assert remembered_sections(older) == {"design", "eligibility", "provenance", "summary", "sites", "contacts"}
+    assert remembered_sections({"sections": [], "sections_left_out": ["sites", "outcomes"]}) == (
+        set(SECTIONS) - {"sites", "outcomes"}
+    )

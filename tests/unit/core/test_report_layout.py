@@ -246,3 +246,26 @@ def test_registry_links_and_file_names():
     assert source_file_name("/home/dr/Downloads/NCT07312656.json") == "NCT07312656.json"
     assert source_file_name(r"C:\Users\dr\Desktop\trial.xml") == "trial.xml"
     assert source_file_name("/data/ctg-studies.zip › studies/NCT001.json") == "ctg-studies.zip › NCT001.json"
+
+
+def test_a_row_of_more_than_half_a_page_comes_in_labelled_parts_and_a_short_one_whole():
+    from reviewer.core.compare import Comparison, Row
+    from reviewer.core.record import TrialRecord
+    from reviewer.core.report_parts import comparison_sections
+
+    long_item = "Significant cardiovascular disease within 6 months of the first dose. " * 6
+    tall = Row("Cardiac", [[long_item] * 5, ["Uncontrolled hypertension."]],
+               [[f"exclusion/{n}" for n in range(1, 6)], ["exclusion/1"]], True)
+    short = Row("Age", [["Age ≥ 18 years"], ["At least 18 years old."]], [["inclusion/1"], ["inclusion/1"]], False)
+    comparison = Comparison(["NCT00000001", "NCT00000002"], {
+        "design": [], "arms": [], "inclusion": [short], "exclusion": [tall], "outcomes": []})
+    records = [TrialRecord("NCT00000001"), TrialRecord("NCT00000002")]
+    sections = {s.title: s for s in comparison_sections(comparison, records, [lambda kind, key: []] * 2)}
+    assert [row.label for row in sections["Inclusion criteria"].rows] == ["Age"]
+    assert not sections["Inclusion criteria"].rows[0].may_split
+    parts = sections["Exclusion criteria"].rows
+    assert [(row.label, row.continued, row.more) for row in parts] == (
+        [("Cardiac", False, True)] + [("Cardiac", True, True)] * 3 + [("Cardiac", True, False)])
+    assert [len(cell) for cell in parts[1].cells] == [1, 0]
+    assert sections["Outcomes"].rows[0].label == "No outcomes"
+    assert [cell[0].text for cell in sections["Outcomes"].rows[0].cells] == ["not in source"] * 2
