@@ -11,6 +11,7 @@ import logging
 import sys
 
 from . import __version__, paths
+from .core.report_sections import SECTIONS
 
 LIST_SORT_COLUMNS = (
     "registry_id",
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-notes", action="store_true", help="leave the reviewer notes out")
     report.add_argument(
         "--sections",
-        help="only these parts, comma-separated: design, arms, eligibility, outcomes, notes_summary, provenance",
+        help=f"only these parts, comma-separated: {', '.join(SECTIONS)}",
     )
 
     db = sub.add_parser("db", parents=[common], help="check, back up or upgrade the store")

@@ -29,23 +29,15 @@ from sqlmodel import Session
 
 from .. import paths
 from . import notes as notes_core
-from . import vocab
+from . import report_parts, vocab
 from .compare import compare_records
 from .record import TrialRecord
+from .report_sections import SECTIONS
 from .store import repo
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2", "comparison": "comparison.html.j2"}
-# The parts of a brief (and of a comparison: design, arms, eligibility, outcomes) a reader can leave out.
-SECTIONS = {
-    "design": "Design",
-    "arms": "Arms and interventions",
-    "eligibility": "Eligibility",
-    "outcomes": "Outcomes",
-    "notes_summary": "Summary of notes",
-    "provenance": "Provenance",
-}
 
 
 class ReportError(ValueError):
@@ -114,6 +106,9 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
     env.filters["label"] = vocab.label
     env.filters["phases"] = vocab.phases_label
     env.globals["item_label"] = item_label
+    env.globals["registry_link"] = report_parts.registry_link
+    env.globals["site_groups"] = report_parts.site_groups
+    env.filters["file_name"] = report_parts.source_file_name
     env.filters["date"] = lambda moment: moment.strftime("%Y-%m-%d") if moment else ""
     return env
 
@@ -170,7 +165,13 @@ def build_context(
     if kind == "comparison":
         if not 2 <= len(trials) <= 6:
             raise ReportError(f"a comparison takes 2 to 6 trials; {len(trials)} were given")
-        context["comparison"] = compare_records([t.record for t in trials])
+        comparison = compare_records([t.record for t in trials])
+        table = report_parts.comparison_sections(
+            comparison, [t.record for t in trials], [t.notes_for for t in trials]
+        )
+        context["comparison"] = comparison
+        context["comparison_sections"] = table
+        context["notes_off_the_rows"] = [report_parts.notes_off_the_rows(t.notes, table) for t in trials]
     return context
 
 
@@ -221,11 +222,17 @@ def _report_stylesheet():
     return CSS(url=(paths.reports_dir() / "report.css").as_uri(), url_fetcher=_locked_fetcher())
 
 
-def render_pdf(html: str) -> bytes:
+def render_document(html: str):
+    """The report laid out in pages (a WeasyPrint Document): what render_pdf prints, and what a test
+    measures (how full each page is)."""
     from weasyprint import HTML  # imported here: WeasyPrint loads Pango, which takes a moment
 
     document = HTML(string=html, base_url=paths.reports_dir().as_uri() + "/", url_fetcher=_locked_fetcher())
-    return document.write_pdf(stylesheets=[_report_stylesheet()], attachments=[], uncompressed_pdf=False) or b""
+    return document.render(stylesheets=[_report_stylesheet()])
+
+
+def render_pdf(html: str) -> bytes:
+    return render_document(html).write_pdf(attachments=[], uncompressed_pdf=False) or b""
 
 
 def make_report(

@@ -152,9 +152,13 @@ def test_report_sections_choose_the_parts(data_dir, tmp_path):
              "--sections", "eligibility, outcomes")
     html = part.read_text(encoding="utf-8")
     assert "<h2>Eligibility</h2>" in html and "<h2>Outcomes</h2>" in html
-    assert "<h2>Design</h2>" not in html and "<h2>Provenance</h2>" not in html
-    wrong = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--sections", "sites", check=False)
-    assert wrong.returncode == 1 and "unknown section sites" in wrong.stderr
+    assert "<h2>Design</h2>" not in html and "<h2>Provenance</h2>" not in html and "<h2>Sites</h2>" not in html
+    wrong = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--sections", "appendix", check=False)
+    assert wrong.returncode == 1 and "unknown section appendix" in wrong.stderr
+    from reviewer.core.report_sections import SECTIONS
+
+    usage = " ".join(reviewer(data_dir, "report", "--help").stdout.split())
+    assert f"comma-separated: {', '.join(SECTIONS)}" in usage  # the help names the sections of the core
 
 
 def test_compare_json_gives_the_rows_of_the_core(data_dir):

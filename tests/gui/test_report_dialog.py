@@ -13,6 +13,7 @@ from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 
 from reviewer.core.notes import Anchor, add_note
+from reviewer.core.report_sections import COMPARISON_SECTIONS, SECTIONS
 
 from .conftest import trial_id_of
 
@@ -128,17 +129,39 @@ def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
     rendered(qtbot, again)
 
 
-def test_a_comparison_tab_makes_a_comparison_report(window, qtbot):
+def test_a_comparison_tab_makes_a_comparison_report_with_the_notes(window, library, qtbot):
+    with library.session() as session:
+        add_note(session, trial_id_of(library, "NCT02455596"),
+                 Anchor("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
+                 "ECOG 2 is wider than the FMT trial allows.", "reviewer A", "concern")
+        session.commit()
     view = window.compare(["NCT02455596", "NCT06924645"])
     with qtbot.waitSignal(view.sig_loaded, timeout=RENDER_TIMEOUT_MS):
         pass
     dialog = window.show_report()
     assert dialog.kind_combo.currentData() == "comparison"
     assert dialog.source() == "comparison"
+    # a checkbox per section of the one declaration; a comparison has only some of them
+    assert list(dialog.section_checks) == list(SECTIONS)
+    enabled = {name for name, check in dialog.section_checks.items() if check.isEnabled()}
+    assert enabled == set(COMPARISON_SECTIONS)
     data = rendered(qtbot, dialog)
-    first_page = flat(PdfReader(io.BytesIO(data)).pages[0].extract_text())
-    assert "NCT02455596" in first_page and "NCT06924645" in first_page
-    assert dialog.document.pageCount() >= 1
+    pages = [flat(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+    assert "NCT02455596" in pages[0] and "NCT06924645" in pages[0]
+    assert "ECOG 2 is wider than the FMT trial allows." in " ".join(pages)
+    assert dialog.document.pageCount() == len(pages)
+    dialog.notes_check.setChecked(False)
+    assert "ECOG 2 is wider" not in flat(pdf_text(rendered(qtbot, dialog)))
+
+
+def test_the_brief_leaves_out_the_sites_when_unticked(window, qtbot):
+    window.open_trial("NCT07312656")
+    dialog = window.show_report()
+    assert {name for name, check in dialog.section_checks.items() if check.isEnabled()} == set(SECTIONS)
+    assert "Nanning" in flat(pdf_text(rendered(qtbot, dialog)))
+    dialog.section_checks["sites"].setChecked(False)
+    text = flat(pdf_text(rendered(qtbot, dialog)))
+    assert "Nanning" not in text and "Brief summary" in text
 
 
 @pytest.mark.parametrize("selected", [[0], [0, 1]])
@@ -205,3 +228,14 @@ def test_the_users_templates_folder_is_used_and_can_be_opened(window, qtbot, dat
     )
     dialog.render_now()
     assert "Tumour board brief: NCT06924645" in flat(pdf_text(rendered(qtbot, dialog)))
+
+
+def test_sections_added_since_a_saved_choice_start_ticked():
+    from reviewer.gui.dialogs.report_dialog import remembered_sections
+
+    assert remembered_sections({}) == set(SECTIONS)
+    older = {"sections": ["design", "eligibility", "provenance"]}  # saved before summary, sites, contacts
+    assert remembered_sections(older) == {"design", "eligibility", "provenance", "summary", "sites", "contacts"}
+    assert remembered_sections({"sections": [], "sections_left_out": ["sites", "outcomes"]}) == (
+        set(SECTIONS) - {"sites", "outcomes"}
+    )

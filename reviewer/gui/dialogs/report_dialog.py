@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.reports import SECTIONS, ReportError, ReportOptions, build_context, render_html, render_pdf
+from ...core.report_sections import ADDED_SINCE_FIRST_RELEASE, COMPARISON_SECTIONS, SECTIONS
+from ...core.reports import ReportError, ReportOptions, build_context, render_html, render_pdf
 from .. import tasks
 from ..icons import icon
 
@@ -85,6 +86,16 @@ def default_file_name(choice: ReportChoice) -> str:
     ids = list(choice.registry_ids)
     named = "-".join(ids[:3]) + (f"-and-{len(ids) - 3}-more" if len(ids) > 3 else "")
     return re.sub(r"[^\w.-]+", "_", f"{choice.kind}-{named}") + ".pdf"
+
+
+def remembered_sections(remembered: dict) -> set[str]:
+    """The sections to tick: all but those the user left out last time; from a choice saved before
+    that was remembered (only the ticked ones), those plus the sections added since."""
+    if isinstance(remembered.get("sections_left_out"), list):
+        return set(SECTIONS) - set(remembered["sections_left_out"])
+    if isinstance(remembered.get("sections"), list):
+        return (set(remembered["sections"]) | ADDED_SINCE_FIRST_RELEASE) & set(SECTIONS)
+    return set(SECTIONS)
 
 
 class ReportDialog(QDialog):
@@ -156,7 +167,7 @@ class ReportDialog(QDialog):
 
         self.sections_box = QGroupBox("Sections", self)
         sections_layout = QVBoxLayout(self.sections_box)
-        wanted = set(remembered.get("sections", list(SECTIONS)))
+        wanted = remembered_sections(remembered)
         self.section_checks: dict[str, QCheckBox] = {}
         for name, label in SECTIONS.items():
             check = QCheckBox(label, self.sections_box)
@@ -323,7 +334,7 @@ class ReportDialog(QDialog):
         self.sections_box.setEnabled(kind != "notes")  # a digest is the notes alone
         for name, check in self.section_checks.items():
             if kind == "comparison":
-                check.setEnabled(name not in ("notes_summary", "provenance"))
+                check.setEnabled(name in COMPARISON_SECTIONS)
             else:
                 check.setEnabled(name != "notes_summary" or self.notes_check.isChecked())
         have_pdf = self.pdf_bytes is not None
@@ -336,6 +347,8 @@ class ReportDialog(QDialog):
                 **self.settings.report_choices(),
                 "reviewer": self.reviewer_edit.text().strip(),
                 "sections": [name for name, check in self.section_checks.items() if check.isChecked()],
+                # what was unticked: a section added later starts ticked
+                "sections_left_out": [n for n, check in self.section_checks.items() if not check.isChecked()],
                 "include_notes": self.notes_check.isChecked(),
                 "template": self.template_edit.text().strip(),
             }

@@ -189,8 +189,8 @@ def test_sections_leave_parts_out_and_unknown_ones_are_refused(seeded):
     assert "Inclusion criteria" in text and "Age 18-75 years;" in text
     for left_out in ("Arms and interventions", "Outcomes", "Provenance", "Primary purpose"):
         assert left_out not in text
-    with pytest.raises(ReportError, match="unknown section sites"):
-        ReportOptions(reviewer="x", sections=frozenset({"sites"}))
+    with pytest.raises(ReportError, match="unknown section appendix"):
+        ReportOptions(reviewer="x", sections=frozenset({"appendix"}))
 
 
 def test_a_batch_writes_a_brief_per_trial_on_several_processes(seeded, tmp_path):
