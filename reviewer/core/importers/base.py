@@ -18,18 +18,26 @@ class InvalidSource(ValueError):
 
 
 class ParsedRecord:
-    """A record, its own original document (the file, or its part of a container) and the importer's
-    name (e.g. "ctgov-json"). The document is kept as the importer had it, text or UTF-8 bytes; the
+    """A record, its own original document (the file, or its part of a container), the importer's
+    name (e.g. "ctgov-json") and the warnings left by reading it. The document is kept as the importer had it, text or UTF-8 bytes; the
     other form is made only when asked for (a bulk import stores the bytes and never needs the text)."""
 
-    __slots__ = ("record", "source_format", "_text", "_bytes")
+    __slots__ = ("record", "source_format", "warnings", "_text", "_bytes")
 
     def __init__(
-        self, record: TrialRecord, source_text: str | None, source_format: str, *, source_bytes: bytes | None = None
+        self,
+        record: TrialRecord,
+        source_text: str | None,
+        source_format: str,
+        *,
+        source_bytes: bytes | None = None,
+        warnings: list[str] | tuple[str, ...] = (),
     ):
         if source_text is None and source_bytes is None:
             raise ValueError("a parsed record needs its source")
         self.record, self.source_format = record, source_format
+        # what was read as "not in source" and why, one sentence each (fields.Fields), without repeats
+        self.warnings = tuple(dict.fromkeys(warnings))
         self._text, self._bytes = source_text, source_bytes
 
     @property
