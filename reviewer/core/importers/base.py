@@ -11,6 +11,7 @@ MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # one file (or one zip member)
 MAX_FIELD_CHARS = 1_000_000  # one text field of a record
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of a zip member
 MAX_ZIP_TOTAL_BYTES = 20 * 1024 * 1024 * 1024
+MAX_WARNINGS = 20  # of one record: a hostile list of a million odd items still makes a short report
 
 
 class InvalidSource(ValueError):
@@ -37,7 +38,7 @@ class ParsedRecord:
             raise ValueError("a parsed record needs its source")
         self.record, self.source_format = record, source_format
         # what was read as "not in source" and why, one sentence each (fields.Fields), without repeats
-        self.warnings = tuple(dict.fromkeys(warnings))
+        self.warnings = _capped(tuple(dict.fromkeys(warnings)))
         self._text, self._bytes = source_text, source_bytes
 
     @property
@@ -51,6 +52,12 @@ class ParsedRecord:
         if self._bytes is None:
             self._bytes = self._text.encode("utf-8")
         return self._bytes
+
+
+def _capped(warnings: tuple[str, ...]) -> tuple[str, ...]:
+    if len(warnings) <= MAX_WARNINGS:
+        return warnings
+    return (*warnings[: MAX_WARNINGS - 1], f"and {len(warnings) - MAX_WARNINGS + 1:,} more warnings")
 
 
 class Importer(Protocol):

@@ -96,8 +96,8 @@ def _studies_in(text: str) -> list[Any]:
         data = orjson.loads(stripped)
     except orjson.JSONDecodeError as error:
         lines = [line for line in stripped.splitlines() if line.strip()]
-        if len(lines) > 1 and lines[0].lstrip().startswith("{"):
-            return _ndjson(lines)
+        if len(lines) > 1 and lines[0].lstrip().startswith("{") and _is_json(lines[0]):
+            return _ndjson(lines)  # one document per line (a pretty-printed one's first line is "{")
         raise InvalidSource(_json_error(error, stripped)) from None
     return _studies_of(data)
 
@@ -118,6 +118,14 @@ def _studies_of(data: Any) -> list[Any]:
         keys = ", ".join(list(data)[:5])
         raise InvalidSource(f"JSON object is not a study (no protocolSection; keys: {keys})")
     raise InvalidSource(f"JSON holds {kind_of(data)}, not studies")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _ndjson(lines: list[str]) -> list[Any]:
