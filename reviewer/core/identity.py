@@ -22,7 +22,7 @@ REGISTRY_IDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EudraCT", re.compile(r"\d{4}-\d{6}-\d{2}", re.ASCII)),
     ("ISRCTN", re.compile(r"ISRCTN\d{8}", re.ASCII)),
     ("ChiCTR", re.compile(r"ChiCTR[-A-Za-z0-9]{4,30}")),  # ChiCTR2000029953, ChiCTR-TRC-12002345
-    ("jRCT", re.compile(r"jRCT[a-z]?\d{10}", re.ASCII)),
+    ("jRCT", re.compile(r"jRCT[a-z]?\d{9,10}", re.ASCII)),  # jRCT2031200123, jRCTs031180001
 )
 # an organisation's study id: letters, digits, dot, underscore and hyphen, starting with a letter or digit
 ORG_STUDY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
