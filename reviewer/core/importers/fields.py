@@ -52,25 +52,33 @@ class Fields:
     def wrong(self, field: str, value: Any, wanted: str) -> None:
         self.warnings.append(f"field {field} is {kind_of(value)}, not {wanted}: read as not in source")
 
-    def raw_text(self, parent: dict[str, Any], key: str, path: str) -> str | None:
-        """The text at ``key`` as the source has it (None when absent or of another type)."""
-        value = parent.get(key)
-        if value.__class__ is str or value is None:  # the usual cases first
-            return value
-        value = unwrap(value)
-        if value is None or isinstance(value, str):
-            return value
-        self.wrong(_join(path, key), parent[key], "text")
+    def _odd_text(self, value: Any, field: str) -> str | None:
+        """A value that is not a str where text is wanted: a wrapped text's text, or None (warned)."""
+        item = unwrap(value)
+        if item is None or isinstance(item, str):
+            return item
+        self.wrong(field, value, "text")
         return None
+
+    # text() and plain() test for a str themselves: they are called for every field of every study
 
     def text(self, parent: dict[str, Any], key: str, path: str) -> str | None:
         """Free text: markdown escapes resolved, stripped; empty -> None."""
-        return clean(self.raw_text(parent, key, path))
+        value = parent.get(key)
+        if value.__class__ is not str and value is not None:
+            value = self._odd_text(value, _join(path, key))
+        return clean(value)
 
     def plain(self, parent: dict[str, Any], key: str, path: str) -> str | None:
         """A short value (a code, a date, an id): stripped; empty -> None."""
-        value = self.raw_text(parent, key, path)
-        return None if value is None else value.strip() or None
+        value = parent.get(key)
+        if value.__class__ is not str:
+            if value is None:
+                return None
+            value = self._odd_text(value, _join(path, key))
+            if value is None:
+                return None
+        return value.strip() or None
 
     def code(self, kind: str, parent: dict[str, Any], key: str, path: str) -> str | None:
         """A coded value in the registry's vocabulary ``kind`` (vocab.py)."""
@@ -123,7 +131,10 @@ class Fields:
     def number(
         self, parent: dict[str, Any], key: str, path: str, bounds: tuple[float, float]
     ) -> float | None:
-        value = unwrap(parent.get(key))
+        value = parent.get(key)
+        if value.__class__ is float and bounds[0] <= value <= bounds[1]:  # the usual case, at once
+            return value
+        value = unwrap(value)
         if value is None:
             return None
         if value.__class__ not in (int, float) or value != value:  # NaN is no number
@@ -132,7 +143,10 @@ class Fields:
         return self.in_range(float(value), _join(path, key), bounds)
 
     def boolean(self, parent: dict[str, Any], key: str, path: str) -> bool | None:
-        value = unwrap(parent.get(key))
+        value = parent.get(key)
+        if value is None or value.__class__ is bool:
+            return value
+        value = unwrap(value)
         if value is None or isinstance(value, bool):
             return value
         self.wrong(_join(path, key), parent[key], "true or false")
@@ -154,7 +168,10 @@ class Fields:
         if values.__class__ is not list:
             self.wrong(_join(path, key), values, "a list of objects")
             return None
-        if all(v.__class__ is dict for v in values):
+        for value in values:  # a loop, not all(): most lists are short, and a generator costs more
+            if value.__class__ is not dict:
+                break
+        else:
             return values
         for position, value in enumerate(values):
             if value.__class__ is not dict:
