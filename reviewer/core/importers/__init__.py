@@ -419,6 +419,8 @@ def decode(data: bytes) -> str:
     """Bytes -> text: UTF-8 (with or without BOM), UTF-16/32 with BOM, or an XML-declared encoding."""
     if not data.strip():
         raise InvalidSource("file is empty")
+    if data.startswith(b"%PDF-"):
+        raise InvalidSource("a PDF file, not a trial record this app reads (import the registry's record)")
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -517,8 +519,6 @@ def read_document(data: bytes) -> list[ParsedRecord]:
         if data[:1] in (b"{", b"[") and detect(data[:SNIFF_BYTES].decode("utf-8", "ignore")) is CTGOV_JSON:
             records = CTGOV_JSON.parse_utf8(data)
         if records is None:
-            if data.startswith(b"%PDF-"):
-                raise InvalidSource("a PDF file, not a trial record this app reads (import the registry's record)")
             text = decode(data)
             records = detect(text).parse(text)
     except InvalidSource:

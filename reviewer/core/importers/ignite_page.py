@@ -42,7 +42,7 @@ class IgnitePageImporter:
             reason = (
                 "truncated" if isinstance(error, SyntaxError) and "never closed" in str(error) else "invalid"
             )
-            raise InvalidSource(f'{reason} record dump after "Raw JSON" (not a Python literal)') from None
+            raise InvalidSource(f'{reason} record dump after "Raw JSON" ({type(error).__name__})') from None
         if not isinstance(study, dict):
             raise InvalidSource(f"the record dump is {kind_of(study)}, not a study")
         warnings: list[str] = []

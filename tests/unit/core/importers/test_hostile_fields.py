@@ -17,7 +17,7 @@ from reviewer.core.importers import read_document
 from reviewer.core.importers.base import MAX_WARNINGS
 from reviewer.core.ingest import import_paths
 from reviewer.core.store import repo
-from tests.conftest import REPO_ROOT, store_content
+from tests.conftest import REPO_ROOT, SAMPLES_DIR, store_content
 from tests.unit.core.importers.minimal_study import (
     EXCEPTION_NAME,
     NCT_ID,
@@ -169,6 +169,21 @@ def test_veeva_absurd_ages_are_not_in_source(store, tmp_path):
     assert result.ok and len(result.warnings) == 1 and "Ages (maximum) '7500 Years' is not an age" in result.warnings[0]
     record = stored(store, result.saved[0].registry_id)
     assert (record.eligibility.minimum_age, record.eligibility.maximum_age) == ("18 Years", None)
+
+
+def test_viewing_study_page_enrollment_out_of_range_is_not_in_source(store, tmp_path):
+    seed = (SAMPLES_DIR / "001_ff9342c9be19cd9f.txt").read_text(encoding="utf-8")
+    hostile = seed.replace("'count': 200}", f"'count': {2**63}}}", 1).replace("'phases': ['PHASE2']", "'phases': 2", 1)
+    assert hostile.count(str(2**63)) == 1 and "'phases': 2" in hostile
+    result = import_one(store, write(tmp_path, "page.txt", hostile))
+    assert result.ok and result.source_format == "ignite-page", result.error
+    assert [w.split(" is ")[0] for w in result.warnings] == [
+        "NCT07312656: field protocolSection.designModule.phases",
+        "NCT07312656: field protocolSection.designModule.enrollmentInfo.count",
+    ]
+    record = stored(store, "NCT07312656")
+    assert record.design.enrollment_count is None and record.design.phases == []
+    assert record.locations[0].city == "Nanning"
 
 
 def test_an_r_wrapped_api_page_reads_as_the_plain_study(store, tmp_path):
