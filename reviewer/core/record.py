@@ -141,6 +141,7 @@ class Design:
 _REGISTRY_DATE = re.compile(r"(\d{4})-(\d\d)(?:-(\d\d))?", re.ASCII)
 # the years a registry date can fall in: "9999-12-31" is a placeholder, not a date
 DATE_YEARS = range(1900, 2101)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def is_registry_date(text: object) -> bool:
@@ -148,10 +149,14 @@ def is_registry_date(text: object) -> bool:
     match = _REGISTRY_DATE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         return False
-    year, month = int(match.group(1)), int(match.group(2))
+    year, month, day = match.groups()
+    year, month = int(year), int(month)
     if year not in DATE_YEARS or not 1 <= month <= 12:
         return False
-    return match.group(3) is None or 1 <= int(match.group(3)) <= calendar.monthrange(year, month)[1]
+    if day is None:
+        return True
+    last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+    return 1 <= int(day) <= last
 
 
 @dataclass

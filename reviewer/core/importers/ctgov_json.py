@@ -28,6 +28,7 @@ from ..record import (
     Outcome,
     Sponsor,
     TrialRecord,
+    is_registry_date,
 )
 from .base import InvalidSource, ParsedRecord, check_field_sizes
 from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
@@ -149,6 +150,7 @@ P = "protocolSection"
 IDENT, STATUS, DESIGN = f"{P}.identificationModule", f"{P}.statusModule", f"{P}.designModule"
 ARMS, CONTACTS = f"{P}.armsInterventionsModule", f"{P}.contactsLocationsModule"
 SPONSORS, ELIGIBILITY = f"{P}.sponsorCollaboratorsModule", f"{P}.eligibilityModule"
+MISC = "derivedSection.miscInfoModule"
 
 
 def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) -> TrialRecord:
@@ -207,13 +209,21 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
         documents=None if documents is None else _each(f, _document, documents, "largeDocs", docs_path),
         has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
         has_results=f.boolean(study, "hasResults", ""),
-        version_date=f.version_date(
-            [
-                ("derivedSection.miscInfoModule.versionHolder", f.plain(misc, "versionHolder", "derivedSection.miscInfoModule")),
-                (f"{STATUS}.lastUpdatePostDateStruct.date", _struct(f, status, "lastUpdatePostDateStruct")[0]),
-                (f"{STATUS}.lastUpdateSubmitDate", f.plain(status, "lastUpdateSubmitDate", STATUS)),
-            ]
-        ),
+        version_date=_version_date(f, misc, status),
+    )
+
+
+def _version_date(f: Fields, misc: dict[str, Any], status: dict[str, Any]) -> str | None:
+    """versionHolder; when it is no date, the last update's dates (with a warning)."""
+    holder = f.plain(misc, "versionHolder", MISC)
+    if is_registry_date(holder):  # the usual case: no list of candidates made
+        return holder
+    return f.version_date(
+        [
+            (f"{MISC}.versionHolder", holder),
+            (f"{STATUS}.lastUpdatePostDateStruct.date", _struct(f, status, "lastUpdatePostDateStruct")[0]),
+            (f"{STATUS}.lastUpdateSubmitDate", f.plain(status, "lastUpdateSubmitDate", STATUS)),
+        ]
     )
 
 

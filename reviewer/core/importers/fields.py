@@ -12,6 +12,7 @@ a lone text is read as a list of one (the other way round). ``in_range``, ``age`
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .. import vocab
@@ -27,6 +28,20 @@ DOCUMENT_SIZE = (0, 2**40)
 LATITUDE, LONGITUDE = (-90.0, 90.0), (-180.0, 180.0)
 OLDEST_AGE_YEARS = 150.0
 _SHOWN_NUMBER = 10**30  # a number beyond is named by its size, not written out
+
+
+def _is_age(text: str) -> bool:
+    return _is_short_age(text) if len(text) <= 32 else _years_in_range(text)
+
+
+def _years_in_range(text: str) -> bool:
+    years = vocab.age_in_years(text)
+    return years is not None and 0 <= years <= OLDEST_AGE_YEARS
+
+
+# records hold a few dozen distinct ages ("18 Years", "65 Years" ...): looked up, not parsed again
+# (short texts only, so that hostile ones cannot fill the memory)
+_is_short_age = functools.lru_cache(maxsize=4096)(_years_in_range)
 
 
 def _join(path: str, key: str) -> str:
@@ -97,6 +112,11 @@ class Fields:
         elif values.__class__ is not list:
             self.wrong(_join(path, key), values, "a list of texts")
             return None
+        for value in values:
+            if value.__class__ is not str:
+                break
+        else:  # the usual list: every item a text
+            return [text for value in values if (text := clean(value))]
         texts = []
         for position, value in enumerate(values):
             if value.__class__ is not str:
@@ -203,13 +223,10 @@ class Fields:
 
     def age(self, text: str | None, field: str) -> str | None:
         """An age limit ("18 Years"): None, with a warning, when it is no age or over 150 years."""
-        if text is None:
-            return None
-        years = vocab.age_in_years(text)
-        if years is None or not 0 <= years <= OLDEST_AGE_YEARS:
-            self.warnings.append(f"field {field} {shown(text)} is not an age: read as not in source")
-            return None
-        return text
+        if text is None or _is_age(text):
+            return text
+        self.warnings.append(f"field {field} {shown(text)} is not an age: read as not in source")
+        return None
 
     def version_date(self, candidates: list[tuple[str, str | None]]) -> str | None:
         """The first of the (field, text) candidates that is a date; a candidate that is given but is
