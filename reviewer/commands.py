@@ -54,6 +54,10 @@ def cmd_import(args, store) -> int:
         print(report.summary())
         for failed in report.failed:
             print(f"  FAILED {failed.name}: {failed.error}")
+        for warned in report.warned:
+            print(f"  {warned.name}: imported with warnings:")
+            for warning in warned.warnings:
+                print(f"    {warning}")
         if report.seconds > 5:
             print(f"  {report.seconds:.1f} s, {report.documents / report.seconds:,.0f} documents/s")
     return 1 if report.failed else 0

@@ -50,6 +50,8 @@ class DocumentResult:
     saved: list[repo.SaveResult] = field(default_factory=list)
     source_format: str | None = None
     skipped: bool = False  # bulk mode: this exact source is already stored
+    # imported, but fields read as "not in source" because of their type or range: "NCT...: field ..."
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -62,6 +64,7 @@ class ImportReport:
 
     results: list[DocumentResult] = field(default_factory=list)
     failed: list[DocumentResult] = field(default_factory=list)
+    warned: list[DocumentResult] = field(default_factory=list)  # imported with warnings
     counts: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0})
     documents: int = 0
     skipped: int = 0  # bulk mode: documents whose exact source was already stored
@@ -79,6 +82,8 @@ class ImportReport:
                 self.updated_trials.add(saved.trial_id)
         if not result.ok:
             self.failed.append(result)
+        elif result.warnings:
+            self.warned.append(result)
         if self.keep_results:
             self.results.append(result)
 
@@ -89,6 +94,7 @@ class ImportReport:
         for outcome, number in other.counts.items():
             self.counts[outcome] += number
         self.failed.extend(other.failed)
+        self.warned.extend(other.warned)
         self.updated_trials |= other.updated_trials
         if self.keep_results:
             self.results.extend(other.results)
@@ -102,10 +108,12 @@ class ImportReport:
             f"{self.count('updated'):,} updated, {self.count('unchanged') + self.skipped:,} unchanged, "
             f"{len(self.failed):,} failed"
         )
+        if self.warned:
+            text += f", {len(self.warned):,} imported with warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
     def to_dict(self) -> dict:
-        shown = self.results if self.keep_results else self.failed
+        shown = self.results if self.keep_results else self.failed + self.warned
         return {
             "documents": self.documents,
             "added": self.count("added"),
@@ -120,6 +128,7 @@ class ImportReport:
                     "ok": r.ok,
                     "error": r.error,
                     "format": r.source_format,
+                    "warnings": r.warnings,
                     "trials": [{"id": s.registry_id, "outcome": s.outcome} for s in r.saved],
                 }
                 for r in shown
@@ -244,6 +253,7 @@ def _write(
     result = DocumentResult(name, source_format=prepared[0].source_format)
     now = datetime.now(UTC)
     result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
+    result.warnings = [f"{p.registry_id}: {warning}" for p in prepared for warning in p.warnings]
     return result
 
 

@@ -10,6 +10,8 @@ Conventions every importer follows:
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -136,6 +138,27 @@ class Design:
     enrollment_type: str | None = None  # ACTUAL / ESTIMATED
 
 
+_REGISTRY_DATE = re.compile(r"(\d{4})-(\d\d)(?:-(\d\d))?", re.ASCII)
+# the years a registry date can fall in: "9999-12-31" is a placeholder, not a date
+DATE_YEARS = range(1900, 2101)
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def is_registry_date(text: object) -> bool:
+    """Whether ``text`` is a real calendar date in the registry's form ("2026-01" or "2026-01-15")."""
+    match = _REGISTRY_DATE.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return False
+    year, month, day = match.groups()
+    year, month = int(year), int(month)
+    if year not in DATE_YEARS or not 1 <= month <= 12:
+        return False
+    if day is None:
+        return True
+    last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+    return 1 <= int(day) <= last
+
+
 @dataclass
 class Dates:
     """Dates as the registry writes them: "2026-01" or "2026-01-15"."""
@@ -180,7 +203,7 @@ class TrialRecord:
     documents: list[Document] | None = None
     has_dmc: bool | None = None
     has_results: bool | None = None
-    version_date: str | None = None  # the registry's date of this version of the record
+    version_date: str | None = None  # the registry's date of this version (is_registry_date), or None
 
     def outcomes_of(self, kind: str) -> list[Outcome] | None:
         if self.outcomes is None:

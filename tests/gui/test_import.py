@@ -70,6 +70,26 @@ def test_a_bad_file_shows_the_errors_and_changes_nothing(window, qtbot, library,
     assert window.library.model.total() == 3
 
 
+def test_a_file_imported_with_warnings_shows_them(window, qtbot, tmp_path):
+    import json
+
+    from tests.unit.core.importers.minimal_study import NCT_ID, study
+
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(study({"protocolSection.designModule.phases": 3})), encoding="utf-8")
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30000) as blocker:
+        window.import_paths([path])
+    assert blocker.args[0].count("added") == 1 and not blocker.args[0].failed
+    dialog = window.last_import.error_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.windowTitle() == "Some files were imported with warnings"
+    text = dialog.text()
+    assert "1 file was imported with warnings" in text and "not imported" not in text
+    assert f"{NCT_ID}: field protocolSection.designModule.phases is a number, not a list of texts" in text
+    dialog.close()
+    qtbot.waitUntil(lambda: window.library.model.total() == 4)
+
+
 def test_cancel_stops_the_import(window, qtbot, tmp_path):
     target = tmp_path / "many"
     target.mkdir()

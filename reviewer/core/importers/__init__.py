@@ -419,6 +419,8 @@ def decode(data: bytes) -> str:
     """Bytes -> text: UTF-8 (with or without BOM), UTF-16/32 with BOM, or an XML-declared encoding."""
     if not data.strip():
         raise InvalidSource("file is empty")
+    if data.startswith(b"%PDF-"):
+        raise InvalidSource("a PDF file, not a trial record this app reads (import the registry's record)")
     for bom, encoding in (
         (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"),
@@ -459,15 +461,52 @@ def _declared(data: bytes, encoding: str) -> str | None:
 
 
 def detect(text: str) -> Importer:
-    head = text[:SNIFF_BYTES]
+    """The importer for ``text``, judged by its first 8 KiB after any leading XML comments and
+    processing instructions (which may be of any length); InvalidSource saying what the text
+    looks like when no importer reads it."""
+    head = _past_prolog(text)[:SNIFF_BYTES]
     scored = sorted(
         ((imp.sniff(head), i, imp) for i, imp in enumerate(REGISTRY)), key=lambda s: (-s[0], s[1])
     )
     confidence, _, importer = scored[0]
     if confidence <= 0:
-        first = next((line.strip() for line in head.splitlines() if line.strip()), "")[:60]
-        raise InvalidSource(f"unknown format (starts with {first!r}); not a trial record this app reads")
+        raise InvalidSource(_looks_like(head))
     return importer
+
+
+_PROLOG_ENDS = {"<!--": "-->", "<?": "?>"}
+
+
+def _past_prolog(text: str) -> str:
+    """``text`` from its first character that is not a BOM, whitespace, an XML comment or a
+    processing instruction (text whose comment never ends is returned from that comment)."""
+    position, length = 0, len(text)
+    while True:
+        while position < length and text[position] in "\ufeff \t\r\n":
+            position += 1
+        for start, end in _PROLOG_ENDS.items():
+            if text.startswith(start, position):
+                closed = text.find(end, position + len(start))
+                if closed < 0:
+                    return text[position:]
+                position = closed + len(end)
+                break
+        else:
+            return text[position:]
+
+
+_XML_ROOT = re.compile(r"<(?:!DOCTYPE\s+)?([A-Za-z_][\w.:-]*)")
+
+
+def _looks_like(head: str) -> str:
+    """The unknown-format reason, saying what the text looks like."""
+    first = next((line.strip() for line in head.splitlines() if line.strip()), "")[:60]
+    lowered = head[:200].lower()
+    if lowered.startswith(("<!doctype html", "<html")) or "<html" in lowered:
+        return "unknown format: an HTML page, not a trial record this app reads (save the page as text)"
+    if (root := _XML_ROOT.match(head)) is not None:
+        return f"unknown format: XML whose root is <{root.group(1)}>, not a <clinical_study> record"
+    return f"unknown format (starts with {first!r}); not a trial record this app reads"
 
 
 def read_document(data: bytes) -> list[ParsedRecord]:

@@ -7,12 +7,14 @@ the same study object as a Python literal.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 
-from .. import vocab
+from .. import identity
 from ..criteria import parse_criteria
+from ..identity import kind_of
 from ..record import (
     Arm,
     Contact,
@@ -26,9 +28,10 @@ from ..record import (
     Outcome,
     Sponsor,
     TrialRecord,
+    is_registry_date,
 )
-from ..text import clean
 from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
 
 NAME = "ctgov-json"
 
@@ -67,16 +70,18 @@ class CtgovJsonImporter:
         for position, study in enumerate(studies, 1):
             where = f"study {position}: " if len(studies) > 1 else ""
             if not isinstance(study, dict):
-                raise InvalidSource(f"{where}expected a study object, found {type(study).__name__}")
+                raise InvalidSource(f"{where}expected a study object, found {kind_of(study)}")
+            warnings: list[str] = []
             try:
-                record = study_to_record(study)
+                record = study_to_record(study, warnings)
             except InvalidSource as error:
                 raise InvalidSource(f"{where}{error}") from None
             check_field_sizes(record)
             if len(studies) == 1:
-                parsed.append(ParsedRecord(record, text, NAME, source_bytes=data))
+                parsed.append(ParsedRecord(record, text, NAME, source_bytes=data, warnings=warnings))
             else:
-                parsed.append(ParsedRecord(record, None, NAME, source_bytes=orjson.dumps(study)))
+                source = orjson.dumps(study)
+                parsed.append(ParsedRecord(record, None, NAME, source_bytes=source, warnings=warnings))
         return parsed
 
 
@@ -92,8 +97,8 @@ def _studies_in(text: str) -> list[Any]:
         data = orjson.loads(stripped)
     except orjson.JSONDecodeError as error:
         lines = [line for line in stripped.splitlines() if line.strip()]
-        if len(lines) > 1 and lines[0].lstrip().startswith("{"):
-            return _ndjson(lines)
+        if len(lines) > 1 and lines[0].lstrip().startswith("{") and _is_json(lines[0]):
+            return _ndjson(lines)  # one document per line (a pretty-printed one's first line is "{")
         raise InvalidSource(_json_error(error, stripped)) from None
     return _studies_of(data)
 
@@ -113,7 +118,15 @@ def _studies_of(data: Any) -> list[Any]:
             raise InvalidSource("retired classic-API JSON (FullStudiesResponse), not API v2")
         keys = ", ".join(list(data)[:5])
         raise InvalidSource(f"JSON object is not a study (no protocolSection; keys: {keys})")
-    raise InvalidSource(f"JSON holds a {type(data).__name__}, not studies")
+    raise InvalidSource(f"JSON holds {kind_of(data)}, not studies")
+
+
+def _is_json(text: str) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _ndjson(lines: list[str]) -> list[Any]:
@@ -133,132 +146,151 @@ def _json_error(error: orjson.JSONDecodeError, text: str) -> str:
     return f"invalid JSON at line {line}: {error.msg}"
 
 
-def study_to_record(study: dict[str, Any]) -> TrialRecord:
-    """Map one API v2 study object to a TrialRecord."""
-    protocol = study.get("protocolSection")
-    if not isinstance(protocol, dict):
-        raise InvalidSource("study has no protocolSection")
-    ident = _module(protocol, "identificationModule")
-    nct_id = _str(ident.get("nctId"))
-    if not nct_id:
+P = "protocolSection"
+IDENT, STATUS, DESIGN = f"{P}.identificationModule", f"{P}.statusModule", f"{P}.designModule"
+ARMS, CONTACTS = f"{P}.armsInterventionsModule", f"{P}.contactsLocationsModule"
+SPONSORS, ELIGIBILITY = f"{P}.sponsorCollaboratorsModule", f"{P}.eligibilityModule"
+MISC = "derivedSection.miscInfoModule"
+
+
+def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) -> TrialRecord:
+    """Map one API v2 study object to a TrialRecord; a field of the wrong type or out of range is
+    "not in source" and leaves a warning in ``warnings``. InvalidSource when the study has no
+    protocolSection or no valid identity."""
+    f = Fields(warnings)
+    protocol = study.get(P)
+    if protocol.__class__ is not dict:
+        found = "has no protocolSection" if protocol is None else f"has {kind_of(protocol)} as its protocolSection"
+        raise InvalidSource(f"study {found}; it cannot be read")
+    ident = f.mapping(protocol, "identificationModule", P) or {}
+    nct_id = unwrap(ident.get("nctId"))
+    if nct_id is None or nct_id == "":
         raise InvalidSource("study has no identity (identificationModule.nctId is missing)")
-    status = _module(protocol, "statusModule")
-    description = _module(protocol, "descriptionModule")
-    conditions = protocol.get("conditionsModule")
-    sponsors = protocol.get("sponsorCollaboratorsModule")
-    arms_module = protocol.get("armsInterventionsModule")
-    contacts = protocol.get("contactsLocationsModule")
-    documents = (study.get("documentSection") or {}).get("largeDocumentModule")
-    misc = _module(study.get("derivedSection") or {}, "miscInfoModule")
+    problem = identity.nct_id_problem(nct_id, "identificationModule.nctId")
+    if problem:
+        raise InvalidSource(problem)
+    status = f.mapping(protocol, "statusModule", P) or {}
+    description = f.mapping(protocol, "descriptionModule", P) or {}
+    conditions = f.mapping(protocol, "conditionsModule", P)
+    sponsors = f.mapping(protocol, "sponsorCollaboratorsModule", P)
+    arms_module = f.mapping(protocol, "armsInterventionsModule", P)
+    contacts = f.mapping(protocol, "contactsLocationsModule", P)
+    documents = f.mapping(f.mapping(study, "documentSection", "") or {}, "largeDocumentModule", "documentSection")
+    derived = f.mapping(study, "derivedSection", "") or {}
+    misc = f.mapping(derived, "miscInfoModule", "derivedSection") or {}
+    conditions_path = f"{P}.conditionsModule"
+    docs_path = "documentSection.largeDocumentModule"
     return TrialRecord(
         registry_id=nct_id,
-        brief_title=clean(ident.get("briefTitle")),
-        official_title=clean(ident.get("officialTitle")),
-        acronym=clean(ident.get("acronym")),
-        overall_status=_code("status", status.get("overallStatus")),
-        last_known_status=_code("status", status.get("lastKnownStatus")),
-        why_stopped=clean(status.get("whyStopped")),
-        brief_summary=clean(description.get("briefSummary")),
-        detailed_description=clean(description.get("detailedDescription")),
-        conditions=None if conditions is None else _texts(conditions.get("conditions")),
-        keywords=None if conditions is None else _texts(conditions.get("keywords")),
-        design=_design(_module(protocol, "designModule")),
-        dates=_dates(status),
-        arms=None if arms_module is None else [_arm(a) for a in _dicts(arms_module.get("armGroups"))],
+        brief_title=f.text(ident, "briefTitle", IDENT),
+        official_title=f.text(ident, "officialTitle", IDENT),
+        acronym=f.text(ident, "acronym", IDENT),
+        overall_status=f.code("status", status, "overallStatus", STATUS),
+        last_known_status=f.code("status", status, "lastKnownStatus", STATUS),
+        why_stopped=f.text(status, "whyStopped", STATUS),
+        brief_summary=f.text(description, "briefSummary", f"{P}.descriptionModule"),
+        detailed_description=f.text(description, "detailedDescription", f"{P}.descriptionModule"),
+        conditions=None if conditions is None else _listed(f, conditions, "conditions", conditions_path),
+        keywords=None if conditions is None else _listed(f, conditions, "keywords", conditions_path),
+        design=_design(f, f.mapping(protocol, "designModule", P) or {}),
+        dates=_dates(f, status),
+        arms=None if arms_module is None else _each(f, _arm, arms_module, "armGroups", ARMS),
         interventions=None
         if arms_module is None
-        else [_intervention(i) for i in _dicts(arms_module.get("interventions"))],
-        eligibility=_eligibility(protocol.get("eligibilityModule")),
-        outcomes=_outcomes(protocol.get("outcomesModule")),
-        lead_sponsor=_sponsor((sponsors or {}).get("leadSponsor")),
-        collaborators=None
-        if sponsors is None
-        else [s for s in map(_sponsor, _dicts(sponsors.get("collaborators"))) if s],
-        identifiers=_identifiers(ident, nct_id),
-        locations=None if contacts is None else [_location(x) for x in _dicts(contacts.get("locations"))],
-        central_contacts=None
-        if contacts is None
-        else [_contact(c) for c in _dicts(contacts.get("centralContacts"))],
-        officials=None
-        if contacts is None
-        else [_contact(c) for c in _dicts(contacts.get("overallOfficials"))],
-        documents=None if documents is None else [_document(d) for d in _dicts(documents.get("largeDocs"))],
-        has_dmc=_bool((protocol.get("oversightModule") or {}).get("oversightHasDmc")),
-        has_results=_bool(study.get("hasResults")),
-        version_date=_str(misc.get("versionHolder"))
-        or _str((status.get("lastUpdatePostDateStruct") or {}).get("date")),
+        else _each(f, _intervention, arms_module, "interventions", ARMS),
+        eligibility=_eligibility(f, f.mapping(protocol, "eligibilityModule", P)),
+        outcomes=_outcomes(f, f.mapping(protocol, "outcomesModule", P)),
+        lead_sponsor=None if sponsors is None else _sponsor(f, sponsors.get("leadSponsor"), f"{SPONSORS}.leadSponsor"),
+        collaborators=None if sponsors is None else _collaborators(f, sponsors),
+        identifiers=_identifiers(f, ident, nct_id),
+        locations=None if contacts is None else _each(f, _location, contacts, "locations", CONTACTS),
+        central_contacts=None if contacts is None else _each(f, _contact, contacts, "centralContacts", CONTACTS),
+        officials=None if contacts is None else _each(f, _contact, contacts, "overallOfficials", CONTACTS),
+        documents=None if documents is None else _each(f, _document, documents, "largeDocs", docs_path),
+        has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
+        has_results=f.boolean(study, "hasResults", ""),
+        version_date=_version_date(f, misc, status),
     )
 
 
-def _module(parent: dict[str, Any], name: str) -> dict[str, Any]:
-    value = parent.get(name)
-    return value if isinstance(value, dict) else {}
+def _version_date(f: Fields, misc: dict[str, Any], status: dict[str, Any]) -> str | None:
+    """versionHolder; when it is no date, the last update's dates (with a warning)."""
+    holder = f.plain(misc, "versionHolder", MISC)
+    if is_registry_date(holder):  # the usual case: no list of candidates made
+        return holder
+    return f.version_date(
+        [
+            (f"{MISC}.versionHolder", holder),
+            (f"{STATUS}.lastUpdatePostDateStruct.date", _struct(f, status, "lastUpdatePostDateStruct")[0]),
+            (f"{STATUS}.lastUpdateSubmitDate", f.plain(status, "lastUpdateSubmitDate", STATUS)),
+        ]
+    )
 
 
-def _str(value: Any) -> str | None:
-    if value.__class__ is str:  # the usual case first
-        return value.strip() or None
-    if value is None:
-        return None
-    return str(value).strip() or None
+_T = TypeVar("_T")
 
 
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-# the registry's own codes, which map to themselves: the usual value, looked up without a call
-_CODES = {kind: frozenset(codes) for kind, codes in vocab.ENUMS.items()}
-
-
-def _code(kind: str, value: Any) -> str | None:
-    if value.__class__ is str and value in _CODES[kind]:
-        return value
-    return vocab.to_code(kind, _str(value))
-
-
-def _texts(values: Any) -> list[str]:
-    if not isinstance(values, list):
+def _each(
+    f: Fields, read: Callable[[Fields, dict[str, Any], str], _T], parent: dict[str, Any], key: str, path: str
+) -> list[_T] | None:
+    """``read`` applied to each object of the list at ``key``: [] when absent (the part is there and
+    lists none), None when it is no list (not in source, with the warning)."""
+    if parent.get(key) is None:
         return []
-    return [t for v in values if v is not None and (t := clean(str(v)))]
+    items = f.mappings(parent, key, path)
+    if not items:
+        return items
+    where = f"{path}.{key}"
+    return [read(f, item, f"{where}[{n}]") for n, item in enumerate(items)]
 
 
-def _dicts(values: Any) -> list[dict[str, Any]]:
-    if not isinstance(values, list):
-        return []
-    return [v for v in values if isinstance(v, dict)]
+def _listed(f: Fields, module: dict[str, Any], key: str, path: str) -> list[str] | None:
+    """A list of texts of a part the source carries: [] when the key is absent."""
+    return [] if module.get(key) is None else f.texts(module, key, path)
 
 
-def _design(design: dict[str, Any]) -> Design:
-    info = _module(design, "designInfo")
-    masking = _module(info, "maskingInfo")
-    enrollment = _module(design, "enrollmentInfo")
-    count = enrollment.get("count")
+def _collaborators(f: Fields, sponsors: dict[str, Any]) -> list[Sponsor] | None:
+    collaborators = _each(f, _sponsor, sponsors, "collaborators", SPONSORS)
+    return None if collaborators is None else [s for s in collaborators if s]
+
+
+def _design(f: Fields, design: dict[str, Any]) -> Design:
+    info = f.mapping(design, "designInfo", DESIGN) or {}
+    info_path = f"{DESIGN}.designInfo"
+    masking = f.mapping(info, "maskingInfo", info_path) or {}
+    masking_path = f"{info_path}.maskingInfo"
+    enrollment = f.mapping(design, "enrollmentInfo", DESIGN) or {}
+    enrollment_path = f"{DESIGN}.enrollmentInfo"
     return Design(
-        study_type=_code("study_type", design.get("studyType")),
-        phases=[p for x in design.get("phases") or [] if (p := _code("phase", x))],
-        primary_purpose=_code("primary_purpose", info.get("primaryPurpose")),
-        allocation=_code("allocation", info.get("allocation")),
-        intervention_model=_code("intervention_model", info.get("interventionModel")),
-        intervention_model_description=clean(info.get("interventionModelDescription")),
-        masking=_code("masking", masking.get("masking")),
-        who_masked=[w for x in masking.get("whoMasked") or [] if (w := _code("who_masked", x))],
-        masking_description=clean(masking.get("maskingDescription")),
-        observational_model=_code("observational_model", info.get("observationalModel")),
-        time_perspective=_code("time_perspective", info.get("timePerspective")),
-        enrollment_count=count if isinstance(count, int) and not isinstance(count, bool) else None,
-        enrollment_type=_code("enrollment_type", enrollment.get("type")),
+        study_type=f.code("study_type", design, "studyType", DESIGN),
+        phases=f.codes("phase", design, "phases", DESIGN),
+        primary_purpose=f.code("primary_purpose", info, "primaryPurpose", info_path),
+        allocation=f.code("allocation", info, "allocation", info_path),
+        intervention_model=f.code("intervention_model", info, "interventionModel", info_path),
+        intervention_model_description=f.text(info, "interventionModelDescription", info_path),
+        masking=f.code("masking", masking, "masking", masking_path),
+        who_masked=f.codes("who_masked", masking, "whoMasked", masking_path),
+        masking_description=f.text(masking, "maskingDescription", masking_path),
+        observational_model=f.code("observational_model", info, "observationalModel", info_path),
+        time_perspective=f.code("time_perspective", info, "timePerspective", info_path),
+        enrollment_count=f.integer(enrollment, "count", enrollment_path, ENROLLMENT),
+        enrollment_type=f.code("enrollment_type", enrollment, "type", enrollment_path),
     )
 
 
-def _dates(status: dict[str, Any]) -> Dates:
-    def struct(name: str) -> tuple[str | None, str | None]:
-        value = _module(status, name)
-        return _str(value.get("date")), _code("date_type", value.get("type"))
+def _struct(f: Fields, status: dict[str, Any], name: str) -> tuple[str | None, str | None]:
+    """A date struct's date and its type (ACTUAL / ESTIMATED)."""
+    value = f.mapping(status, name, STATUS)
+    if not value:
+        return None, None
+    path = f"{STATUS}.{name}"
+    return f.plain(value, "date", path), f.code("date_type", value, "type", path)
 
-    start, start_type = struct("startDateStruct")
-    primary, primary_type = struct("primaryCompletionDateStruct")
-    completion, completion_type = struct("completionDateStruct")
+
+def _dates(f: Fields, status: dict[str, Any]) -> Dates:
+    start, start_type = _struct(f, status, "startDateStruct")
+    primary, primary_type = _struct(f, status, "primaryCompletionDateStruct")
+    completion, completion_type = _struct(f, status, "completionDateStruct")
     return Dates(
         start=start,
         start_type=start_type,
@@ -266,43 +298,43 @@ def _dates(status: dict[str, Any]) -> Dates:
         primary_completion_type=primary_type,
         completion=completion,
         completion_type=completion_type,
-        first_submitted=_str(status.get("studyFirstSubmitDate")),
-        first_posted=struct("studyFirstPostDateStruct")[0],
-        last_update_posted=struct("lastUpdatePostDateStruct")[0],
-        status_verified=_str(status.get("statusVerifiedDate")),
+        first_submitted=f.plain(status, "studyFirstSubmitDate", STATUS),
+        first_posted=_struct(f, status, "studyFirstPostDateStruct")[0],
+        last_update_posted=_struct(f, status, "lastUpdatePostDateStruct")[0],
+        status_verified=f.plain(status, "statusVerifiedDate", STATUS),
     )
 
 
-def _arm(arm: dict[str, Any]) -> Arm:
+def _arm(f: Fields, arm: dict[str, Any], path: str) -> Arm:
     return Arm(
-        label=clean(arm.get("label")) or "",
-        type=_code("arm_type", arm.get("type")),
-        description=clean(arm.get("description")),
-        intervention_names=_texts(arm.get("interventionNames")),
+        label=f.text(arm, "label", path) or "",
+        type=f.code("arm_type", arm, "type", path),
+        description=f.text(arm, "description", path),
+        intervention_names=f.texts(arm, "interventionNames", path) or [],
     )
 
 
-def _intervention(item: dict[str, Any]) -> Intervention:
+def _intervention(f: Fields, item: dict[str, Any], path: str) -> Intervention:
     return Intervention(
-        name=clean(item.get("name")) or "",
-        type=_code("intervention_type", item.get("type")),
-        description=clean(item.get("description")),
-        other_names=_texts(item.get("otherNames")),
-        arm_labels=_texts(item.get("armGroupLabels")),
+        name=f.text(item, "name", path) or "",
+        type=f.code("intervention_type", item, "type", path),
+        description=f.text(item, "description", path),
+        other_names=f.texts(item, "otherNames", path) or [],
+        arm_labels=f.texts(item, "armGroupLabels", path) or [],
     )
 
 
-def _eligibility(module: Any) -> Eligibility | None:
-    if not isinstance(module, dict):
+def _eligibility(f: Fields, module: dict[str, Any] | None) -> Eligibility | None:
+    if module is None:
         return None
-    text = clean(module.get("eligibilityCriteria"))
+    text = f.text(module, "eligibilityCriteria", ELIGIBILITY)
     parsed = parse_criteria(text)
     return Eligibility(
-        sex=_code("sex", module.get("sex")),
-        minimum_age=_str(module.get("minimumAge")),
-        maximum_age=_str(module.get("maximumAge")),
-        healthy_volunteers=_bool(module.get("healthyVolunteers")),
-        std_ages=[a for x in module.get("stdAges") or [] if (a := _code("std_age", x))],
+        sex=f.code("sex", module, "sex", ELIGIBILITY),
+        minimum_age=f.age(f.plain(module, "minimumAge", ELIGIBILITY), f"{ELIGIBILITY}.minimumAge"),
+        maximum_age=f.age(f.plain(module, "maximumAge", ELIGIBILITY), f"{ELIGIBILITY}.maximumAge"),
+        healthy_volunteers=f.boolean(module, "healthyVolunteers", ELIGIBILITY),
+        std_ages=f.codes("std_age", module, "stdAges", ELIGIBILITY),
         criteria_text=text,
         inclusion=parsed.inclusion,
         exclusion=parsed.exclusion,
@@ -310,101 +342,120 @@ def _eligibility(module: Any) -> Eligibility | None:
     )
 
 
-def _outcomes(module: Any) -> list[Outcome] | None:
-    if not isinstance(module, dict):
+def _outcomes(f: Fields, module: dict[str, Any] | None) -> list[Outcome] | None:
+    if module is None:
         return None
+    path = f"{P}.outcomesModule"
     outcomes = []
     for kind, key in (
         ("primary", "primaryOutcomes"),
         ("secondary", "secondaryOutcomes"),
         ("other", "otherOutcomes"),
     ):
-        for item in _dicts(module.get(key)):
+        for n, item in enumerate(f.mappings(module, key, path) or ()):
+            where = f"{path}.{key}[{n}]"
             outcomes.append(
                 Outcome(  # positional (kind, measure, time_frame, description): faster than keywords
                     kind,
-                    clean(item.get("measure")) or "",
-                    clean(item.get("timeFrame")),
-                    clean(item.get("description")),
+                    f.text(item, "measure", where) or "",
+                    f.text(item, "timeFrame", where),
+                    f.text(item, "description", where),
                 )
             )
     return outcomes
 
 
-def _sponsor(value: Any) -> Sponsor | None:
-    if not isinstance(value, dict) or not _str(value.get("name")):
+def _sponsor(f: Fields, value: Any, path: str) -> Sponsor | None:
+    if value is None:
         return None
-    return Sponsor(name=clean(value["name"]) or "", agency_class=_code("agency_class", value.get("class")))
+    if value.__class__ is not dict:
+        f.wrong(path, value, "an object")
+        return None
+    name = f.text(value, "name", path)
+    return Sponsor(name=name, agency_class=f.code("agency_class", value, "class", path)) if name else None
 
 
-def _identifiers(ident: dict[str, Any], nct_id: str) -> list[Identifier]:
+def _identifiers(f: Fields, ident: dict[str, Any], nct_id: str) -> list[Identifier]:
     ids = [Identifier(value=nct_id, kind="nct")]
-    org = _module(ident, "orgStudyIdInfo")
-    if _str(org.get("id")):
+    org = f.mapping(ident, "orgStudyIdInfo", IDENT) or {}
+    org_path = f"{IDENT}.orgStudyIdInfo"
+    if org_id := _safe_id(f, org, "id", org_path):
         ids.append(
             Identifier(
-                value=_str(org["id"]) or "",
+                value=org_id,
                 kind="org_study",
-                type=_str(org.get("type")),
-                link=_str(org.get("link")),
+                type=f.plain(org, "type", org_path),
+                link=f.plain(org, "link", org_path),
             )
         )
-    for item in _dicts(ident.get("secondaryIdInfos")):
-        if _str(item.get("id")):
+    for n, item in enumerate(f.mappings(ident, "secondaryIdInfos", IDENT) or ()):
+        path = f"{IDENT}.secondaryIdInfos[{n}]"
+        if secondary := _safe_id(f, item, "id", path):
             ids.append(
                 Identifier(
-                    value=_str(item["id"]) or "",
+                    value=secondary,
                     kind="secondary",
-                    type=_str(item.get("type")),
-                    domain=clean(item.get("domain")),
-                    link=_str(item.get("link")),
+                    type=f.plain(item, "type", path),
+                    domain=f.text(item, "domain", path),
+                    link=f.plain(item, "link", path),
                 )
             )
-    for alias in ident.get("nctIdAliases") or []:
-        if _str(alias):
-            ids.append(Identifier(value=_str(alias) or "", kind="alias"))
+    for n, alias in enumerate(f.texts(ident, "nctIdAliases", IDENT) or ()):
+        if identity.NCT_ID.fullmatch(alias):
+            ids.append(Identifier(value=alias, kind="alias"))
+        else:
+            f.warnings.append(f"field {IDENT}.nctIdAliases[{n}] {identity.shown(alias)} is not an NCT id: left out")
     return ids
 
 
-def _contact(value: dict[str, Any]) -> Contact:
-    phone = _str(value.get("phone"))
-    if phone and _str(value.get("phoneExt")):
-        phone = f"{phone} ext. {_str(value.get('phoneExt'))}"
+def _safe_id(f: Fields, parent: dict[str, Any], key: str, path: str) -> str | None:
+    """An identifier's text, left out (with a warning) when it holds hidden characters."""
+    value = f.plain(parent, key, path)
+    if value and identity.has_hidden_characters(value):
+        f.warnings.append(f"field {path}.{key} {identity.shown(value)} holds control or bidi characters: left out")
+        return None
+    return value
+
+
+def _contact(f: Fields, value: dict[str, Any], path: str) -> Contact:
+    phone = f.plain(value, "phone", path)
+    extension = f.plain(value, "phoneExt", path)
+    if phone and extension:
+        phone = f"{phone} ext. {extension}"
     return Contact(  # positional: name, role, phone, email, affiliation
-        clean(value.get("name")),
-        _code("contact_role", value.get("role")),
+        f.text(value, "name", path),
+        f.code("contact_role", value, "role", path),
         phone,
-        _str(value.get("email")),
-        clean(value.get("affiliation")),
+        f.plain(value, "email", path),
+        f.text(value, "affiliation", path),
     )
 
 
-def _location(value: dict[str, Any]) -> Location:
-    geo = value.get("geoPoint")
-    lat, lon = (geo.get("lat"), geo.get("lon")) if isinstance(geo, dict) else (None, None)
+def _location(f: Fields, value: dict[str, Any], path: str) -> Location:
+    geo = f.mapping(value, "geoPoint", path)
+    geo_path = f"{path}.geoPoint"
     return Location(  # positional, in the order of Location's fields
-        clean(value.get("facility")),
-        _str(value.get("city")),
-        _str(value.get("state")),
-        _str(value.get("zip")),
-        _str(value.get("country")),
-        _code("status", value.get("status")),
-        float(lat) if isinstance(lat, (int, float)) else None,  # a tuple: faster than int | float
-        float(lon) if isinstance(lon, (int, float)) else None,
-        [_contact(c) for c in _dicts(value.get("contacts"))],
+        f.text(value, "facility", path),
+        f.plain(value, "city", path),
+        f.plain(value, "state", path),
+        f.plain(value, "zip", path),
+        f.plain(value, "country", path),
+        f.code("status", value, "status", path),
+        None if geo is None else f.number(geo, "lat", geo_path, LATITUDE),
+        None if geo is None else f.number(geo, "lon", geo_path, LONGITUDE),
+        _each(f, _contact, value, "contacts", path) or [],
     )
 
 
-def _document(value: dict[str, Any]) -> Document:
-    size = value.get("size")
+def _document(f: Fields, value: dict[str, Any], path: str) -> Document:
     return Document(
-        label=clean(value.get("label")),
-        type_abbrev=_str(value.get("typeAbbrev")),
-        has_protocol=_bool(value.get("hasProtocol")),
-        has_sap=_bool(value.get("hasSap")),
-        has_icf=_bool(value.get("hasIcf")),
-        filename=_str(value.get("filename")),
-        date=_str(value.get("date")),
-        upload_date=_str(value.get("uploadDate")),
-        size=size if isinstance(size, int) else None,
+        label=f.text(value, "label", path),
+        type_abbrev=f.plain(value, "typeAbbrev", path),
+        has_protocol=f.boolean(value, "hasProtocol", path),
+        has_sap=f.boolean(value, "hasSap", path),
+        has_icf=f.boolean(value, "hasIcf", path),
+        filename=f.plain(value, "filename", path),
+        date=f.plain(value, "date", path),
+        upload_date=f.plain(value, "uploadDate", path),
+        size=f.integer(value, "size", path, DOCUMENT_SIZE),
     )

@@ -22,7 +22,7 @@ from xml.parsers.expat import errors as expat_errors
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
-from .. import vocab
+from .. import identity, vocab
 from ..criteria import parse_criteria
 from ..record import (
     Arm,
@@ -39,6 +39,7 @@ from ..record import (
     TrialRecord,
 )
 from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .fields import ENROLLMENT, Fields
 
 _T = TypeVar("_T")
 
@@ -71,9 +72,10 @@ class CtgovXmlImporter:
         root = parse_xml(text)
         if root.tag != ROOT:
             raise InvalidSource(f"XML root is <{root.tag}>, not <{ROOT}>")
-        record = study_to_record(root)
+        warnings: list[str] = []
+        record = study_to_record(root, warnings)
         check_field_sizes(record)
-        return [ParsedRecord(record, text, NAME)]
+        return [ParsedRecord(record, text, NAME, warnings=warnings)]
 
 
 IMPORTER = CtgovXmlImporter()
@@ -102,8 +104,8 @@ def parse_xml(text: str) -> Element:
         raise InvalidSource(_dtd_reason(body, error)) from None
     except EntitiesForbidden:
         raise InvalidSource(_ENTITY_REASON) from None
-    except DefusedXmlException as error:
-        raise InvalidSource(f"unsafe XML refused ({type(error).__name__})") from None
+    except DefusedXmlException:
+        raise InvalidSource("unsafe XML refused (it asks for entities, DTDs or external resources)") from None
     except ParseError as error:
         raise InvalidSource(_parse_error_reason(error)) from None
 
@@ -134,11 +136,16 @@ def _parse_error_reason(error: ParseError) -> str:
 # --- The record -----------------------------------------------------------------------------------
 
 
-def study_to_record(study: Element) -> TrialRecord:
-    """Map one <clinical_study> element to a TrialRecord."""
+def study_to_record(study: Element, warnings: list[str] | None = None) -> TrialRecord:
+    """Map one <clinical_study> element to a TrialRecord; a value out of range is "not in source"
+    and leaves a warning in ``warnings``. InvalidSource when the NCT id is missing or is none."""
+    f = Fields(warnings)
     nct_id = _text(study, "id_info/nct_id")
     if not nct_id:
         raise InvalidSource("record has no NCT id")
+    problem = identity.nct_id_problem(nct_id, "id_info/nct_id")
+    if problem:
+        raise InvalidSource(problem)
     study_type = _text(study, "study_type")
     # A redacted record (study type "N/A", status Withheld) leaves out what the registry withholds:
     # its missing lists are "not in source", not "none".
@@ -156,27 +163,31 @@ def study_to_record(study: Element) -> TrialRecord:
         detailed_description=_textblock(study, "detailed_description"),
         conditions=_carried(_texts(study, "condition"), carried),
         keywords=_carried(_texts(study, "keyword"), carried),
-        design=_design(study, study_type),
+        design=_design(f, study, study_type),
         dates=_dates(study),
         arms=_carried(arms, carried),
         interventions=_carried(interventions, carried),
-        eligibility=_eligibility(study.find("eligibility")),
+        eligibility=_eligibility(f, study.find("eligibility")),
         outcomes=_carried(_outcomes(study), carried),
         lead_sponsor=_sponsor(study.find("sponsors/lead_sponsor")),
         collaborators=_carried(
             [s for s in map(_sponsor, study.findall("sponsors/collaborator")) if s], carried
         ),
-        identifiers=_identifiers(study, nct_id),
+        identifiers=_identifiers(f, study, nct_id),
         locations=_carried([_location(x) for x in study.findall("location")], carried),
         central_contacts=_carried(_central_contacts(study), carried),
         officials=_carried([_official(x) for x in study.findall("overall_official")], carried),
         documents=_carried(_documents(study), carried and _carries_documents(study)),
         has_dmc=_yes_no(_text(study, "oversight_info/has_dmc")),
         has_results=study.find("clinical_results") is not None,
-        version_date=_date(_text(study, "last_update_posted"))
-        or _date(_text(study, "lastchanged_date"))
-        or _date(_text(study, "last_update_submitted")),
+        version_date=f.version_date(
+            [(name, _date(_text(study, name))) for name in _VERSION_DATES]
+        ),
     )
+
+
+# the elements that date a version of the record, best first
+_VERSION_DATES = ("last_update_posted", "lastchanged_date", "last_update_submitted")
 
 
 def _carried(items: list[_T], carried: bool) -> list[_T] | None:
@@ -236,10 +247,6 @@ def _yes_no(text: str | None) -> bool | None:
     if answer == "no":
         return False
     return None
-
-
-def _integer(text: str | None) -> int | None:
-    return int(text) if text and text.strip().isdigit() else None
 
 
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
@@ -342,7 +349,7 @@ def _block(chunk: str) -> _Block:
 # --- Parts of the record ----------------------------------------------------------------------------
 
 
-def _design(study: Element, study_type: str | None) -> Design:
+def _design(f: Fields, study: Element, study_type: str | None) -> Design:
     info = _child(study, "study_design_info")
     masking = _text(info, "masking")
     enrollment = study.find("enrollment")
@@ -358,7 +365,9 @@ def _design(study: Element, study_type: str | None) -> Design:
         masking_description=_text(info, "masking_description"),
         observational_model=_code("observational_model", _text(info, "observational_model")),
         time_perspective=_code("time_perspective", _text(info, "time_perspective")),
-        enrollment_count=None if enrollment is None else _integer(enrollment.text),
+        enrollment_count=None
+        if enrollment is None
+        else f.whole_number_text(enrollment.text, "enrollment", ENROLLMENT),
         enrollment_type=None if enrollment is None else _code("enrollment_type", enrollment.get("type")),
     )
 
@@ -436,12 +445,13 @@ def _intervention(element: Element) -> Intervention:
     )
 
 
-def _eligibility(element: Element | None) -> Eligibility | None:
+def _eligibility(f: Fields, element: Element | None) -> Eligibility | None:
     if element is None:
         return None
     text = _textblock(element, "criteria")
     parsed = parse_criteria(text)
-    minimum_age, maximum_age = _age(_text(element, "minimum_age")), _age(_text(element, "maximum_age"))
+    minimum_age = f.age(_age(_text(element, "minimum_age")), "eligibility/minimum_age")
+    maximum_age = f.age(_age(_text(element, "maximum_age")), "eligibility/maximum_age")
     return Eligibility(
         sex=_code("sex", _text(element, "gender")),
         minimum_age=minimum_age,
@@ -500,11 +510,20 @@ def _sponsor(element: Element | None) -> Sponsor | None:
     return Sponsor(name=name, agency_class=_code("agency_class", _text(element, "agency_class")))
 
 
-def _identifiers(study: Element, nct_id: str) -> list[Identifier]:
+def _identifiers(f: Fields, study: Element, nct_id: str) -> list[Identifier]:
+    """The NCT id, then the others; an alias that is no NCT id, or an id holding hidden
+    characters, is left out with a warning."""
     ids = [Identifier(value=nct_id, kind="nct")]
-    ids += [Identifier(value=v, kind="org_study") for v in _texts(study, "id_info/org_study_id")]
-    ids += [Identifier(value=v, kind="secondary") for v in _texts(study, "id_info/secondary_id")]
-    ids += [Identifier(value=v, kind="alias") for v in _texts(study, "id_info/nct_alias")]
+    for kind, name in (("org_study", "org_study_id"), ("secondary", "secondary_id"), ("alias", "nct_alias")):
+        for value in _texts(study, f"id_info/{name}"):
+            if kind == "alias" and not identity.NCT_ID.fullmatch(value):
+                f.warnings.append(f"field id_info/nct_alias {identity.shown(value)} is not an NCT id: left out")
+            elif identity.has_hidden_characters(value):
+                f.warnings.append(
+                    f"field id_info/{name} {identity.shown(value)} holds control or bidi characters: left out"
+                )
+            else:
+                ids.append(Identifier(value=value, kind=kind))
     return ids
 
 

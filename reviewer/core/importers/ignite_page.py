@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 
+from ..identity import kind_of, shown
 from .base import InvalidSource, ParsedRecord, check_field_sizes
 from .ctgov_json import study_to_record
 
@@ -43,15 +44,16 @@ class IgnitePageImporter:
             )
             raise InvalidSource(f'{reason} record dump after "Raw JSON" ({type(error).__name__})') from None
         if not isinstance(study, dict):
-            raise InvalidSource(f"the record dump is a {type(study).__name__}, not a study")
-        record = study_to_record(study)
+            raise InvalidSource(f"the record dump is {kind_of(study)}, not a study")
+        warnings: list[str] = []
+        record = study_to_record(study, warnings)
         header_id = _HEADER_ID.search(text[: marker.start()])
         if header_id and header_id.group(1) != record.registry_id:
             raise InvalidSource(
-                f"header names {header_id.group(1)} but the record dump is {record.registry_id}"
+                f"header names {shown(header_id.group(1))} but the record dump is {record.registry_id}"
             )
         check_field_sizes(record)
-        return [ParsedRecord(record, text, NAME)]
+        return [ParsedRecord(record, text, NAME, warnings=warnings)]
 
 
 IMPORTER = IgnitePageImporter()

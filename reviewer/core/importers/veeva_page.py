@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import vocab
+from .. import identity, vocab
 from ..criteria import parse_criteria
 from ..record import (
     Arm,
@@ -30,6 +30,7 @@ from ..record import (
 )
 from ..text import squash
 from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .fields import ENROLLMENT, Fields
 
 NAME = "veeva-page"
 BRAND = "ClinicalTrials.Veeva"
@@ -97,9 +98,9 @@ _SNIFF_EVIDENCE = {
 }
 _PATIENT_GROUPS = re.compile(r"^(?:[\d,]+\s+participants?\s+in\s+)?\d+\s+patient\s+groups?$", re.I)
 _GROUPS_BLOCK = "patient groups"
-_NCT_ID = re.compile(r"^NCT\d{8}$", re.I)
-_ENROLLMENT = re.compile(r"^([\d,]+)\s*(estimated|actual|anticipated)?\b", re.I)
-_AGE_TOKEN = re.compile(r"(\d+(?:\.\d+)?)|\b(year|month|week|day|hour|minute)s?\b", re.I)
+_NCT_ID = re.compile(r"NCT\d{8}", re.I | re.ASCII)  # upper-cased when taken
+_ENROLLMENT = re.compile(r"^([\d,]+)\s*(estimated|actual|anticipated)?\b", re.I | re.ASCII)
+_AGE_TOKEN = re.compile(r"(\d+(?:\.\d+)?)|\b(year|month|week|day|hour|minute)s?\b", re.I | re.ASCII)
 _AGE_MAXIMUM_ONLY = re.compile(r"^\s*(?:under|up to|below|younger than|less than)\b", re.I)
 _AGE_MINIMUM_ONLY = re.compile(r"\+|\b(?:and|or)\s+(?:older|over|above)\b", re.I)
 _TYPED_NAME = re.compile(r"^([^:]{2,40}):\s*(.+)$")
@@ -153,9 +154,10 @@ class VeevaPageImporter:
         return 0.8 if evidence >= 2 else 0.0
 
     def parse(self, text: str) -> list[ParsedRecord]:
-        record = page_to_record(text)
+        warnings: list[str] = []
+        record = page_to_record(text, warnings)
         check_field_sizes(record)
-        return [ParsedRecord(record, text, NAME)]
+        return [ParsedRecord(record, text, NAME, warnings=warnings)]
 
 
 IMPORTER = VeevaPageImporter()
@@ -293,11 +295,13 @@ def _is_short_value(paragraph: Paragraph) -> bool:
 # ---- blocks -> record parts ------------------------------------------------------------------------
 
 
-def page_to_record(text: str) -> TrialRecord:
+def page_to_record(text: str, warnings: list[str] | None = None) -> TrialRecord:
+    """The page's record; a value out of range is "not in source" and leaves a warning in ``warnings``."""
     if not text.strip("\ufeff \t\r\n"):
         raise InvalidSource("page is empty")
+    f = Fields(warnings)
     page = read_page(text)
-    registry_id, identifiers = _identifiers(page.lines("identifiers") or [])
+    registry_id, identifiers = _identifiers(f, page.lines("identifiers") or [])
     status, phases = _status_and_phases(page.lines("status") or [])
     interventions = _interventions(page.lines("treatments"))
     arm_lines = page.lines(_GROUPS_BLOCK)
@@ -308,10 +312,10 @@ def page_to_record(text: str) -> TrialRecord:
         brief_summary=page.text("about"),
         detailed_description=page.text("full description"),
         conditions=page.lines("conditions"),
-        design=_design(page, phases),
+        design=_design(f, page, phases),
         arms=None if arm_lines is None else _arms(arm_lines, interventions or []),
         interventions=interventions,
-        eligibility=_eligibility(page),
+        eligibility=_eligibility(f, page),
         outcomes=None,
         lead_sponsor=_lead_sponsor(page.sponsor, page.lines("funder types")),
         identifiers=identifiers,
@@ -320,20 +324,33 @@ def page_to_record(text: str) -> TrialRecord:
     )
 
 
-def _identifiers(lines: list[str]) -> tuple[str, list[Identifier]]:
-    """The NCT id (or, without one, the first other id) as the registry id, then every id listed."""
+def _identifiers(f: Fields, lines: list[str]) -> tuple[str, list[Identifier]]:
+    """The registry id, then every id listed (one holding hidden characters left out, with a warning).
+
+    The registry id is the NCT id; without one, the first id of another registry (EudraCT, ISRCTN
+    ...); without any, the first id that is a safe organisation study id (identity.py).
+    """
     values = list(dict.fromkeys(lines))
     if not values:
         raise InvalidSource("page has no trial identifier")
-    nct_ids = [value.upper() for value in values if _NCT_ID.match(value)]
+    for value in [v for v in values if identity.has_hidden_characters(v)]:
+        f.warnings.append(f"field Identifiers {identity.shown(value)} holds control or bidi characters: left out")
+        values.remove(value)
+    nct_ids = [value.upper() for value in values if _NCT_ID.fullmatch(value)]
     identifiers = [
         Identifier(value=nct_id, kind="nct" if i == 0 else "alias") for i, nct_id in enumerate(nct_ids)
     ]
-    others = [value for value in values if not _NCT_ID.match(value)]
+    others = [value for value in values if not _NCT_ID.fullmatch(value)]
     identifiers += [
         Identifier(value=value, kind="org_study" if i == 0 else "secondary") for i, value in enumerate(others)
     ]
-    return identifiers[0].value, identifiers
+    registry_id = next(iter(nct_ids), None) or next((v for v in others if identity.registry_of(v)), None)
+    registry_id = registry_id or next((v for v in others if identity.ORG_STUDY_ID.fullmatch(v)), None)
+    if registry_id is None:
+        raise InvalidSource(
+            identity.registry_id_problem(values[0] if values else lines[0], "Identifiers", org_study_id=True)
+        )
+    return registry_id, identifiers
 
 
 def _status_and_phases(lines: list[str]) -> tuple[str | None, list[str]]:
@@ -445,8 +462,8 @@ def _link_interventions(arm: Arm, interventions: list[Intervention]) -> None:
 # ---- design ----------------------------------------------------------------------------------------
 
 
-def _design(page: Page, phases: list[str]) -> Design:
-    count, count_type = _enrollment(page.value("enrollment"))
+def _design(f: Fields, page: Page, phases: list[str]) -> Design:
+    count, count_type = _enrollment(f, page.value("enrollment"))
     masking, who_masked = _masking(page.value("masking"))
     return Design(
         study_type=vocab.to_code("study_type", page.value("study type")),
@@ -463,12 +480,13 @@ def _design(page: Page, phases: list[str]) -> Design:
     )
 
 
-def _enrollment(value: str | None) -> tuple[int | None, str | None]:
+def _enrollment(f: Fields, value: str | None) -> tuple[int | None, str | None]:
     """'40 estimated patients' -> (40, 'ESTIMATED'); '1,200 actual participants' -> (1200, 'ACTUAL')."""
     match = _ENROLLMENT.match(value or "")
     if not match:
         return None, None
-    return int(match.group(1).replace(",", "")), vocab.to_code("enrollment_type", match.group(2))
+    count = f.whole_number_text(match.group(1), "Enrollment", ENROLLMENT)
+    return count, vocab.to_code("enrollment_type", match.group(2))
 
 
 def _masking(value: str | None) -> tuple[str | None, list[str]]:
@@ -487,11 +505,12 @@ def _masking(value: str | None) -> tuple[str | None, list[str]]:
 # ---- eligibility -----------------------------------------------------------------------------------
 
 
-def _eligibility(page: Page) -> Eligibility | None:
+def _eligibility(f: Fields, page: Page) -> Eligibility | None:
     parts = ("sex", "ages", "volunteers", "inclusion criteria", "exclusion criteria", "criteria")
     if not any(part in page.blocks for part in parts):
         return None
     minimum_age, maximum_age = _ages(page.value("ages"))
+    minimum_age, maximum_age = f.age(minimum_age, "Ages (minimum)"), f.age(maximum_age, "Ages (maximum)")
     criteria_text = _criteria_text(page)
     parsed = parse_criteria(criteria_text)
     return Eligibility(

@@ -69,8 +69,10 @@ class SaveResult:
 
 
 def _newer(version_date: str | None, than: str | None) -> bool:
-    """Whether a record dated ``version_date`` supersedes one dated ``than`` (undated: the later import wins)."""
-    if version_date is None or than is None:
+    """Whether a record dated ``version_date`` supersedes one dated ``than``. Undated, or dated with
+    something that is no date ("unknown", "9999-99-99", stored before importers checked it): the
+    later import wins."""
+    if not (rec.is_registry_date(version_date) and rec.is_registry_date(than)):
         return True
     return version_date >= than
 
@@ -271,6 +273,7 @@ class Prepared:
     summary: tuple  # SUMMARY_COLUMNS of the trial row
     fts: tuple[str, ...]  # search.FTS_COLUMNS
     identifiers: list[tuple]  # (kind, position, value, type, domain, link)
+    warnings: tuple[str, ...] = ()  # ParsedRecord.warnings: reported with the import, not stored
 
 
 def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | None = None) -> Prepared:
@@ -347,6 +350,7 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
         summary=_trial_summary(r),
         fts=tuple(document[c] for c in search.FTS_COLUMNS),
         identifiers=[(i.kind, n, i.value, i.type, i.domain, i.link) for n, i in enumerate(r.identifiers)],
+        warnings=parsed.warnings,
     )
 
 

@@ -89,7 +89,7 @@ class ImportController(QObject):
         self.report = report
         self.dialog.reset()
         self.dialog.hide()
-        if report.failed:
+        if report.failed or report.warned:
             self.error_dialog = refused_files_dialog(self.parent_widget, report, self.log_file)
             self.error_dialog.show()
         self.sig_finished.emit(report)
@@ -109,12 +109,23 @@ class ImportController(QObject):
 
 
 def refused_files_dialog(parent, report, log_file: Path | None) -> ErrorDialog:
-    failed = report.failed
+    """The files refused (each with its reason) and those imported with warnings (each warning)."""
+    failed, warned = report.failed, report.warned
     message = (
         f"{len(failed)} file{'s were' if len(failed) != 1 else ' was'} not imported; nothing of "
-        f"{'them' if len(failed) != 1 else 'it'} was kept. {report.summary()}."
+        f"{'them' if len(failed) != 1 else 'it'} was kept. "
+        if failed
+        else ""
     )
-    details = "\n".join(f"{result.name}\n    {result.error}" for result in failed)
-    return ErrorDialog(
-        parent, title="Some files were not imported", message=message, details=details, log_file=log_file
+    if warned:
+        message += (
+            f"{len(warned)} file{'s were' if len(warned) != 1 else ' was'} imported with warnings: "
+            "fields of the wrong type or out of range were read as not in source. "
+        )
+    message += f"{report.summary()}."
+    details = "\n".join(
+        [f"{result.name}\n    {result.error}" for result in failed]
+        + [f"{result.name}: imported with warnings\n    " + "\n    ".join(result.warnings) for result in warned]
     )
+    title = "Some files were not imported" if failed else "Some files were imported with warnings"
+    return ErrorDialog(parent, title=title, message=message, details=details, log_file=log_file)
