@@ -27,13 +27,14 @@ from .base import (
     InvalidSource,
     ParsedRecord,
 )
+from .ctgov_csv import IMPORTER as CTGOV_CSV
 from .ctgov_json import IMPORTER as CTGOV_JSON
 from .ctgov_xml import IMPORTER as CTGOV_XML
 from .ignite_page import IMPORTER as IGNITE_PAGE
 from .json_stream import estimate_items, is_big_study_array
 from .veeva_page import IMPORTER as VEEVA_PAGE
 
-REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, VEEVA_PAGE, IGNITE_PAGE)
+REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, CTGOV_CSV, VEEVA_PAGE, IGNITE_PAGE)
 SNIFF_BYTES = 8192
 
 __all__ = [
