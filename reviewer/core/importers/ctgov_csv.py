@@ -20,9 +20,10 @@ import io
 import re
 from typing import Any
 
+from .. import vocab
 from . import ctgov_json
 from .base import InvalidSource, ParsedRecord, check_field_sizes
-from .ctgov_xml import _date as legacy_date  # renamed to a public name once the XML importer settles
+from .ctgov_xml import legacy_date
 
 NAME = "ctgov-csv"
 
@@ -76,7 +77,6 @@ _TIME_WORDS = re.compile(
     r"through|up to|until|end of|after|before|during|follow[- ]?up|discharge|completion|study|treatment)\b",
     re.I,
 )
-_CONTINUATION = re.compile(r"(?:and|or|then|to|through|until|at|plus|with)\b", re.I)
 _AGE_RANGE = re.compile(
     r"^\s*(?:(?P<min>\d+(?:\.\d+)?\s+[A-Za-z]+)\s+(?:to\s+(?P<max>\d+(?:\.\d+)?\s+[A-Za-z]+)|and older))?"
     r"(?:up to\s+(?P<upto>\d+(?:\.\d+)?\s+[A-Za-z]+))?\s*(?:\((?P<groups>[^)]*)\))?\s*$"
@@ -123,6 +123,8 @@ class CtgovCsvImporter:
                 warnings: list[str] = []
                 study = _study(values, classic, warnings, len(records) + 1)
                 record = ctgov_json.study_to_record(study, warnings)
+                # no download carries arm groups or contacts: not in source, not "none"
+                record.arms = record.central_contacts = record.officials = None
                 check_field_sizes(record)
                 records.append(ParsedRecord(record, _row_source(header, row), NAME, warnings=warnings))
         except csv.Error as error:
@@ -175,8 +177,10 @@ def _study(values: dict[str, str], classic: bool, warnings: list[str], row: int)
     def get(column: str) -> str | None:
         return values.get(column) or None
 
+    # An empty cell stands for what the registry's JSON leaves out (a study with no sites has no
+    # locations module), so a part is read only from a cell that holds something.
     def has(*columns: str) -> bool:
-        return any(column in values for column in columns)
+        return any(values.get(column) for column in columns)
 
     protocol: dict[str, Any] = {}
     ident: dict[str, Any] = {"nctId": get(_ID_COLUMN)}
@@ -267,7 +271,8 @@ def _design(protocol: dict[str, Any], values: dict[str, str], warnings: list[str
     if "masking" in info:
         masking, _, who = info.pop("masking").partition("(")
         info["maskingInfo"] = {"masking": masking.strip()}
-        if who:
+        # "None (Open Label)" names no one masked; "Double (Participant, Investigator)" does
+        if who and vocab.to_code("masking", masking) != "NONE":
             info["maskingInfo"]["whoMasked"] = [w.strip() for w in who.rstrip(")").split(",") if w.strip()]
     if info:
         design["designInfo"] = info
@@ -285,7 +290,7 @@ def _intervention(value: str) -> dict[str, str]:
 def _outcomes(protocol: dict[str, Any], values: dict[str, str], classic: bool) -> None:
     module: dict[str, Any] = {}
     if classic:
-        if "Outcome Measures" in values:
+        if values.get("Outcome Measures"):
             # The classic download lists every outcome's measure in one column, primary and secondary
             # alike: they are read as "other" outcomes, since the row does not say which is which.
             module["otherOutcomes"] = [{"measure": m} for m in _split(values["Outcome Measures"])]
@@ -295,30 +300,53 @@ def _outcomes(protocol: dict[str, Any], values: dict[str, str], classic: bool) -
             ("Secondary Outcome Measures", "secondaryOutcomes"),
             ("Other Outcome Measures", "otherOutcomes"),
         ):
-            if column in values:
+            if values.get(column):
                 module[key] = [_outcome(v) for v in _split(values[column])]
     if module:
         protocol["outcomesModule"] = module
 
 
 def _outcome(value: str) -> dict[str, str]:
-    """'measure, description, time frame' -> its parts: the measure is the first part and the time frame
-    the last that reads like one (with the parts before it that continue it: "..., and week 32")."""
-    parts = value.split(", ")
+    """'measure, description, time frame' -> its parts. Commas inside parentheses join; the
+    description is the run of parts up to the last one that ends a sentence, and the time frame is
+    what follows it (time frames are phrases, descriptions sentences); without a sentence end, the
+    time frame is the last part and the parts before it that continue it ("..., on average 2 years",
+    "Cycle 1 Day 1, Cycle 2 Day 1")."""
+    parts = _balanced(value.split(", "))
     outcome = {"measure": parts[0]}
     rest = parts[1:]
-    if not rest:
-        return outcome
-    start = len(rest) - 1
-    if not _TIME_WORDS.search(rest[start]):
-        outcome["description"] = ", ".join(rest)
-        return outcome
-    while start > 0 and _CONTINUATION.match(rest[start]) and _TIME_WORDS.search(rest[start - 1]):
-        start -= 1
-    outcome["timeFrame"] = ", ".join(rest[start:])
-    if rest[:start]:
-        outcome["description"] = ", ".join(rest[:start])
+    if len(rest) == 1:
+        outcome["timeFrame" if _TIME_WORDS.search(rest[0]) else "description"] = rest[0]
+    elif rest:
+        sentence_ends = [i for i, part in enumerate(rest[:-1]) if part.rstrip(")\"'").endswith(".")]
+        if sentence_ends:
+            start = sentence_ends[-1] + 1
+        else:
+            start = len(rest) - 1
+            while start > 0 and _continues(rest[start - 1], rest[start]):
+                start -= 1
+        outcome["timeFrame"] = ", ".join(rest[start:])
+        if rest[:start]:
+            outcome["description"] = ", ".join(rest[:start])
     return outcome
+
+
+def _balanced(parts: list[str]) -> list[str]:
+    """Parts split at commas, joined again where a parenthesis is open across the comma."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and joined[-1].count("(") > joined[-1].count(")"):
+            joined[-1] += ", " + part
+        else:
+            joined.append(part)
+    return joined
+
+
+def _continues(before: str, part: str) -> bool:
+    """Whether ``part`` carries on the phrase ``before``: a lower-case start, a number ("after 3, 6,
+    9 and 12 months", "August 1, 2022"), or a list of the same kind of time point ("Cycle 1 Day 1,
+    Cycle 2 Day 1")."""
+    return part[:1].islower() or part[:1].isdigit() or before.split(" ", 1)[0] == part.split(" ", 1)[0]
 
 
 def _eligibility(sex: str | None, age: str | None) -> dict[str, Any]:

@@ -181,7 +181,7 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> TrialR
         has_dmc=_yes_no(_text(study, "oversight_info/has_dmc")),
         has_results=study.find("clinical_results") is not None,
         version_date=f.version_date(
-            [(name, _date(_text(study, name))) for name in _VERSION_DATES]
+            [(name, legacy_date(_text(study, name))) for name in _VERSION_DATES]
         ),
     )
 
@@ -203,7 +203,7 @@ def _download_date(study: Element) -> str | None:
     """'ClinicalTrials.gov processed this data on May 11, 2018' -> '2018-05-11'."""
     header = _text(study, "required_header/download_date") or ""
     match = re.search(r"[A-Z][a-z]+\.? \d{1,2}, \d{4}", header)
-    date = _date(match.group()) if match else None
+    date = legacy_date(match.group()) if match else None
     return date if date and re.fullmatch(r"\d{4}-\d\d-\d\d", date) else None
 
 
@@ -254,7 +254,7 @@ _MONTHS |= {name.lower(): n for n, name in enumerate(calendar.month_abbr) if nam
 _LEGACY_DATE = re.compile(r"([A-Za-z]+)\.?\s+(?:(\d{1,2}),?\s+)?(\d{4})")
 
 
-def _date(text: str | None) -> str | None:
+def legacy_date(text: str | None) -> str | None:
     """'March 2019' -> '2019-03'; 'March 5, 2019' -> '2019-03-05'; 'Unknown' -> None.
 
     Text in no known form is kept as written rather than dropped.
@@ -385,7 +385,7 @@ def _dates(study: Element) -> Dates:
         element = study.find(name)
         if element is None:
             return None, None
-        return _date(_plain(element.text)), _code("date_type", element.get("type"))
+        return legacy_date(_plain(element.text)), _code("date_type", element.get("type"))
 
     start, start_type = dated("start_date")
     primary, primary_type = dated("primary_completion_date")
@@ -397,10 +397,10 @@ def _dates(study: Element) -> Dates:
         primary_completion_type=primary_type,
         completion=completion,
         completion_type=completion_type,
-        first_submitted=_date(_text(study, "study_first_submitted") or _text(study, "firstreceived_date")),
-        first_posted=_date(_text(study, "study_first_posted")),
-        last_update_posted=_date(_text(study, "last_update_posted")),
-        status_verified=_date(_text(study, "verification_date")),
+        first_submitted=legacy_date(_text(study, "study_first_submitted") or _text(study, "firstreceived_date")),
+        first_posted=legacy_date(_text(study, "study_first_posted")),
+        last_update_posted=legacy_date(_text(study, "last_update_posted")),
+        status_verified=legacy_date(_text(study, "verification_date")),
     )
 
 
@@ -590,6 +590,6 @@ def _document(element: Element) -> Document:
         has_sap=_yes_no(_text(element, "document_has_sap")),
         has_icf=_yes_no(_text(element, "document_has_icf")),
         filename=filename,
-        date=_date(_text(element, "document_date")),
+        date=legacy_date(_text(element, "document_date")),
         url=url,
     )

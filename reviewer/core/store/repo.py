@@ -68,6 +68,20 @@ class SaveResult:
     version_id: int
 
 
+# Sources that carry only a summary of a trial (the website's CSV rows): a version from one never
+# replaces a current version from a fuller source, whatever its date (it is kept as a version).
+SUMMARY_SOURCE_FORMATS = frozenset({"ctgov-csv"})
+
+
+def _supersedes(source_format: str, version_date: str | None, current_format: str, current_date: str | None) -> bool:
+    """Whether a new version becomes the trial's current one: a fuller source wins over a summary
+    one; between sources alike, the registry's dates decide (``_newer``)."""
+    summary, current_summary = source_format in SUMMARY_SOURCE_FORMATS, current_format in SUMMARY_SOURCE_FORMATS
+    if summary != current_summary:
+        return current_summary
+    return _newer(version_date, current_date)
+
+
 def _newer(version_date: str | None, than: str | None) -> bool:
     """Whether a record dated ``version_date`` supersedes one dated ``than``. Undated, or dated with
     something that is no date ("unknown", "9999-99-99", stored before importers checked it): the
@@ -403,13 +417,13 @@ def save_record_raw(
     number = version_count + 1
     version_id = writer.ids("trial_version", 1)
     _insert_version(writer, version_id, trial_id, number, prepared, source_name, stamp)
-    current_date = None
+    current_date, current_format = None, prepared.source_format
     if current_version_id is not None:
-        current_date = cursor.execute(
-            "SELECT version_date FROM trial_version WHERE id = ?", (current_version_id,)
-        ).fetchall()[0][0]
+        current_date, current_format = cursor.execute(
+            "SELECT version_date, source_format FROM trial_version WHERE id = ?", (current_version_id,)
+        ).fetchall()[0]
     values: dict[str, Any] = {"version_count": number, "updated_at": stamp}
-    if _newer(prepared.version_date, current_date):
+    if _supersedes(prepared.source_format, prepared.version_date, current_format, current_date):
         values.update(zip(SUMMARY_COLUMNS, prepared.summary, strict=True), current_version_id=version_id)
         _index(cursor, trial_id, prepared.fts, replace=True)
     assignments = ", ".join(f"{column} = ?" for column in values)

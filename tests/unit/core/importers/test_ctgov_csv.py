@@ -68,28 +68,28 @@ def test_every_carried_part_agrees_with_the_json_import(path, truth):
             assert getattr(got.dates, name) == getattr(want.dates, name), name
         ids = [i.value for i in got.identifiers if i.kind != "nct"]
         assert ids == [i.value for i in want.identifiers if i.kind in ("org_study", "secondary")]
-        assert [loc.country for loc in got.locations] == [loc.country for loc in want.locations]
-        assert [doc.label for doc in got.documents] == [doc.label for doc in want.documents]
+        assert [loc.country for loc in got.locations or []] == [loc.country for loc in want.locations or []]
+        assert [doc.label for doc in got.documents or []] == [doc.label for doc in want.documents or []]
         assert got.version_date == want.dates.last_update_posted
 
 
 def test_current_download_keeps_outcomes_by_kind_with_their_time_frames(truth):
     parts = total = 0
     for registry_id, parsed in rows_of(CURRENT).items():
-        got, want = parsed.record.outcomes, truth[registry_id].outcomes
+        got, want = parsed.record.outcomes or [], truth[registry_id].outcomes or []
         assert [(o.kind, o.measure.split(", ")[0]) for o in got] == [(o.kind, o.measure.split(", ")[0]) for o in want]
         for g, w in zip(got, want, strict=True):
             total += 1
             parts += (g.measure, g.time_frame, g.description) == (w.measure, w.time_frame, w.description)
     # measure, description and time frame are joined by ", " and may hold commas themselves
     print(f"outcomes read back exactly: {parts} of {total}")
-    assert parts / total >= 0.85
+    assert parts / total >= 0.9
 
 
 def test_sites_read_from_the_end(truth):
     exact = total = 0
     for registry_id, parsed in rows_of(CURRENT).items():
-        for g, w in zip(parsed.record.locations, truth[registry_id].locations, strict=True):
+        for g, w in zip(parsed.record.locations or [], truth[registry_id].locations or [], strict=True):
             total += 1
             exact += (g.facility, g.city, g.state, g.zip, g.country) == (w.facility, w.city, w.state, w.zip, w.country)
             assert g.city == w.city or w.facility and "," in w.facility or not w.state
@@ -103,8 +103,8 @@ def test_classic_download_reads_ages_and_lumped_outcomes(truth):
         assert (got.eligibility.minimum_age, got.eligibility.maximum_age) == (
             want.eligibility.minimum_age, want.eligibility.maximum_age
         )
-        assert [o.measure for o in got.outcomes] == [o.measure for o in want.outcomes]
-        assert {o.kind for o in got.outcomes} <= {"other"}  # the classic row does not say which is primary
+        assert [o.measure for o in got.outcomes or []] == [o.measure for o in want.outcomes or []]
+        assert {o.kind for o in got.outcomes or []} <= {"other"}  # the classic row does not say which is primary
 
 
 def test_what_a_csv_does_not_carry_is_not_in_source():
@@ -129,7 +129,8 @@ def test_csv_trials_are_searchable_and_comparable(store):
         assert found[:1] == ["NCT02369484"]
         records = [repo.current_record(session, i) for i in ("NCT02369484", "NCT02856893", "NCT06094296")]
     comparison = compare.compare_records(records)
-    assert comparison.trials[0].registry_id == "NCT02369484"
+    assert comparison.trials == ["NCT02369484", "NCT02856893", "NCT06094296"]
+    assert comparison.sections["outcomes"]
 
 
 def test_unknown_columns_are_refused_with_the_expected_ones(tmp_path, store):
@@ -151,3 +152,22 @@ def test_a_malformed_date_or_number_is_not_in_source_with_a_warning(tmp_path):
     assert parsed.record.design.enrollment_count is None and parsed.record.dates.start is None
     assert any("row 1, column Enrollment" in w for w in parsed.warnings)
     assert any("row 1, column Start Date" in w for w in parsed.warnings)
+
+
+def test_a_csv_row_never_replaces_a_fuller_source_but_is_kept_as_a_version(store, corpus_dir, tmp_path):
+    json_path = corpus_dir / "ctgov-v2" / "NCT02369484.json"
+    assert not import_paths(store, [json_path]).failed
+    newer = tmp_path / "newer.csv"
+    text = CURRENT.read_text(encoding="utf-8").replace("2022-08-24", "2026-01-05")  # a later update
+    newer.write_text(text, encoding="utf-8")
+    assert not import_paths(store, [newer]).failed
+    with store.session() as session:
+        trial = repo.trial_by_registry_id(session, "NCT02369484")
+        assert sorted(v.source_format for v in repo.versions_of(session, trial.id)) == ["ctgov-csv", "ctgov-json"]
+        current = repo.current_record(session, "NCT02369484")
+        assert current.eligibility.criteria_text  # the JSON's, which a CSV row does not carry
+        # a trial known only from the CSV has it as its current version, and a fuller source replaces it
+        assert repo.current_record(session, "NCT02856893").eligibility.criteria_text is None
+    assert not import_paths(store, [corpus_dir / "ctgov-v2" / "NCT02856893.json"]).failed
+    with store.session() as session:
+        assert repo.current_record(session, "NCT02856893").eligibility.criteria_text
