@@ -43,7 +43,7 @@ def _tidy(value: float) -> int | float:
 _ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|])")
 _SIGNS = str.maketrans({"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
                         "（": "(", "）": ")", "；": ";", "，": ",", "：": ":", "−": "-", "–": "-", "—": "-",
-                        "\u00a0": " ", "\u3000": " ", "～": "~"})
+                        "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"})
 _COMPOUND = re.compile(r">\s*/\s*=|<\s*/\s*=|=\s*<|=\s*>|>\s+=|<\s+=")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}[.)](?!\d)\s*)+")
 _RUN_TOGETHER_AGE = re.compile(r"^\s*\d\.(?=\d{2}\s*<)")
@@ -91,7 +91,24 @@ def _clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # --- laboratory thresholds -------------------------------------------------------------------------------------
-_ANALYTE = _c("|".join(f"(?P<{name}>{pattern})" for name, pattern in R.ANALYTES))
+_ANALYTE_ORDER = {name: i for i, (name, _) in enumerate(R.ANALYTES)}
+_ANALYTE_RE = {name: _c(pattern) for name, pattern in R.ANALYTES}
+
+
+def _analytes(text: str, low: str) -> list[tuple[int, int, str]]:
+    """The analytes named, left to right; where two names overlap the earlier rule wins, as in one
+    alternation ("creatinine clearance" over "creatinine")."""
+    found = []
+    for name, (words, abbreviations) in R.ANALYTE_TRIGGERS.items():
+        if any(w in low for w in words) or any(a in text for a in abbreviations):
+            found += [(m.start(), _ANALYTE_ORDER[name], m.end(), name) for m in _ANALYTE_RE[name].finditer(text)]
+    found.sort()
+    kept: list[tuple[int, int, str]] = []
+    for start, _order, end, name in found:
+        if kept and start < kept[-1][1]:
+            continue
+        kept.append((start, end, name))
+    return kept
 _ULN = R.ULN_PATTERN
 _THRESHOLD = _c(
     _OP + r"\s*(?:\(\s*[<>]=?\s*\)\s*)?(?:" + _NUM + r"(?P<uln>" + _ULN + r")?|(?P<uln_only>" + _ULN + r"))"
@@ -104,12 +121,53 @@ _CONDITIONS = [(name, _c(p)) for name, p in R.LAB_CONDITIONS]
 _CONDITION_NEGATION = _c(R.CONDITION_NEGATION)
 _CONDITIONAL = _c(R.CONDITIONAL_CLAUSE)
 _ALT_BREAK = _c(R.ALTERNATIVE_BREAK + r"|\(")
+_CONDITION_LABEL = _c(r"\(\s*(?:male|men|female|women)\s*\)")
 _LINK_GAP = re.compile(r"[;]|\.\s")
 
 
+_CANDIDATE = re.compile(
+    r"\d|\b(?:" + _NUM_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
+)
+_WORD_BEFORE = re.compile(r"\S+")
+_LONGEST_OPERATOR = max(len(k.split()) for k in R.OPERATOR_WORDS)
+
+
+def _operator_starts(text: str, pos: int) -> list[int]:
+    """Where an operator written just before `pos` could start ("<= 1.5", "no greater than 1.5")."""
+    j = pos
+    while j > 0 and text[j - 1] in " (":
+        j -= 1
+    if text[max(0, j - 3) : j] in ("(<)", "(>)"):  # "less than (<)30"
+        j -= 3
+        while j > 0 and text[j - 1] == " ":
+            j -= 1
+    starts = []
+    if j > 0 and text[j - 1] in "<>=":
+        k = j - 1
+        if k > 0 and text[k - 1] in "<>=":
+            k -= 1
+        starts.append(k)
+    window_start = max(0, j - 48)
+    words = [m.start() for m in _WORD_BEFORE.finditer(text, window_start, j)]
+    starts += words[-_LONGEST_OPERATOR:]  # the farthest first: "no greater than" before "greater than"
+    return starts
+
+
 def _thresholds(text: str) -> list[tuple[int, int, str, float, str | None]]:
+    """Comparisons with a value: an operator, then a number (and its unit) or the ULN itself."""
+    matches = []
+    last_end = -1
+    for candidate in _CANDIDATE.finditer(text):
+        if candidate.start() < last_end:
+            continue
+        for start in _operator_starts(text, candidate.start()):
+            m = _THRESHOLD.match(text, start)
+            if m and m.end() > candidate.start():
+                matches.append(m)
+                last_end = m.end()
+                break
     found = []
-    for m in _THRESHOLD.finditer(text):
+    for m in matches:
         op = _op(m.group("op"))
         if m.group("uln_only"):
             found.append((m.start(), m.end(), op, 1.0, "xULN"))
@@ -126,8 +184,9 @@ def _thresholds(text: str) -> list[tuple[int, int, str, float, str | None]]:
             found.append((m.start(), unit_match.end(), op, value, unit))
         elif not _NOT_THRESHOLD.match(text, m.end()) and not m.group("num").isalpha():
             found.append((m.start(), m.end(), op, value, None))
-    for m in _WITHIN_NORMAL.finditer(text):
-        found.append((m.start(), m.end(), "<=", 1.0, "xULN"))
+    if "within" in text or "Within" in text:
+        for m in _WITHIN_NORMAL.finditer(text):
+            found.append((m.start(), m.end(), "<=", 1.0, "xULN"))
     found.sort()
     return found
 
@@ -143,8 +202,8 @@ def _condition(text: str, segments: list[tuple[int, int]], index: int) -> str | 
     return " or ".join(name for _, name in sorted(names)) or None
 
 
-def _labs(text: str, section: str) -> list[Facet]:
-    analytes = [(m.start(), m.end(), m.lastgroup) for m in _ANALYTE.finditer(text)]
+def _labs(text: str, section: str, low: str | None = None) -> list[Facet]:
+    analytes = _analytes(text, text.lower() if low is None else low)
     if not analytes:
         return []
     thresholds = _thresholds(text)
@@ -209,7 +268,8 @@ def _labs(text: str, section: str) -> list[Facet]:
         nxt = seg + 1
         while nxt < len(segments) and nxt not in with_thresholds:
             extra = _condition(text, segments, nxt)
-            if extra:
+            opening = text[segments[nxt][0] : segments[nxt][0] + 12].lower()
+            if extra and (opening.startswith("or") or _CONDITION_LABEL.match(text, segments[nxt][0])):
                 conditions[seg] = f"{conditions[seg]} or {extra}" if conditions[seg] else extra
             nxt += 1
     return [
@@ -303,13 +363,14 @@ _AGE_WORD = r"\bage[ds]?\b(?:\s*(?:[:,]|\bof\b|\bis\b|\bwas\b|\brange\b|\bcompri
 _U = R.AGE_UNITS
 _AGE_PATTERNS = [
     _c(r"(?P<a>\d{1,3})\s*(?:<=|<)\s*age\b\s*(?:(?:<=|<)\s*(?P<b>\d{1,3}))?"),
-    _c(_AGE_WORD + r"(?:between\s+)?(?P<a>\d{1,3})\s*(?:-|~|to|and)\s*(?P<b>\d{1,3})(?:\s*(?P<unit>" + _U + "))?"),
+    _c(_AGE_WORD + r"(?:between\s+)?(?:>=?\s*)?(?P<a>\d{1,3})\s*(?:-|~|to|and)\s*(?:<=?\s*)?(?P<b>\d{1,3})(?:\s*(?P<unit>" + _U + "))?"),
     _c(_AGE_WORD + r"(?P<op1>" + _AGE_OPS + r")\s*(?P<a>\d{1,3})(?:\s*(?P<unit>" + _U + r"))?(?:\s*(?:and|,|but)\s*(?P<op2>"
        + _AGE_OPS + r")\s*(?P<b>\d{1,3}))?"),
     _c(_AGE_WORD + r"(?P<a>\d{1,3})\s*(?:\+|(?:" + _U + r"\s+)?(?:and|or)\s+(?:older|above|over|more))"),
-    _c(r"(?:(?P<op1>" + _AGE_OPS + r")\s*)?(?:between\s+)?(?P<a>\d{1,3})(?:\s*(?:-|~|to|and)\s*(?P<b>\d{1,3}))?\s*"
+    _c(r"(?:between\s+(?:>=?\s*)?(?P<ra>\d{1,3})\s*(?:-|~|to|and)\s*(?:<=?\s*)?(?P<rb>\d{1,3})\s*(?P<runit>" + _U + r")[\s-]*(?P<rof>of[\s-]*age\b|old\b)?)"
+       r"|(?:(?P<op1>" + _AGE_OPS + r")\s*)?(?:between\s+)?(?P<a>\d{1,3})(?:\s*(?:-|~|to|and)\s*(?P<b>\d{1,3}))?\s*"
        r"(?P<unit>" + _U + r")[\s-]*(?P<of>of[\s-]*age\b|old\b)?"
-       r"(?:\s*,?\s*(?P<tail>(?:or|and)\s+(?:older|above|over|more)|(?:or|and)\s+(?:younger|less|under|below)))?"),
+       r"(?:\s*,?\s*(?P<tail>(?:or|and)\s+(?:older|above|over|more|greater)|(?:or|and)\s+(?:younger|less|under|below)))?"),
 ]
 _AGE_NOT_OURS_BEFORE = _c(R.AGE_NOT_OURS_BEFORE)
 _AGE_NOT_OURS_AFTER = _c(R.AGE_NOT_OURS_AFTER)
@@ -317,6 +378,8 @@ _FORMULA = _c(R.FORMULA)
 
 
 def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int, int, int | None, int | None, str]]:
+    if _FORMULA.search(text):
+        return []
     spans: list[tuple[int, int, int | None, int | None, str]] = []
     taken: list[tuple[int, int]] = []
     for index, pattern in enumerate(_AGE_PATTERNS):
@@ -324,8 +387,13 @@ def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             groups = m.groupdict()
-            if index == 4 and not (groups.get("of") or groups.get("tail")) and not re.search(
-                r"\baged?\s*$", text[max(0, m.start() - 8) : m.start()], _I
+            if groups.get("ra"):  # "between >30 and <80 years of age"
+                groups.update(a=groups["ra"], b=groups["rb"], unit=groups["runit"], of=groups["rof"] or "between")
+            if (
+                index == 4
+                and not (groups.get("of") or groups.get("tail"))
+                and not (groups.get("op1") or "").lower().startswith(("older", "younger"))
+                and not re.search(r"\baged?\s*$", text[max(0, m.start() - 8) : m.start()], _I)
             ):
                 continue  # "within 5 years" is no age
             before = text[max(0, m.start() - 40) : m.start()]
@@ -345,7 +413,7 @@ def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int
                 tail = (groups.get("tail") or "").lower()
                 if index == 0:
                     low, high = a, b
-                elif index == 3 or any(op1.startswith(w) for w in _AGE_MIN_WORDS) or "older" in tail or "above" in tail or "over" in tail or "more" in tail:
+                elif index == 3 or any(op1.startswith(w) for w in _AGE_MIN_WORDS) or "older" in tail or "above" in tail or "over" in tail or "more" in tail or "greater" in tail:
                     low, high = a, None
                 elif op1 or tail:
                     low, high = None, a
@@ -365,9 +433,11 @@ def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int
 
 
 def _ages(text: str, section: str, has_performance: bool) -> list[Facet]:
-    if _FORMULA.search(text):
-        return []
-    spans = _age_spans(text, section, has_performance)
+    return _ages_from(_age_spans(text, section, has_performance))
+
+
+def _ages_from(spans: list[tuple[int, int, int | None, int | None, str]]) -> list[Facet]:
+    """Age facets from the bounds found; a lone minimum and a lone maximum next to it are one range."""
     merged: list[list] = []
     for _s, _e, low, high, unit in spans:
         if merged and merged[-1][2] == unit and (
@@ -421,6 +491,9 @@ _LIFE_NOT_OURS = _c(R.LIFE_NOT_OURS_BEFORE)
 _LIFE_FILLER = _c(R.LIFE_FILLER)
 _LIFE_VALUE = _c(r"(?:" + _OP + r"\s*)?" + _NUM + r"\s*(?P<unit>days?|weeks?|months?|years?|yrs)\b(?P<tail>\s+or\s+(?:more|longer))?")
 _LIFE_OP_BEFORE = _c(r"(?:minimum|at\s+least)\s+(?:\w+\s+)?$")
+_LIFE_VALUE_BEFORE = _c(
+    r"(?:" + _OP + r"\s*)" + _NUM + r"\s*(?P<unit>days?|weeks?|months?|years?|yrs)\s+(?:of\s+)?(?:(?:estimated|expected)\s+)?$"
+)
 
 
 def _life(text: str, section: str) -> list[Facet]:
@@ -429,7 +502,7 @@ def _life(text: str, section: str) -> list[Facet]:
         if _LIFE_NOT_OURS.search(text[max(0, m.start() - 25) : m.start()]):
             continue
         pos = _LIFE_FILLER.match(text, m.end()).end()
-        value = _LIFE_VALUE.match(text, pos)
+        value = _LIFE_VALUE.match(text, pos) or _LIFE_VALUE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
         if not value:
             continue
         number = _number(value.group("num"))
@@ -447,40 +520,55 @@ def _life(text: str, section: str) -> list[Facet]:
 
 
 # --- washout ---------------------------------------------------------------------------------------------------------------
-_DURATION = _c(R.WASHOUT_DURATION)
 _W_BEFORE = _c(R.WASHOUT_BEFORE)
 _W_AFTER = _c(R.WASHOUT_AFTER)
 _W_NOT_AFTER = _c(R.WASHOUT_NOT_AFTER)
-_W_OF = _c("|".join(f"(?P<w{i}>{p})" for i, (_, p) in enumerate(R.WASHOUT_OF)))
-_W_OF_NAMES = [name for name, _ in R.WASHOUT_OF]
+_W_OF = [(name, words, _c(pattern)) for name, words, pattern in R.WASHOUT_OF]
 _W_NOT_BEFORE_TERM = _c(R.WASHOUT_NOT_BEFORE_TERM)
+
+
+_UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
+_NUMBER_BEFORE = _c(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
 
 
 def _washouts(text: str, section: str) -> list[Facet]:
     durations = []
-    for m in _DURATION.finditer(text):
-        before = text[max(0, m.start() - 30) : m.start()]
-        after = text[m.end() : m.end() + 40]
+    for unit_word in _UNIT_WORD.finditer(text):
+        number = _NUMBER_BEFORE.search(text, max(0, unit_word.start() - 16), unit_word.start())
+        if not number:
+            continue
+        start, end = number.start(), unit_word.end()
+        before = text[max(0, start - 30) : start]
+        after = text[end : end + 40]
         if _W_NOT_AFTER.match(after):
             continue
         if _W_BEFORE.search(before) or _W_AFTER.match(after):
-            value = _number(m.group("n"))
+            value = _number(number.group("n"))
             if value is not None:
-                durations.append((m.start(), m.end(), _tidy(value), R.TIME_UNITS[m.group("unit").lower()]))
+                unit = R.TIME_UNITS[unit_word.group(0).lower().rstrip("s") + "s"]
+                durations.append((start, end, _tidy(value), unit))
     if not durations:
         return []
     facets = []
-    for term in _W_OF.finditer(text):
-        if _W_NOT_BEFORE_TERM.search(text[max(0, term.start() - 25) : term.start()]):
-            continue
-        left, right = _clause_bounds(text, term.start(), term.end())
+    clauses = sorted({_clause_bounds(text, d[0], d[1]) for d in durations})
+    for left, right in clauses:  # what was stopped is named in the clause of its duration
         near = [d for d in durations if left <= d[0] and d[1] <= right]
-        if not near:
-            continue
-        start, _end, value, unit = min(near, key=lambda d: abs(d[0] - term.start()))
-        facet = {"kind": "washout", "value": value, "unit": unit, "of": _W_OF_NAMES[int(term.lastgroup[1:])]}
-        if facet not in facets:
-            facets.append(facet)
+        clause = text[left:right].lower()
+        terms = []
+        for name, words, pattern in _W_OF:
+            if any(w in clause for w in words):
+                terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
+        taken = -1
+        for start, end, name in sorted(terms):
+            if start < taken:
+                continue  # "radiation therapy" is one term, not radiotherapy and therapy
+            taken = end
+            if _W_NOT_BEFORE_TERM.search(text[max(0, start - 25) : start]):
+                continue
+            _start, _end, value, unit = min(near, key=lambda d: abs(d[0] - start))
+            facet = {"kind": "washout", "value": value, "unit": unit, "of": name}
+            if facet not in facets:
+                facets.append(facet)
     return facets
 
 
@@ -662,6 +750,34 @@ def _bare(kind: str, text: str, section: str) -> bool:
     return False
 
 
+# --- the prefilter ----------------------------------------------------------------------------------------------
+_STEMS: dict[int, dict[str, set[str]]] = {2: {}, 3: {}, 4: {}}
+for _kind, _stems in R.KIND_STEMS.items():
+    for _stem in _stems:
+        _STEMS[min(len(_stem), 4)].setdefault(_stem[:4], set()).add(_kind)
+_WORD = re.compile(r"[a-z0-9ï]+")
+
+
+def _possible_kinds(low: str) -> set[str]:
+    """The kinds whose stems begin a word of the (lower-cased) text: a dictionary look-up per word."""
+    kinds: set[str] = set()
+    two, three, four = _STEMS[2], _STEMS[3], _STEMS[4]
+    for word in set(_WORD.findall(low)):
+        if len(word) == 2:
+            found = two.get(word)
+            if found:
+                kinds |= found
+            continue
+        found = three.get(word[:3])
+        if found:
+            kinds |= found
+        if len(word) >= 4:
+            found = four.get(word[:4])
+            if found:
+                kinds |= found
+    return kinds
+
+
 # --- the engine ------------------------------------------------------------------------------------------------------------------------------------
 _DIGIT = re.compile(r"\d")
 
@@ -672,6 +788,11 @@ def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
         return []
     norm = normalise(text)
     low = norm.lower()
+    possible = _possible_kinds(low)
+    if any(c in norm for c in R.BIOMARKER_CAPITALS):
+        possible.add("biomarker")
+    if not possible:
+        return []
     has_digit = _DIGIT.search(norm) is not None
     facets: list[Facet] = []
     kinds: set[str] = set()
@@ -683,42 +804,40 @@ def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
                 kinds.add(facet["kind"])
 
     partner_subject = "partner" in low and _PARTNER_SUBJECT.search(norm) is not None
-    for kind, (triggers, *_rest) in _BARE.items():
-        if kind == "prior_therapy" or (partner_subject and kind in R.PARTNER_SCOPED_KINDS):
+    for kind in _BARE:
+        if kind not in possible or kind == "prior_therapy" or (partner_subject and kind in R.PARTNER_SCOPED_KINDS):
             continue
-        if any(t in low for t in triggers) and _bare(kind, norm, section):
+        if _bare(kind, norm, section):
             add([{"kind": kind}])
     has_performance = False
+    age_spans: list[tuple[int, int]] = []
     if has_digit:
-        if any(t in low for t in R.PERFORMANCE_TRIGGERS):
+        if "performance" in possible:
             found = _performance(norm, section)
             has_performance = bool(found) or "(" in norm
             add(found)
-        if any(t in low for t in R.LAB_TRIGGERS):
-            add(_labs(norm, section))
-        age_spans: list[tuple[int, int]] = []
-        if any(t in low for t in R.AGE_TRIGGERS):
-            found = _ages(norm, section, has_performance)
-            age_spans = [(s, e) for s, e, *_ in _age_spans(norm, section, has_performance)] if found else []
-            add(found)
-        if any(t in low for t in R.LIFE_TRIGGERS):
+        if "lab" in possible:
+            add(_labs(norm, section, low))
+        if "age" in possible:
+            spans = _age_spans(norm, section, has_performance)
+            if spans:
+                age_spans = [(s, e) for s, e, *_ in spans]
+                add(_ages_from(spans))
+        if "life_expectancy" in possible:
             add(_life(norm, section))
-        if any(t in low for t in R.WASHOUT_TRIGGERS):
+        if "washout" in possible and any(t in low for t in R.WASHOUT_TRIGGERS):
             add(_washouts(norm, section))
-    else:
-        age_spans = []
-    if any(t in low for t in R.SEX_TRIGGERS):
+    if "sex" in possible:
         add(_sex(norm, section, age_spans, kinds))
-    if any(t in low for t in R.LINES_TRIGGERS):
+    if "prior_lines" in possible or ("at least" in low and "prior" in low):
         add(_prior_lines(norm, section))
-    if any(t in low for t in R.BRAIN_TRIGGERS):
+    if "brain_metastases" in possible:
         add(_brain(norm, section))
-    if any(t in norm for t in R.BIOMARKER_TRIGGERS):
+    if "biomarker" in possible:
         add(_biomarkers(norm, section))
-    triggers = _BARE["prior_therapy"][0]
     if (
-        not any(k in kinds for k in R.PRIOR_THERAPY_SUPERSEDED_BY)
-        and any(t in low for t in triggers)
+        "prior_therapy" in possible
+        and not any(k in kinds for k in R.PRIOR_THERAPY_SUPERSEDED_BY)
         and _bare("prior_therapy", norm, section)
     ):
         add([{"kind": "prior_therapy"}])

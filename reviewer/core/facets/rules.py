@@ -9,6 +9,41 @@ criterion pays for the regexes of the kinds it can hold only.
 
 from __future__ import annotations
 
+# --- the prefilter: which kinds a criterion can hold, from the beginnings of its words -----------------
+# A kind's extractor runs only when one of the criterion's words (lower case, split at anything but letters
+# and digits) begins with one of its stems; a stem of two letters must be the whole word ("hb", "tb", "pt").
+# The stems are deliberately loose (a false alarm costs one extractor run, a miss loses a facet).
+KIND_STEMS: dict[str, tuple[str, ...]] = {
+    "lab": ("neut", "gran", "anc", "agc", "wbc", "whit", "leuk", "leuc", "plat", "plt", "thro", "hemo", "haem",
+            "hgb", "hb", "hba", "hb1", "a1c", "glyc", "crea", "crcl", "clcr", "gfr", "egfr", "glom", "bili", "ast",
+            "sgot", "got", "alt", "sgpt", "gpt", "tran", "amin", "alan", "aspa", "enzy", "phos", "alp", "alk",
+            "albu", "inr", "inte", "norm", "ptt", "aptt", "part", "prot", "pt", "ejec", "lvef", "qtc", "qt",
+            "corr", "amyl", "lipa"),
+    "performance": ("ecog", "zubr", "karn", "kps", "lans", "perf", "play", "ps", "who", "east"),
+    "age": ("age", "old", "yrs"),
+    "sex": ("male", "males", "fema", "men", "man", "wome", "woma", "gend", "sex", "boys", "girl"),
+    "life_expectancy": ("life", "surv", "live"),
+    "washout": ("day", "days", "week", "mont"),
+    "prior_lines": ("line", "regi"),
+    "brain_metastases": ("brai", "cns", "cent", "cere", "intr"),
+    "biomarker": ("egfr", "alk", "ros", "ros1", "her2", "her", "erbb", "kras", "nras", "braf", "ntrk", "pd",
+                  "pdl1", "brca", "pik3", "idh", "idh1", "idh2", "flt3", "estr", "prog", "kina", "exon", "t790",
+                  "l858", "g719", "l861", "g12c", "g12d", "v600", "c797", "del1", "ex19", "tps", "cps", "anap"),
+    "pregnancy": ("preg", "grav", "hcg", "bhcg"),
+    "breastfeeding": ("brea", "lact", "nurs"),
+    "contraception": ("cont", "birt", "abst"),
+    "consent": ("cons", "asse", "icf"),
+    "measurable_disease": ("meas", "eval"),
+    "hypersensitivity": ("hype", "alle", "anap", "sens", "idio"),
+    "infection": ("hiv", "immu", "hepa", "hbv", "hcv", "hbsa", "tube", "tb", "infe", "seps", "sept", "covi",
+                  "sars", "syph"),
+    "other_malignancy": ("mali", "canc", "neop", "tumo", "carc"),
+    "prior_therapy": ("prio", "prev", "naiv", "naïv", "fail", "prog", "refr", "into", "rece", "trea", "had",
+                      "has", "have"),
+}
+# biomarkers written only in capitals that no stem can tell from an English word ("MET", "ER+")
+BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR")
+
 # --- comparison signs and words, as written in an item ---------------------------------------------
 # longest first; each maps to the operator a facet carries
 OPERATOR_WORDS: dict[str, str] = {
@@ -83,7 +118,7 @@ ANALYTES: list[tuple[str, str]] = [
     ("ast", r"aspartate\s+(?:amino\s*)?trans(?:aminase|ferase)|\bsgot\b|(?-i:\bAST\b|\bGOT\b)"),
     ("alt", r"alanine\s+(?:amino\s*)?trans(?:aminase|ferase)|\bsgpt\b|(?-i:\bALT\b|\bGPT\b)"),
     ("transaminases", r"transaminases|aminotransferases|(?:hepatic|liver)\s+enzymes"),
-    ("alp", r"alkaline\s+phosphatase|(?-i:\bALP\b)"),
+    ("alp", r"alkaline\s+phosphatase|(?-i:\bALP\b)|\balk[\s.-]?p(?:hos)?\b"),
     ("albumin", r"(?<!micro)albumin"),
     ("inr", r"international\s+normali[sz]ed\s+ratio|(?-i:\bINR\b)"),
     ("aptt", r"(?:activated\s+)?partial\s+(?:thromboplastin|prothrombin)\s+time|(?-i:\ba?PTT\b)"),
@@ -93,11 +128,36 @@ ANALYTES: list[tuple[str, str]] = [
     ("amylase", r"amylase"),
     ("lipase", r"lipase"),
 ]
+# per analyte: lower-case words (looked for in the lower-cased text) and abbreviations (in the text as written)
+ANALYTE_TRIGGERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "hba1c": (("a1c", "glycosylated", "glycated"), ("HbA", "Hb1")),
+    "creatinine_clearance": (("clearance",), ("CrCl", "CRCL", "ClCr", "CLCR", "crcl")),
+    "egfr": (("glomerular",), ("GFR",)),
+    "anc": (("neutrophil", "granulocyte"), ("ANC", "AGC")),
+    "wbc": (("white blood", "leukocyte", "leucocyte"), ("WBC", "wbc")),
+    "platelets": (("platelet", "thrombocyte"), ("PLT",)),
+    "hemoglobin": (("hemoglobin", "haemoglobin"), ("Hb", "HGB", "Hgb")),
+    "direct_bilirubin": (("bilirubin",), ()),
+    "bilirubin": (("bilirubin",), ()),
+    "creatinine": (("creatinine",), ()),
+    "ast": (("aspartate", "sgot"), ("AST", "GOT")),
+    "alt": (("alanine", "sgpt"), ("ALT", "GPT")),
+    "transaminases": (("transaminases", "aminotransferases", "liver enzymes", "hepatic enzymes"), ()),
+    "alp": (("phosphatase",), ("ALP", "Alk", "ALK-P", "alk")),
+    "albumin": (("albumin",), ()),
+    "inr": (("normalized ratio", "normalised ratio"), ("INR",)),
+    "aptt": (("thromboplastin", "partial prothrombin"), ("PTT",)),
+    "pt": (("prothrombin time",), ("PT",)),
+    "lvef": (("ejection fraction", "lvef"), ()),
+    "qtc": (("qtc", "corrected qt", "qt interval"), ()),
+    "amylase": (("amylase",), ()),
+    "lipase": (("lipase",), ()),
+}
 LAB_TRIGGERS = (
     "neutrophil", "anc", "agc", "granulocyte", "wbc", "white blood", "leukocyte", "leucocyte", "platelet",
     "plt", "thrombocyte", "globin", "hgb", "hb", "creatinine", "crcl", "clcr", "gfr", "glomerular",
     "bilirubin", "ast", "alt", "got", "gpt", "transaminase", "transferase", "liver enzymes",
-    "hepatic enzymes", "phosphatase", "alp", "albumin", "inr", "normalized ratio", "normalised ratio",
+    "hepatic enzymes", "phosphatase", "alp", "alk", "albumin", "inr", "normalized ratio", "normalised ratio",
     "ptt", "thromboplastin", "prothrombin", "pt", "ejection", "lvef", "qt", "a1c", "amylase", "lipase",
 )
 
@@ -122,7 +182,8 @@ UNIT_SPELLINGS: list[tuple[str, str]] = [
 ]
 # "× ULN": a factor of the upper limit of normal; "the normal value" and "institutional" variants too
 ULN_PATTERN = (
-    r"(?:\s*(?:x|×|\*|´|times|fold|-fold)\s*(?:greater\s+than\s+)?)?\s*(?:the\s+)?(?:institutional\s+)?"
+    r"(?<=fold)\s+(?:elevat\w*|increas\w*)|\s*(?:-?fold|times)\s+(?:elevat\w*|increas\w*)|"
+    r"(?:\s*(?:x|×|\*|´|⋅|·|times|fold|-fold)\s*(?:greater\s+than\s+)?)?\s*(?:the\s+)?(?:institutional\s+)?"
     r"(?:upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:range|reference\s+range|limits?))?"
     r"(?:\s*\(uln\))?|uln\b|upper\s+referenced?\s+limits?|upper\s+normal\s+limits?|normal\s+(?:value|limit)s?)"
 )
@@ -155,8 +216,8 @@ LAB_CONDITIONS: list[tuple[str, str]] = [
     ("Gilbert's syndrome", r"gilbert"),
     ("bone metastases", r"bone\s+metasta\w*"),
     ("bone marrow involvement", r"(?:bone\s+)?marrow\s+(?:involvement|infiltration)"),
-    ("male", r"\(\s*(?:male|men)\s*\)"),
-    ("female", r"\(\s*(?:female|women)\s*\)"),
+    ("male", r"\(\s*(?:male|men)\s*\)|\b(?:male|men)\s*:"),
+    ("female", r"\(\s*(?:female|women)\s*\)|\b(?:female|women)\s*:"),
 ]
 CONDITION_NEGATION = r"\b(?:no|not|without|absence\s+of|non)\b[^;,]{0,20}$"
 # a clause that states which patients an alternative is for, not a threshold of its own
@@ -185,17 +246,18 @@ PERFORMANCE_DOMAIN = {"ECOG": list(range(0, 5)), "WHO": list(range(0, 5)),
 PERFORMANCE_ASIDE = r"\([^()]*\b(?:age|aged|years?|patients|participants)\b[^()]*\)"
 
 # --- age -------------------------------------------------------------------------------------------------
-AGE_TRIGGERS = ("age", "year", "old", "yrs")
+AGE_TRIGGERS = ("age", "old", "yrs", "y/o", "years or", "years and")
 # whose age it is: a partner's, a relative's, or the subgroup of a condition is none of the participant's
 AGE_NOT_OURS_BEFORE = (
-    r"(?:partners?|woman|wife|spouse|relatives?|parents?|death|if|for\s+(?:patients|participants|subjects|those|adolescents|children|minors|adults)|"
-    r"\(\s*|\bcrcl\s*=.*)\s*(?:who\s+are\s+|aged?\s+|is\s+)?$"
+    r"(?:partners?|woman|wife|spouse|relatives?|parents?|death|\bif|\bfor\s+(?:patients|participants|subjects|those|adolescents|children|minors|adults))"
+    r"\W*(?:who\s+are\s+|aged?\s+|is\s+|are\s+)?\W*$"
 )
 AGE_NOT_OURS_AFTER = r"^[^;.]{0,12}\b(?:in\s+first[- ]degree|relatives)"
 AGE_UNITS = r"(?:years?|yrs?|y/o|months?)"
 
 # --- sex ---------------------------------------------------------------------------------------------------
-SEX_TRIGGERS = ("male", "female", "men", "women", "woman", "gender", "sex", "boys", "girls")
+SEX_TRIGGERS = ("male", " men", "women", "woman", "gender", " sex", "boys", "girls")
+SEX_LEADING = ("men", "man ", "sex")
 SEX_ALL = (
     r"\b(?:male\s+(?:or|and|and/or|&)\s+female|female\s+(?:or|and|and/or|&)\s+male|males?\s+(?:or|and)\s+females?|"
     r"men\s+(?:or|and)\s+women|women\s+(?:or|and)\s+men|both\s+(?:sexes|genders)|(?:regardless|irrespective)\s+of\s+(?:gender|sex)|"
@@ -221,29 +283,31 @@ TIME_UNITS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", 
 
 # --- washout --------------------------------------------------------------------------------------------------
 WASHOUT_TRIGGERS = ("within", "prior", "before", "since", "washout", "wash-out", "last", "past", "preceding", "during")
-WASHOUT_DURATION = r"(?P<n>\d{1,3}|one|two|three|four|six|eight|twelve)\s*(?:\(\d+\)\s*)?(?:calendar\s+)?(?P<unit>days?|weeks?|months?)\b"
+WASHOUT_UNITS = ("day", "week", "month")
 WASHOUT_BEFORE = r"(?:within|last|past|previous|prior|minimum(?:\s+of)?|at\s+least|since|during|washout|wash-out|less\s+than|>=|>|<=|<|of)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+)?$"
 WASHOUT_AFTER = r"^\s*(?:of\s+(?:the\s+)?(?:first|start|enrol|random|screen|study|registr|visit|baseline|initiation|day|treatment)|prior|before|since|preceding|of\s+washout|washout)"
 WASHOUT_NOT_AFTER = r"^\s*(?:after|following|post)\b"
-# what was stopped; the first that matches a stretch of text names it
-WASHOUT_OF: list[tuple[str, str]] = [
-    ("chemotherapy", r"chemo(?:therap\w*)?\b|cytotoxic"),
-    ("radiotherapy", r"radiotherap\w*|radiation(?:\s+therapy)?|irradiation|radiosurgery"),
-    ("surgery", r"(?<!bypass\s)(?<!graft\s)(?<!brain\s)(?<!cardiac\s)(?<!vascular\s)(?:major\s+)?surg(?:ery|eries|ical)\b"),
-    ("investigational", r"investigational|experimental\s+(?:drugs?|agents?|therap\w*|medications?)|another\s+(?:clinical\s+)?(?:trial|study)"),
-    ("immunotherapy", r"immunotherap\w*|checkpoint\s+inhibitors?"),
-    ("targeted", r"\btkis?\b|tyrosine\s+kinase\s+inhibitors?|targeted\s+(?:therap\w*|agents?|drugs?)|erlotinib|gefitinib|icotinib|afatinib|osimertinib"),
-    ("hormonal", r"(?:hormon\w*|endocrine)\s+therap\w*"),
-    ("corticosteroids", r"corticosteroids?|(?<!anabolic\s)steroids?\b|prednisone"),
-    ("immunosuppressants", r"immunosuppress\w*"),
-    ("vaccine", r"vaccin\w*"),
-    ("antibiotics", r"antibiotics?"),
-    ("anticancer", r"anti-?cancer|anti-?tumou?r|antineoplastic"),
+# what was stopped: (name, words one of which the clause must contain, pattern); the first that matches names it
+WASHOUT_OF: list[tuple[str, tuple[str, ...], str]] = [
+    ("chemotherapy", ('chemo', 'cytotox'), r"chemo(?:therap\w*)?\b|cytotoxic"),
+    ("radiotherapy", ('radi', 'irradia'), r"radiotherap\w*|radiation(?:\s+therapy)?|irradiation|radiosurgery"),
+    ("surgery", ('surg',), r"(?<!bypass\s)(?<!graft\s)(?<!brain\s)(?<!cardiac\s)(?<!vascular\s)(?:major\s+)?surg(?:ery|eries|ical)\b"),
+    ("investigational", ('investig', 'experiment', 'another'), r"investigational|experimental\s+(?:drugs?|agents?|therap\w*|medications?)|another\s+(?:clinical\s+)?(?:trial|study)"),
+    ("immunotherapy", ('immunother', 'checkpoint'), r"immunotherap\w*|checkpoint\s+inhibitors?"),
+    ("targeted", ('tki', 'tyrosine', 'targeted', 'tinib'), r"\btkis?\b|tyrosine\s+kinase\s+inhibitors?|targeted\s+(?:therap\w*|agents?|drugs?)|erlotinib|gefitinib|icotinib|afatinib|osimertinib"),
+    ("hormonal", ('hormon', 'endocrine'), r"(?:hormon\w*|endocrine)\s+therap\w*"),
+    ("corticosteroids", ('steroid', 'prednis'), r"corticosteroids?|(?<!anabolic\s)steroids?\b|prednisone"),
+    ("immunosuppressants", ('immunosuppress',), r"immunosuppress\w*"),
+    ("vaccine", ('vaccin',), r"vaccin\w*"),
+    ("antibiotics", ('antibiotic',), r"antibiotics?"),
+    ("transfusion", ('transfus',), r"transfusions?"),
+    ("growth_factors", ('growth', 'colony', 'csf', 'erythropoie'), r"growth\s+factors?|colony[\s-]stimulating\s+factors?|\bg-?csf\b|erythropoie\w*"),
+    ("anticancer", ('cancer', 'tumo', 'neoplast'), r"anti-?cancer|anti-?tumou?r|antineoplastic"),
 ]
-WASHOUT_NOT_BEFORE_TERM = r"(?:requiring|require[sd]?|need(?:ing|s)?|study|stable)\s+(?:\w+\s+){0,1}$"
+WASHOUT_NOT_BEFORE_TERM = r"(?:requiring|require[sd]?|need(?:ing|s)?|study|stable|independent\s+of|without)\s+(?:\w+\s+){0,2}$"
 
 # --- prior lines of therapy -------------------------------------------------------------------------------------
-LINES_TRIGGERS = ("line", "regimen", "prior systemic", "prior treatment", "prior therap")
+LINES_TRIGGERS = ("lines", "line of", "line therap", "line treatment", "-line", "first line", "second line", "regimen", "prior systemic", "prior treatment", "prior therap")
 LINES_COUNT = (
     r"(?P<op>at\s+least|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to|a?\s*maximum\s+of|more\s+than|fewer\s+than|less\s+than|>=|<=|>|<)?\s*"
     r"(?P<n>\d|one|two|three|four|five)(?:\s*(?:-|to|or)\s*(?P<n2>\d|one|two|three|four|five))?\s*"
@@ -297,7 +361,8 @@ GENES: list[tuple[str, str]] = [
     ("PR", r"PR(?=\s*(?:\+|-(?![A-Za-z])|positive|negative|status))|progesterone\s+receptor"),
 ]
 BIOMARKER_TRIGGERS = ("EGFR", "ALK", "ROS", "HER", "ERBB", "RAS", "BRAF", "MET", "RET", "NTRK", "PD-L1", "PDL1",
-                      "BRCA", "PIK3CA", "IDH", "FLT3", "ER", "PR", "receptor", "kinase")
+                      "BRCA", "PIK3CA", "IDH", "FLT3", "ER+", "ER-", "ER ", "PR+", "PR-", "PR ", "estrogen",
+                      "progesterone", "kinase", "exon", "T790M", "L858R", "G12C", "V600")
 # a gene named as a drug target is prior therapy, not a biomarker
 GENE_DRUG_BEFORE = r"(?:anti-?\s*(?:[\w-]+\s*/\s*)?|inhibit\w*\s+(?:the\s+)?(?:[\w ]{0,40}\()?)$"
 GENE_DRUG_AFTER = r"[\s/\w-]{0,14}?(?:-?tkis?\b|tyrosine|inhibitors?|antibod|agents?|therap|treatment|blockade|targeted|directed|drugs?)"
@@ -339,8 +404,8 @@ PARTNER_SUBJECT = r"^\W*(?:(?:the|a|his|her|their)\s+)?(?:sexual\s+|female\s+|ma
 PARTNER_SCOPED_KINDS = ("pregnancy", "breastfeeding")
 BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     "pregnancy": (
-        ("pregnan", "gravid"),
-        r"\bpregnan\w*|\bgravid\w*",
+        ("pregnan", "gravid", "hcg"),
+        r"\bpregnan\w*|\bgravid\w*|\b(?:b-?|beta[\s-]?)?hcg\b",
         _PARTNER_BEFORE + r"|able\s+to\s+(?:have|become)\s+(?:a\s+)?$",
         r"^\s*partners?\b",
     ),
@@ -359,7 +424,8 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     "consent": (
         ("consent", "assent", "icf"),
         r"\bconsent\b|\bassent\b|(?-i:\bICF\b)",
-        None,
+        r"(?:(?:prior\s+to|before|after|from|since|of|at)\s+(?:the\s+)?(?:point\s+of\s+|signing\s+(?:of\s+)?(?:the\s+)?|signature\s+of\s+(?:the\s+)?|obtaining\s+(?:the\s+)?)"
+        r"|(?:days?|weeks?)\s+(?:of|after|before|prior\s+to)\s+(?:signing\s+)?(?:the\s+)?)(?:informed\s+)?$",
         r"^\s*of\s+the\s+sponsor",
     ),
     "measurable_disease": (
@@ -377,7 +443,7 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     "infection": (
         ("hiv", "immunodeficiency virus", "hepatitis", "hbv", "hcv", "hbsag", "tubercul", "tb", "infect",
          "sepsis", "septic", "covid", "sars-cov", "syphilis"),
-        r"\bhiv\b|human\s+immunodeficiency\s+virus|hepatitis|\bhbv\b|\bhcv\b|\bhbsag\b|tubercul\w*|(?-i:\bTB\b)|"
+        r"\bhiv\b|human\s+immunodeficiency\s+virus|hepatitis\s*(?:type\s*)?[bc]\b|(?:viral|infectious)\s+hepatitis|hepatitis\s+virus|\bhbv\b|\bhcv\b|\bhbsag\b|tubercul\w*|(?-i:\bTB\b)|"
         r"\binfect(?:ion|ions|ious|ive)\b|\bsepsis\b|\bsepticemia\b|covid|sars-cov-?2|syphilis",
         r"(?:for|against)\s+$|non-$|(?:autoimmune|alcoholic|drug-induced)\s+$",
         r"^\s*(?:protease\s+inhibitors?|disease\s+or\s+cancer)",
@@ -398,6 +464,8 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
         r"\b(?:prior|previous)\s+(?!to\b)(?:[\w-]+\s+){0,4}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|radiotherap\w*|immunotherap\w*|agents?|tkis?|inhibitors?|regimens?)\b"
         r"|\bpreviously\s+(?:treated|received|untreated)\b"
         r"|\b(?:treatment|therapy|chemotherapy)[\s-]na[iï]ve\b"
+        r"|\b(?:has|have|had)\s+(?:been\s+)?(?:received|treated\s+with)\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?|agents?)\b"
+        r"|\b(?:treatments?|therap(?:y|ies)|chemotherapy)\s+(?:[\w-]+\s+){0,5}?prior\s+to\s+(?:entry|enrol\w*|randomi\w*|registration|screening|(?:the\s+)?study\b|[A-Z]{2,}\s+TKIs?)"
         r"|\b(?:failure\s+of|failed\s+(?:in\s+)?|progressed\s+(?:on|after)(?:\s+receiving)?|progression\s+(?:on|after|while\s+on)|refractory\s+to|"
         r"intolerant\s+(?:to|of))\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?)\b",
         r"(?:toxicit\w*|recover\w*|resolv\w*|adverse\s+events?)\s+(?:\w+\s+){0,3}?(?:from|of|due\s+to|related\s+to)\s+(?:any\s+)?$",
@@ -405,11 +473,11 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     ),
 }
 # other malignancy named without a qualifier counts in an exclusion list ("Malignancy", "..., malignancy, infection")
-OTHER_MALIGNANCY_EXCLUSION = r"\bmalignan(?:cy|cies|t\s+disease|t\s+tumou?rs?)\b"
+OTHER_MALIGNANCY_EXCLUSION = r"\bmalignan(?:cy|cies|t\s+(?:\w+\s+)?(?:diseases?|tumou?rs?|neoplasms?))\b"
 # prior surgery is not prior therapy in this sense; neither is the study's own treatment
 PRIOR_THERAPY_NOT = r"surg\w*|study\s+(?:treatment|therapy|drug)"
 # an item yielding these has said what the prior therapy was; a bare prior_therapy would only repeat it
 PRIOR_THERAPY_SUPERSEDED_BY = ("washout", "prior_lines")
 
 # a creatinine clearance formula is no requirement of age or sex ("CrCl = (140 - age) x weight ...")
-FORMULA = r"\bcrcl\s*=|\bx\s+weight\b"
+FORMULA = r"\bcrcl\s*=|\bx\s+weight\b|\(\s*140\s*-\s*age\b|\bif\s+female\s*\)"
