@@ -11,6 +11,7 @@ operator as written, so an exclusion "creatinine clearance < 50" is "<" and the 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -751,30 +752,44 @@ def _bare(kind: str, text: str, section: str) -> bool:
 
 
 # --- the prefilter ----------------------------------------------------------------------------------------------
-_STEMS: dict[int, dict[str, set[str]]] = {2: {}, 3: {}, 4: {}}
+def _trie(stems: list[tuple[str, bool]]) -> str:
+    """One regex for many stems, shared beginnings factored out ("pregn|prior" -> "pr(?:egn|ior)"), so a
+    scan tries a character once per word instead of once per stem; whole-word stems end in \\b."""
+    root: dict = {}
+    for stem, whole in stems:
+        node = root
+        for ch in stem:
+            node = node.setdefault(ch, {})
+        node.setdefault("", set()).add(whole)
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        ends = node.get("", set())
+        if True in ends:
+            branches.append(r"\b")
+        if False in ends:
+            branches.append("")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return build(root)
+
+
+_STEM_KINDS: dict[str, set[str]] = {}
 for _kind, _stems in R.KIND_STEMS.items():
     for _stem in _stems:
-        _STEMS[min(len(_stem), 4)].setdefault(_stem[:4], set()).add(_kind)
-_WORD = re.compile(r"[a-z0-9ï]+")
+        _STEM_KINDS.setdefault(_stem.rstrip("="), set()).add(_kind)
+_STEMS = re.compile(
+    r"\b(?:"
+    + _trie([(s.rstrip("="), s.endswith("=") or len(s) == 2) for stems in R.KIND_STEMS.values() for s in stems])
+    + ")"
+)
 
 
 def _possible_kinds(low: str) -> set[str]:
-    """The kinds whose stems begin a word of the (lower-cased) text: a dictionary look-up per word."""
+    """The kinds whose stems begin a word of the (lower-cased) text: one scan of one regex."""
     kinds: set[str] = set()
-    two, three, four = _STEMS[2], _STEMS[3], _STEMS[4]
-    for word in set(_WORD.findall(low)):
-        if len(word) == 2:
-            found = two.get(word)
-            if found:
-                kinds |= found
-            continue
-        found = three.get(word[:3])
-        if found:
-            kinds |= found
-        if len(word) >= 4:
-            found = four.get(word[:4])
-            if found:
-                kinds |= found
+    for stem in _STEMS.findall(low):
+        kinds |= _STEM_KINDS[stem]
     return kinds
 
 
@@ -786,6 +801,16 @@ def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
     """The facets of one criterion. `section` is "inclusion", "exclusion" or "unsectioned"."""
     if not text or not text.strip():
         return []
+    # registries repeat boilerplate criteria ("Signed informed consent") across thousands of trials
+    return [{k: list(v) if isinstance(v, list) else v for k, v in facet.items()} for facet in _extract_cached(text, section)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _extract_cached(text: str, section: str) -> tuple[Facet, ...]:
+    return tuple(_extract(text, section))
+
+
+def _extract(text: str, section: str) -> list[Facet]:
     norm = normalise(text)
     low = norm.lower()
     possible = _possible_kinds(low)

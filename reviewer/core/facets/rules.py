@@ -11,38 +11,41 @@ from __future__ import annotations
 
 # --- the prefilter: which kinds a criterion can hold, from the beginnings of its words -----------------
 # A kind's extractor runs only when one of the criterion's words (lower case, split at anything but letters
-# and digits) begins with one of its stems; a stem of two letters must be the whole word ("hb", "tb", "pt").
-# The stems are deliberately loose (a false alarm costs one extractor run, a miss loses a facet).
+# and digits) begins with one of its stems; a stem ending in "=" (and any stem of two letters) must be the
+# whole word ("alt=" is ALT, not "alternative"). The stems are loose on purpose: a false alarm costs one
+# extractor run, a miss loses a facet.
 KIND_STEMS: dict[str, tuple[str, ...]] = {
-    "lab": ("neut", "gran", "anc", "agc", "wbc", "whit", "leuk", "leuc", "plat", "plt", "thro", "hemo", "haem",
-            "hgb", "hb", "hba", "hb1", "a1c", "glyc", "crea", "crcl", "clcr", "gfr", "egfr", "glom", "bili", "ast",
-            "sgot", "got", "alt", "sgpt", "gpt", "tran", "amin", "alan", "aspa", "enzy", "phos", "alp", "alk",
-            "albu", "inr", "inte", "norm", "ptt", "aptt", "part", "prot", "pt", "ejec", "lvef", "qtc", "qt",
-            "corr", "amyl", "lipa"),
-    "performance": ("ecog", "zubr", "karn", "kps", "lans", "perf", "play", "ps", "who", "east"),
-    "age": ("age", "old", "yrs"),
-    "sex": ("male", "males", "fema", "men", "man", "wome", "woma", "gend", "sex", "boys", "girl"),
-    "life_expectancy": ("life", "surv", "live"),
-    "washout": ("day", "days", "week", "mont"),
-    "prior_lines": ("line", "regi"),
-    "brain_metastases": ("brai", "cns", "cent", "cere", "intr"),
-    "biomarker": ("egfr", "alk", "ros", "ros1", "her2", "her", "erbb", "kras", "nras", "braf", "ntrk", "pd",
-                  "pdl1", "brca", "pik3", "idh", "idh1", "idh2", "flt3", "estr", "prog", "kina", "exon", "t790",
-                  "l858", "g719", "l861", "g12c", "g12d", "v600", "c797", "del1", "ex19", "tps", "cps", "anap"),
-    "pregnancy": ("preg", "grav", "hcg", "bhcg"),
-    "breastfeeding": ("brea", "lact", "nurs"),
-    "contraception": ("cont", "birt", "abst"),
-    "consent": ("cons", "asse", "icf"),
-    "measurable_disease": ("meas", "eval"),
-    "hypersensitivity": ("hype", "alle", "anap", "sens", "idio"),
-    "infection": ("hiv", "immu", "hepa", "hbv", "hcv", "hbsa", "tube", "tb", "infe", "seps", "sept", "covi",
-                  "sars", "syph"),
-    "other_malignancy": ("mali", "canc", "neop", "tumo", "carc"),
-    "prior_therapy": ("prio", "prev", "naiv", "naïv", "fail", "prog", "refr", "into", "rece", "trea", "had",
-                      "has", "have"),
+    "lab": ("neutroph", "granulocyt", "anc=", "agc=", "wbc=", "wbcs=", "white", "leukocyt", "leucocyt",
+            "platelet", "plt=", "thrombocyt", "hemoglob", "haemoglob", "hgb=", "hb", "hba1", "hb1a", "a1c=",
+            "glycosylat", "glycat", "creatin", "crcl", "clcr", "gfr=", "egfr=", "glomerul", "bilirub", "ast=",
+            "sgot", "got=", "alt=", "sgpt", "gpt=", "transamin", "aminotrans", "alanine", "aspartate", "enzyme",
+            "phosphatase", "alp=", "alk=", "albumin", "inr=", "internat", "normali", "ptt=", "aptt=", "partial",
+            "prothromb", "pt", "ejection", "lvef", "qtc", "qt", "corrected", "amylase", "lipase"),
+    "performance": ("ecog", "zubrod", "karnofsky", "kps=", "lansky", "performance", "play=", "ps", "who="),
+    "age": ("age=", "aged=", "ages=", "old=", "older=", "yrs=", "yr="),
+    "sex": ("male", "female", "men=", "man=", "women", "woman", "gender", "sex=", "sexes=", "boys=", "girls="),
+    "life_expectancy": ("life=", "survival", "survive", "live="),
+    "washout": ("day=", "days=", "week=", "weeks=", "month=", "months="),
+    "prior_lines": ("line", "regimen"),
+    "brain_metastases": ("brain", "cns=", "central=", "cerebral", "intracranial"),
+    "biomarker": ("egfr=", "alk=", "ros1", "ros=", "her2", "erbb", "kras", "nras", "braf", "ntrk", "pd",
+                  "pdl1", "brca", "pik3", "idh", "flt3", "estrogen", "oestrogen", "progesteron", "kinase", "exon",
+                  "t790", "l858", "g719", "l861", "g12", "g13", "v600", "c797", "del19", "ex19", "tps=", "cps=",
+                  "anaplastic"),
+    "pregnancy": ("pregn", "gravid", "hcg=", "bhcg="),
+    "breastfeeding": ("breast", "lactat", "nursing="),
+    "contraception": ("contracep", "birth=", "abstinen"),
+    "consent": ("consent", "assent", "icf="),
+    "measurable_disease": ("measurable=", "evaluable="),
+    "hypersensitivity": ("hypersens", "allerg", "anaphyla", "sensitive=", "idiosyncra"),
+    "infection": ("hiv", "immunodef", "hepatitis", "hbv", "hcv", "hbsag", "tubercul", "tb", "infect", "sepsis",
+                  "septic", "covid", "sars", "syphilis"),
+    "other_malignancy": ("malignan", "cancer", "neoplas", "tumor", "tumour", "carcinoma"),
+    "prior_therapy": ("prior=", "previous", "naive=", "naïve=", "failure=", "failed=", "progressed=",
+                      "refractory=", "intolerant=", "received=", "treated="),
 }
 # biomarkers written only in capitals that no stem can tell from an English word ("MET", "ER+")
-BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR")
+BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR", "HER-2", "HER 2")
 
 # --- comparison signs and words, as written in an item ---------------------------------------------
 # longest first; each maps to the operator a facet carries
