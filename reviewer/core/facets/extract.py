@@ -96,16 +96,21 @@ _ANALYTE_ORDER = {name: i for i, (name, _) in enumerate(R.ANALYTES)}
 _ANALYTE_RE = {name: _c(pattern) for name, pattern in R.ANALYTES}
 
 
-def _analytes(text: str, low: str) -> list[tuple[int, int, str]]:
+def _analytes(text: str, possible: dict[str, list[int]]) -> list[tuple[int, int, str]]:
     """The analytes named, left to right; where two names overlap the earlier rule wins, as in one
-    alternation ("creatinine clearance" over "creatinine")."""
-    found = []
-    for name, (words, abbreviations) in R.ANALYTE_TRIGGERS.items():
-        if any(w in low for w in words) or any(a in text for a in abbreviations):
-            found += [(m.start(), _ANALYTE_ORDER[name], m.end(), name) for m in _ANALYTE_RE[name].finditer(text)]
-    found.sort()
+    alternation ("creatinine clearance" over "creatinine"). Each analyte's pattern is tried only around
+    the words its stems found (a name may begin up to 20 characters before: "total serum bilirubin")."""
+    found = set()
+    for name, order in _ANALYTE_ORDER.items():
+        pattern = _ANALYTE_RE[name]
+        window_end = -1
+        for at in possible.get(name, ()):
+            if at < window_end:
+                continue
+            window_end = min(len(text), at + 40)
+            found.update((m.start(), order, m.end(), name) for m in pattern.finditer(text, max(0, at - 20), window_end))
     kept: list[tuple[int, int, str]] = []
-    for start, _order, end, name in found:
+    for start, _order, end, name in sorted(found):
         if kept and start < kept[-1][1]:
             continue
         kept.append((start, end, name))
@@ -118,7 +123,7 @@ _WITHIN_NORMAL = _c(R.WITHIN_NORMAL)
 _UNIT = _c(r"\s*(?:" + "|".join(f"(?P<u{i}>{p})" for i, (p, _) in enumerate(R.UNIT_SPELLINGS)) + ")")
 _UNIT_NAMES = [name for _, name in R.UNIT_SPELLINGS]
 _NOT_THRESHOLD = _c(R.NOT_A_THRESHOLD_AFTER)
-_CONDITIONS = [(name, _c(p)) for name, p in R.LAB_CONDITIONS]
+_CONDITIONS = [(name, words, _c(p)) for name, words, p in R.LAB_CONDITIONS]
 _CONDITION_NEGATION = _c(R.CONDITION_NEGATION)
 _CONDITIONAL = _c(R.CONDITIONAL_CLAUSE)
 _ALT_BREAK = _c(R.ALTERNATIVE_BREAK + r"|\(")
@@ -127,7 +132,7 @@ _LINK_GAP = re.compile(r"[;]|\.\s")
 
 
 _CANDIDATE = re.compile(
-    r"\d|\b(?:" + _NUM_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
+    r"\d+(?:[.,]\d+)*|\b(?:" + _NUM_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
 )
 _WORD_BEFORE = re.compile(r"\S+")
 _LONGEST_OPERATOR = max(len(k.split()) for k in R.OPERATOR_WORDS)
@@ -195,7 +200,10 @@ def _thresholds(text: str) -> list[tuple[int, int, str, float, str | None]]:
 def _condition(text: str, segments: list[tuple[int, int]], index: int) -> str | None:
     start, end = segments[index]
     names = []
-    for name, pattern in _CONDITIONS:
+    segment = text[start:end].lower()
+    for name, words, pattern in _CONDITIONS:
+        if not any(w in segment for w in words):
+            continue
         for m in pattern.finditer(text, start, end):
             if not _CONDITION_NEGATION.search(text[max(start, m.start() - 25) : m.start()]):
                 names.append((m.start(), name))
@@ -203,15 +211,20 @@ def _condition(text: str, segments: list[tuple[int, int]], index: int) -> str | 
     return " or ".join(name for _, name in sorted(names)) or None
 
 
-def _labs(text: str, section: str, low: str | None = None) -> list[Facet]:
-    analytes = _analytes(text, text.lower() if low is None else low)
+def _labs(text: str, section: str, possible: dict[str, list[int]] | None = None) -> list[Facet]:
+    analytes = _analytes(text, _possible_kinds(text.lower()) if possible is None else possible)
     if not analytes:
         return []
     thresholds = _thresholds(text)
     if not thresholds:
         return []
-    # alternatives (split at ";", "or", "except", "(") carry their own subgroup ("in patients with ...")
-    breaks = [0] + [m.start() for m in _ALT_BREAK.finditer(text)] + [len(text)]
+    # alternatives (split at ";", "or", "except", "(") carry their own subgroup ("in patients with ...");
+    # an item that names no subgroup at all is one alternative
+    low = text.lower()
+    if any(word in low for _, words, _ in _CONDITIONS for word in words):
+        breaks = [0] + [m.start() for m in _ALT_BREAK.finditer(text)] + [len(text)]
+    else:
+        breaks = [0, len(text)]
     segments = [(breaks[i], breaks[i + 1]) for i in range(len(breaks) - 1)]
 
     def segment_of(pos: int) -> int:
@@ -774,22 +787,30 @@ def _trie(stems: list[tuple[str, bool]]) -> str:
     return build(root)
 
 
+# a stem tags its kinds; an analyte's stems tag "lab" and the analyte itself
+_TAGS: dict[str, tuple[str, ...]] = {kind: (kind,) for kind in R.KIND_STEMS}
+_TAGS.update({analyte: ("lab", analyte) for analyte in R.ANALYTE_STEMS})
 _STEM_KINDS: dict[str, set[str]] = {}
-for _kind, _stems in R.KIND_STEMS.items():
+for _tag, _stems in [*R.KIND_STEMS.items(), *R.ANALYTE_STEMS.items()]:
     for _stem in _stems:
-        _STEM_KINDS.setdefault(_stem.rstrip("="), set()).add(_kind)
+        _STEM_KINDS.setdefault(_stem.rstrip("="), set()).update(_TAGS[_tag])
 _STEMS = re.compile(
     r"\b(?:"
-    + _trie([(s.rstrip("="), s.endswith("=") or len(s) == 2) for stems in R.KIND_STEMS.values() for s in stems])
+    + _trie(
+        sorted({(s.rstrip("="), s.endswith("=") or len(s) == 2) for _, stems in [*R.KIND_STEMS.items(),
+                *R.ANALYTE_STEMS.items()] for s in stems})
+    )
     + ")"
 )
 
 
-def _possible_kinds(low: str) -> set[str]:
-    """The kinds whose stems begin a word of the (lower-cased) text: one scan of one regex."""
-    kinds: set[str] = set()
-    for stem in _STEMS.findall(low):
-        kinds |= _STEM_KINDS[stem]
+def _possible_kinds(low: str) -> dict[str, list[int]]:
+    """The kinds (and analytes) whose stems begin a word of the (lower-cased) text, each with where its
+    words start: one scan of one regex."""
+    kinds: dict[str, list[int]] = {}
+    for m in _STEMS.finditer(low):
+        for kind in _STEM_KINDS[m.group(0)]:
+            kinds.setdefault(kind, []).append(m.start())
     return kinds
 
 
@@ -815,7 +836,7 @@ def _extract(text: str, section: str) -> list[Facet]:
     low = norm.lower()
     possible = _possible_kinds(low)
     if any(c in norm for c in R.BIOMARKER_CAPITALS):
-        possible.add("biomarker")
+        possible["biomarker"] = []
     if not possible:
         return []
     has_digit = _DIGIT.search(norm) is not None
@@ -842,7 +863,7 @@ def _extract(text: str, section: str) -> list[Facet]:
             has_performance = bool(found) or "(" in norm
             add(found)
         if "lab" in possible:
-            add(_labs(norm, section, low))
+            add(_labs(norm, section, possible))
         if "age" in possible:
             spans = _age_spans(norm, section, has_performance)
             if spans:

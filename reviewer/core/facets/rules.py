@@ -15,12 +15,6 @@ from __future__ import annotations
 # whole word ("alt=" is ALT, not "alternative"). The stems are loose on purpose: a false alarm costs one
 # extractor run, a miss loses a facet.
 KIND_STEMS: dict[str, tuple[str, ...]] = {
-    "lab": ("neutroph", "granulocyt", "anc=", "agc=", "wbc=", "wbcs=", "white", "leukocyt", "leucocyt",
-            "platelet", "plt=", "thrombocyt", "hemoglob", "haemoglob", "hgb=", "hb", "hba1", "hb1a", "a1c=",
-            "glycosylat", "glycat", "creatin", "crcl", "clcr", "gfr=", "egfr=", "glomerul", "bilirub", "ast=",
-            "sgot", "got=", "alt=", "sgpt", "gpt=", "transamin", "aminotrans", "alanine", "aspartate", "enzyme",
-            "phosphatase", "alp=", "alk=", "albumin", "inr=", "internat", "normali", "ptt=", "aptt=", "partial",
-            "prothromb", "pt", "ejection", "lvef", "qtc", "qt", "corrected", "amylase", "lipase"),
     "performance": ("ecog", "zubrod", "karnofsky", "kps=", "lansky", "performance", "play=", "ps", "who="),
     "age": ("age=", "aged=", "ages=", "old=", "older=", "yrs=", "yr="),
     "sex": ("male", "female", "men=", "man=", "women", "woman", "gender", "sex=", "sexes=", "boys=", "girls="),
@@ -131,38 +125,31 @@ ANALYTES: list[tuple[str, str]] = [
     ("amylase", r"amylase"),
     ("lipase", r"lipase"),
 ]
-# per analyte: lower-case words (looked for in the lower-cased text) and abbreviations (in the text as written)
-ANALYTE_TRIGGERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "hba1c": (("a1c", "glycosylated", "glycated"), ("HbA", "Hb1")),
-    "creatinine_clearance": (("clearance",), ("CrCl", "CRCL", "ClCr", "CLCR", "crcl")),
-    "egfr": (("glomerular",), ("GFR",)),
-    "anc": (("neutrophil", "granulocyte"), ("ANC", "AGC")),
-    "wbc": (("white blood", "leukocyte", "leucocyte"), ("WBC", "wbc")),
-    "platelets": (("platelet", "thrombocyte"), ("PLT",)),
-    "hemoglobin": (("hemoglobin", "haemoglobin"), ("Hb", "HGB", "Hgb")),
-    "direct_bilirubin": (("bilirubin",), ()),
-    "bilirubin": (("bilirubin",), ()),
-    "creatinine": (("creatinine",), ()),
-    "ast": (("aspartate", "sgot"), ("AST", "GOT")),
-    "alt": (("alanine", "sgpt"), ("ALT", "GPT")),
-    "transaminases": (("transaminases", "aminotransferases", "liver enzymes", "hepatic enzymes"), ()),
-    "alp": (("phosphatase",), ("ALP", "Alk", "ALK-P", "alk")),
-    "albumin": (("albumin",), ()),
-    "inr": (("normalized ratio", "normalised ratio"), ("INR",)),
-    "aptt": (("thromboplastin", "partial prothrombin"), ("PTT",)),
-    "pt": (("prothrombin time",), ("PT",)),
-    "lvef": (("ejection fraction", "lvef"), ()),
-    "qtc": (("qtc", "corrected qt", "qt interval"), ()),
-    "amylase": (("amylase",), ()),
-    "lipase": (("lipase",), ()),
+# per analyte, the stems (see KIND_STEMS) of the words that can name it; "lab" runs when any of them occurs
+ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
+    "hba1c": ("a1c=", "hba1", "hb1a", "glycosylat", "glycat"),
+    "creatinine_clearance": ("clearance", "crcl", "clcr"),
+    "egfr": ("gfr=", "egfr=", "glomerul"),
+    "anc": ("neutroph", "granulocyt", "anc=", "agc="),
+    "wbc": ("white", "leukocyt", "leucocyt", "wbc=", "wbcs="),
+    "platelets": ("platelet", "thrombocyt", "plt="),
+    "hemoglobin": ("hemoglob", "haemoglob", "hb", "hgb="),
+    "direct_bilirubin": ("bilirub",),
+    "bilirubin": ("bilirub",),
+    "creatinine": ("creatin",),
+    "ast": ("aspartate", "sgot", "ast=", "got="),
+    "alt": ("alanine", "sgpt", "alt=", "gpt="),
+    "transaminases": ("transamin", "aminotrans", "enzyme"),
+    "alp": ("phosphatase", "alp=", "alk="),
+    "albumin": ("albumin",),
+    "inr": ("internat", "normali", "inr="),
+    "aptt": ("thromboplast", "partial", "ptt=", "aptt="),
+    "pt": ("prothromb", "pt"),
+    "lvef": ("ejection", "lvef"),
+    "qtc": ("qtc", "corrected", "qt"),
+    "amylase": ("amylase",),
+    "lipase": ("lipase",),
 }
-LAB_TRIGGERS = (
-    "neutrophil", "anc", "agc", "granulocyte", "wbc", "white blood", "leukocyte", "leucocyte", "platelet",
-    "plt", "thrombocyte", "globin", "hgb", "hb", "creatinine", "crcl", "clcr", "gfr", "glomerular",
-    "bilirubin", "ast", "alt", "got", "gpt", "transaminase", "transferase", "liver enzymes",
-    "hepatic enzymes", "phosphatase", "alp", "alk", "albumin", "inr", "normalized ratio", "normalised ratio",
-    "ptt", "thromboplastin", "prothrombin", "pt", "ejection", "lvef", "qt", "a1c", "amylase", "lipase",
-)
 
 # unit spellings -> the canonical spelling; the engine tries them longest first after a number
 UNIT_SPELLINGS: list[tuple[str, str]] = [
@@ -214,13 +201,13 @@ COUNT_ALIASES = {"g/L": "10^9/L"}
 # words right after a number that make it no laboratory threshold ("within 14 days", "grade 2")
 NOT_A_THRESHOLD_AFTER = r"\s*(?:\(\d+\)\s*)?(?:calendar\s+)?(?:days?|weeks?|months?|years?|hours?|h\b|cycles?|grade|mg\b|mg/(?:kg|m2|day|d)\b|times\s+(?!(?:the\s+)?(?:upper|uln|normal|institutional)))"
 # subgroups an alternative threshold is for; negated mentions ("if no liver metastases") name none
-LAB_CONDITIONS: list[tuple[str, str]] = [
-    ("liver metastases", r"liver\s+metasta\w*|hepatic\s+metasta\w*|liver\s+involvement|hepatic\s+involvement|metasta\w*\s+(?:to|in)\s+(?:the\s+)?liver"),
-    ("Gilbert's syndrome", r"gilbert"),
-    ("bone metastases", r"bone\s+metasta\w*"),
-    ("bone marrow involvement", r"(?:bone\s+)?marrow\s+(?:involvement|infiltration)"),
-    ("male", r"\(\s*(?:male|men)\s*\)|\b(?:male|men)\s*:"),
-    ("female", r"\(\s*(?:female|women)\s*\)|\b(?:female|women)\s*:"),
+LAB_CONDITIONS: list[tuple[str, tuple[str, ...], str]] = [
+    ("liver metastases", ("liver", "hepatic"), r"liver\s+metasta\w*|hepatic\s+metasta\w*|liver\s+involvement|hepatic\s+involvement|metasta\w*\s+(?:to|in)\s+(?:the\s+)?liver"),
+    ("Gilbert's syndrome", ('gilbert',), r"gilbert"),
+    ("bone metastases", ('bone',), r"bone\s+metasta\w*"),
+    ("bone marrow involvement", ('marrow',), r"(?:bone\s+)?marrow\s+(?:involvement|infiltration)"),
+    ("male", ('male', 'men'), r"\(\s*(?:male|men)\s*\)|\b(?:male|men)\s*:"),
+    ("female", ('female', 'women'), r"\(\s*(?:female|women)\s*\)|\b(?:female|women)\s*:"),
 ]
 CONDITION_NEGATION = r"\b(?:no|not|without|absence\s+of|non)\b[^;,]{0,20}$"
 # a clause that states which patients an alternative is for, not a threshold of its own
