@@ -41,7 +41,7 @@ def _tidy(value: float) -> int | float:
 
 
 # --- normalisation ---------------------------------------------------------------------------------------
-_ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|])")
+_ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|^])")
 _SIGNS = str.maketrans({"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
                         "（": "(", "）": ")", "；": ";", "，": ",", "：": ":", "−": "-", "–": "-", "—": "-",
                         "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"})
@@ -103,12 +103,14 @@ def _analytes(text: str, possible: dict[str, list[int]]) -> list[tuple[int, int,
     found = set()
     for name, order in _ANALYTE_ORDER.items():
         pattern = _ANALYTE_RE[name]
-        window_end = -1
+        windows: list[list[int]] = []
         for at in possible.get(name, ()):
-            if at < window_end:
-                continue
-            window_end = min(len(text), at + 40)
-            found.update((m.start(), order, m.end(), name) for m in pattern.finditer(text, max(0, at - 20), window_end))
+            if windows and at - 20 <= windows[-1][1]:
+                windows[-1][1] = at + 40
+            else:
+                windows.append([max(0, at - 20), at + 40])
+        for left, right in windows:
+            found.update((m.start(), order, m.end(), name) for m in pattern.finditer(text, left, min(len(text), right)))
     kept: list[tuple[int, int, str]] = []
     for start, _order, end, name in sorted(found):
         if kept and start < kept[-1][1]:
@@ -127,6 +129,7 @@ _CONDITIONS = [(name, words, _c(p)) for name, words, p in R.LAB_CONDITIONS]
 _CONDITION_NEGATION = _c(R.CONDITION_NEGATION)
 _CONDITIONAL = _c(R.CONDITIONAL_CLAUSE)
 _ALT_BREAK = _c(R.ALTERNATIVE_BREAK + r"|\(")
+_CONDITION_OPENING = _c(r"\W*(?:if|in|for|with)\b")
 _CONDITION_LABEL = _c(r"\(\s*(?:male|men|female|women)\s*\)")
 _LINK_GAP = re.compile(r"[;]|\.\s")
 
@@ -260,7 +263,7 @@ def _labs(text: str, section: str, possible: dict[str, list[int]] | None = None)
                 last_group = []
         elif not pending and last_group and 0 <= start - previous_threshold_end <= 70 and not re.search(
             r"\.\s", text[previous_threshold_end:start]
-        ):
+        ) and re.search(r"\bor\b|;|\(", text[previous_threshold_end:start], _I):
             group = last_group  # an alternative threshold of the same analytes ("or <= 5 x ULN if ...")
         if pending:
             last_group = group
@@ -278,6 +281,14 @@ def _labs(text: str, section: str, possible: dict[str, list[int]] | None = None)
     # a subgroup named in a following alternative that has no threshold of its own belongs to the last one
     with_thresholds = {seg for seg, *_ in bound}
     conditions = {seg: _condition(text, segments, seg) for seg in with_thresholds}
+    for seg in with_thresholds:  # "; if Gilbert's syndrome (...), total bilirubin <= 3 x ULN"
+        if (
+            conditions[seg] is None
+            and seg > 0
+            and seg - 1 not in with_thresholds
+            and _CONDITION_OPENING.match(text, segments[seg - 1][0])
+        ):
+            conditions[seg] = _condition(text, segments, seg - 1)
     for seg in sorted(with_thresholds):
         nxt = seg + 1
         while nxt < len(segments) and nxt not in with_thresholds:
@@ -384,7 +395,9 @@ _AGE_PATTERNS = [
     _c(r"(?:between\s+(?:>=?\s*)?(?P<ra>\d{1,3})\s*(?:-|~|to|and)\s*(?:<=?\s*)?(?P<rb>\d{1,3})\s*(?P<runit>" + _U + r")[\s-]*(?P<rof>of[\s-]*age\b|old\b)?)"
        r"|(?:(?P<op1>" + _AGE_OPS + r")\s*)?(?:between\s+)?(?P<a>\d{1,3})(?:\s*(?:-|~|to|and)\s*(?P<b>\d{1,3}))?\s*"
        r"(?P<unit>" + _U + r")[\s-]*(?P<of>of[\s-]*age\b|old\b)?"
-       r"(?:\s*,?\s*(?P<tail>(?:or|and)\s+(?:older|above|over|more|greater)|(?:or|and)\s+(?:younger|less|under|below)))?"),
+       r"(?:\s*,?\s*(?P<tail>(?:(?:or|and)\s+(?:older|above|over|more|greater)|(?:or|and)\s+(?:younger|less|under|below))"
+       r"(?!\s+(?:the\s+)?age\b|\s*\d)))?"),
+    _c(r"(?P<op1>" + _AGE_OPS + r")\s+(?:the\s+)?age\s+of\s+(?P<a>\d{1,3})"),  # "over the age of 18"
 ]
 _AGE_NOT_OURS_BEFORE = _c(R.AGE_NOT_OURS_BEFORE)
 _AGE_NOT_OURS_AFTER = _c(R.AGE_NOT_OURS_AFTER)
@@ -447,22 +460,25 @@ def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int
 
 
 def _ages(text: str, section: str, has_performance: bool) -> list[Facet]:
-    return _ages_from(_age_spans(text, section, has_performance))
+    return _ages_from(text, _age_spans(text, section, has_performance))
 
 
-def _ages_from(spans: list[tuple[int, int, int | None, int | None, str]]) -> list[Facet]:
+_SENTENCE_END = re.compile(r"[.;]\s")
+
+
+def _ages_from(text: str, spans: list[tuple[int, int, int | None, int | None, str]]) -> list[Facet]:
     """Age facets from the bounds found; a lone minimum and a lone maximum next to it are one range."""
     merged: list[list] = []
-    for _s, _e, low, high, unit in spans:
-        if merged and merged[-1][2] == unit and (
+    for start, end, low, high, unit in spans:
+        if merged and merged[-1][2] == unit and not _SENTENCE_END.search(text, merged[-1][3], start) and (
             (merged[-1][1] is None and low is None and merged[-1][0] is not None)
             or (merged[-1][0] is None and high is None and merged[-1][1] is not None)
         ):
             merged[-1][0] = merged[-1][0] if merged[-1][0] is not None else low
             merged[-1][1] = merged[-1][1] if merged[-1][1] is not None else high
             continue
-        merged.append([low, high, unit])
-    return [{"kind": "age", "min": low, "max": high, "unit": unit} for low, high, unit in merged]
+        merged.append([low, high, unit, end])
+    return [{"kind": "age", "min": low, "max": high, "unit": unit} for low, high, unit, _end in merged]
 
 
 # --- sex --------------------------------------------------------------------------------------------------------------
@@ -868,11 +884,11 @@ def _extract(text: str, section: str) -> list[Facet]:
             spans = _age_spans(norm, section, has_performance)
             if spans:
                 age_spans = [(s, e) for s, e, *_ in spans]
-                add(_ages_from(spans))
-        if "life_expectancy" in possible:
-            add(_life(norm, section))
-        if "washout" in possible and any(t in low for t in R.WASHOUT_TRIGGERS):
-            add(_washouts(norm, section))
+                add(_ages_from(norm, spans))
+    if "life_expectancy" in possible:
+        add(_life(norm, section))
+    if "washout" in possible and any(t in low for t in R.WASHOUT_TRIGGERS):
+        add(_washouts(norm, section))
     if "sex" in possible:
         add(_sex(norm, section, age_spans, kinds))
     if "prior_lines" in possible or ("at least" in low and "prior" in low):

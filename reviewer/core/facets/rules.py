@@ -36,7 +36,7 @@ KIND_STEMS: dict[str, tuple[str, ...]] = {
                   "septic", "covid", "sars", "syphilis"),
     "other_malignancy": ("malignan", "cancer", "neoplas", "tumor", "tumour", "carcinoma"),
     "prior_therapy": ("prior=", "previous", "naive=", "naïve=", "failure=", "failed=", "progressed=",
-                      "refractory=", "intolerant=", "received=", "treated="),
+                      "refractory=", "intolerant=", "received=", "treated=", "history=", "adjuvant", "neo="),
 }
 # biomarkers written only in capitals that no stem can tell from an English word ("MET", "ER+")
 BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR", "HER-2", "HER 2")
@@ -112,8 +112,8 @@ ANALYTES: list[tuple[str, str]] = [
     ("direct_bilirubin", r"(?:direct|conjugated)\s+bilirubin"),
     ("bilirubin", r"(?:total\s+)?(?:serum\s+)?(?:total\s+)?bilirubin"),
     ("creatinine", r"creatinine"),
-    ("ast", r"aspartate\s+(?:amino\s*)?trans(?:aminase|ferase)|\bsgot\b|(?-i:\bAST\b|\bGOT\b)"),
-    ("alt", r"alanine\s+(?:amino\s*)?trans(?:aminase|ferase)|\bsgpt\b|(?-i:\bALT\b|\bGPT\b)"),
+    ("ast", r"aspartate\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+oxal(?:o)?acetic\s+transaminase|\bsgot\b|(?-i:\bAST\b|\bGOT\b)"),
+    ("alt", r"alanine\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+pyruvic\s+transaminase|\bsgpt\b|(?-i:\bALT\b|\bGPT\b)"),
     ("transaminases", r"transaminases|aminotransferases|(?:hepatic|liver)\s+enzymes"),
     ("alp", r"alkaline\s+phosphatase|(?-i:\bALP\b)|\balk[\s.-]?p(?:hos)?\b"),
     ("albumin", r"(?<!micro)albumin"),
@@ -137,8 +137,8 @@ ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
     "direct_bilirubin": ("bilirub",),
     "bilirubin": ("bilirub",),
     "creatinine": ("creatin",),
-    "ast": ("aspartate", "sgot", "ast=", "got="),
-    "alt": ("alanine", "sgpt", "alt=", "gpt="),
+    "ast": ("aspartate", "sgot", "ast=", "got=", "glutamic"),
+    "alt": ("alanine", "sgpt", "alt=", "gpt=", "glutamic"),
     "transaminases": ("transamin", "aminotrans", "enzyme"),
     "alp": ("phosphatase", "alp=", "alk="),
     "albumin": ("albumin",),
@@ -157,7 +157,7 @@ UNIT_SPELLINGS: list[tuple[str, str]] = [
     (r"(?:x|×|\*|´)?\s*10\s*(?:\^|e|\*\*)?\s*(?:3|³)\s*(?:cells\s*)?/\s*(?:µl|μl|ul|mcl|mm\s*(?:3|³|\^3))", "10^9/L"),
     (r"(?:k|g)\s*/\s*(?:µl|μl|ul)\b", "10^9/L"),
     (r"(?:cells\s*)?/\s*nl\b", "10^9/L"),
-    (r"(?:cells\s*)?/\s*(?:µl|μl|ul|mcl)\b|(?:cells\s*)?(?:/|per)\s*mm\s*(?:3|³|\^3)|(?:cells\s*)?per\s+(?:µl|μl|ul|mcl|microlit(?:re|er))\b", "/uL"),
+    (r"(?:cells\s*)?/\s*(?:µl|μl|ul|mcl)\b|(?:cells\s*)?(?:/|per\s+)?\s*mm\s*(?:3|³|\^3)|(?:cells\s*)?per\s+(?:µl|μl|ul|mcl|microlit(?:re|er))\b", "/uL"),
     (r"ml\s*/\s*min(?:ute)?\s*/\s*1[.,]73\s*m\s*(?:2|²|\^2)", "mL/min/1.73m^2"),
     (r"(?:ml|cc)\s*/\s*(?:min(?:ute)?|mn)\b|(?:milliliters?|millilitres?|ml)\s+per\s+min(?:ute)?\b", "mL/min"),
     (r"(?:g|gm|gr)\s*/\s*dl\b|g\s*/\s*100\s*ml\b", "g/dL"),
@@ -202,7 +202,7 @@ COUNT_ALIASES = {"g/L": "10^9/L"}
 NOT_A_THRESHOLD_AFTER = r"\s*(?:\(\d+\)\s*)?(?:calendar\s+)?(?:days?|weeks?|months?|years?|hours?|h\b|cycles?|grade|mg\b|mg/(?:kg|m2|day|d)\b|times\s+(?!(?:the\s+)?(?:upper|uln|normal|institutional)))"
 # subgroups an alternative threshold is for; negated mentions ("if no liver metastases") name none
 LAB_CONDITIONS: list[tuple[str, tuple[str, ...], str]] = [
-    ("liver metastases", ("liver", "hepatic"), r"liver\s+metasta\w*|hepatic\s+metasta\w*|liver\s+involvement|hepatic\s+involvement|metasta\w*\s+(?:to|in)\s+(?:the\s+)?liver"),
+    ("liver metastases", ("liver", "hepatic"), r"liver\s+metasta\w*|hepatic\s+metasta\w*|liver\s+involvement|hepatic\s+involvement|metasta\w*\s+(?:to|in)\s+(?:the\s+)?liver|involvement\s+of\s+(?:the\s+)?liver"),
     ("Gilbert's syndrome", ('gilbert',), r"gilbert"),
     ("bone metastases", ('bone',), r"bone\s+metasta\w*"),
     ("bone marrow involvement", ('marrow',), r"(?:bone\s+)?marrow\s+(?:involvement|infiltration)"),
@@ -451,14 +451,17 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     ),
     "prior_therapy": (
         ("prior", "previous", "naive", "naïve", "failure of", "failed", "progressed", "refractory", "intolerant", "received"),
-        r"\b(?:prior|previous)\s+(?!to\b)(?:[\w-]+\s+){0,4}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|radiotherap\w*|immunotherap\w*|agents?|tkis?|inhibitors?|regimens?)\b"
+        r"\b(?:prior|previous)\s+(?!to\b)(?:[\w-]+\s+){0,4}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|radiotherap\w*|immunotherap\w*|irradiation|agents?|tkis?|inhibitors?|regimens?)\b"
         r"|\bpreviously\s+(?:treated|received|untreated)\b"
         r"|\b(?:treatment|therapy|chemotherapy)[\s-]na[iï]ve\b"
+        r"|\bhistory\s+of\s+(?:[\w-]+\s+){0,3}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|radiotherap\w*|irradiation)\b"
+        r"|\b(?:neo-?adjuvant|adjuvant)\s+(?:\w+\s+)?(?:therap(?:y|ies)|treatments?|chemotherap\w*)"
         r"|\b(?:has|have|had)\s+(?:been\s+)?(?:received|treated\s+with)\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?|agents?)\b"
         r"|\b(?:treatments?|therap(?:y|ies)|chemotherapy)\s+(?:[\w-]+\s+){0,5}?prior\s+to\s+(?:entry|enrol\w*|randomi\w*|registration|screening|(?:the\s+)?study\b|[A-Z]{2,}\s+TKIs?)"
         r"|\b(?:failure\s+of|failed\s+(?:in\s+)?|progressed\s+(?:on|after)(?:\s+receiving)?|progression\s+(?:on|after|while\s+on)|refractory\s+to|"
         r"intolerant\s+(?:to|of))\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?)\b",
-        r"(?:toxicit\w*|recover\w*|resolv\w*|adverse\s+events?)\s+(?:\w+\s+){0,3}?(?:from|of|due\s+to|related\s+to)\s+(?:any\s+)?$",
+        r"(?:toxicit\w*|recover\w*|resolv\w*|adverse\s+events?)\s+(?:\w+\s+){0,3}?(?:from|of|due\s+to|related\s+to)\s+(?:any\s+)?$"
+        r"|\(\s*(?:e\.g\.|i\.e\.|such\s+as|including)[,\s]*$",
         r"^\s*(?:-|\s)?related|^\s+(?:brain|cns|central|metasta)",
     ),
 }
