@@ -404,13 +404,29 @@ _AGE_NOT_OURS_AFTER = _c(R.AGE_NOT_OURS_AFTER)
 _FORMULA = _c(R.FORMULA)
 
 
-def _age_spans(text: str, section: str, has_performance: bool) -> list[tuple[int, int, int | None, int | None, str]]:
+def _windows(anchors: list[int] | None, length: int, before: int, after: int) -> list[tuple[int, int]]:
+    """Stretches of text around the words the prefilter found (all of it without anchors), merged."""
+    if anchors is None:
+        return [(0, length)]
+    windows: list[list[int]] = []
+    for at in anchors:
+        if windows and at - before <= windows[-1][1]:
+            windows[-1][1] = min(length, at + after)
+        else:
+            windows.append([max(0, at - before), min(length, at + after)])
+    return [(left, right) for left, right in windows]
+
+
+def _age_spans(
+    text: str, section: str, has_performance: bool, anchors: list[int] | None = None
+) -> list[tuple[int, int, int | None, int | None, str]]:
     if _FORMULA.search(text):
         return []
     spans: list[tuple[int, int, int | None, int | None, str]] = []
     taken: list[tuple[int, int]] = []
+    windows = _windows(anchors, len(text), 50, 60)  # "between 18 and 65 years of age": the number comes first
     for index, pattern in enumerate(_AGE_PATTERNS):
-        for m in pattern.finditer(text):
+        for m in (m for left, right in windows for m in pattern.finditer(text, left, right)):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             groups = m.groupdict()
@@ -561,9 +577,10 @@ _UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
 _NUMBER_BEFORE = _c(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
 
 
-def _washouts(text: str, section: str) -> list[Facet]:
+def _washouts(text: str, section: str, anchors: list[int] | None = None) -> list[Facet]:
     durations = []
-    for unit_word in _UNIT_WORD.finditer(text):
+    units = _UNIT_WORD.finditer(text) if anchors is None else filter(None, (_UNIT_WORD.match(text, a) for a in anchors))
+    for unit_word in units:
         number = _NUMBER_BEFORE.search(text, max(0, unit_word.start() - 16), unit_word.start())
         if not number:
             continue
@@ -881,14 +898,14 @@ def _extract(text: str, section: str) -> list[Facet]:
         if "lab" in possible:
             add(_labs(norm, section, possible))
         if "age" in possible:
-            spans = _age_spans(norm, section, has_performance)
+            spans = _age_spans(norm, section, has_performance, possible["age"])
             if spans:
                 age_spans = [(s, e) for s, e, *_ in spans]
                 add(_ages_from(norm, spans))
     if "life_expectancy" in possible:
         add(_life(norm, section))
     if "washout" in possible and any(t in low for t in R.WASHOUT_TRIGGERS):
-        add(_washouts(norm, section))
+        add(_washouts(norm, section, possible["washout"]))
     if "sex" in possible:
         add(_sex(norm, section, age_spans, kinds))
     if "prior_lines" in possible or ("at least" in low and "prior" in low):

@@ -15,7 +15,7 @@ from __future__ import annotations
 # whole word ("alt=" is ALT, not "alternative"). The stems are loose on purpose: a false alarm costs one
 # extractor run, a miss loses a facet.
 KIND_STEMS: dict[str, tuple[str, ...]] = {
-    "performance": ("ecog", "zubrod", "karnofsky", "kps=", "lansky", "performance", "play=", "ps", "who="),
+    "performance": ("ecog", "zubrod", "karnofsky", "kps=", "lansky", "performance", "play=", "ps"),
     "age": ("age=", "aged=", "ages=", "old=", "older=", "yrs=", "yr="),
     "sex": ("male", "female", "men=", "man=", "women", "woman", "gender", "sex=", "sexes=", "boys=", "girls="),
     "life_expectancy": ("life=", "survival", "survive", "live="),
