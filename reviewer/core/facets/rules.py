@@ -436,7 +436,7 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
         r"\bhiv\b|human\s+immunodeficiency\s+virus|hepatitis\s*(?:type\s*)?[bc]\b|(?:viral|infectious)\s+hepatitis|hepatitis\s+virus|\bhbv\b|\bhcv\b|\bhbsag\b|tubercul\w*|(?-i:\bTB\b)|"
         r"\binfect(?:ion|ions|ious|ive)\b|\bsepsis\b|\bsepticemia\b|covid|sars-cov-?2|syphilis",
         r"(?:for|against)\s+$|non-$|(?:autoimmune|alcoholic|drug-induced)\s+$",
-        r"^\s*(?:protease\s+inhibitors?|disease\s+or\s+cancer)",
+        r"^\s*(?:protease\s+inhibitors?|disease\s+or\s+cancer|\W*(?:19\W*)?vaccin\w*)",
     ),
     "other_malignancy": (
         ("malignan", "cancer", "neoplasm", "tumor", "tumour", "carcinoma"),
@@ -462,7 +462,7 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
         r"intolerant\s+(?:to|of))\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?)\b",
         r"(?:toxicit\w*|recover\w*|resolv\w*|adverse\s+events?)\s+(?:\w+\s+){0,3}?(?:from|of|due\s+to|related\s+to)\s+(?:any\s+)?$"
         r"|\(\s*(?:e\.g\.|i\.e\.|such\s+as|including)[,\s]*$",
-        r"^\s*(?:-|\s)?related|^\s+(?:brain|cns|central|metasta)",
+        r"^\s*(?:-|\s)?(?:related|resistant|refractory)|^\s+(?:brain|cns|central|metasta)",
     ),
 }
 # other malignancy named without a qualifier counts in an exclusion list ("Malignancy", "..., malignancy, infection")
