@@ -1,6 +1,6 @@
 """The facet rules as data: trigger words, vocabularies, patterns and unit tables.
 
-The engine (`extract.py`) compiles these once; nothing here runs code. Patterns are matched against the
+The extractors of this package compile these once at import; nothing here runs code. Patterns are matched against the
 criterion's normalised text (markdown escapes removed, comparison signs as ASCII, full-width punctuation
 as ASCII) with re.IGNORECASE unless a pattern switches case sensitivity on with (?-i:...). Each kind has
 TRIGGERS: lower-case substrings of which at least one must occur before any of its patterns runs, so a
