@@ -100,8 +100,14 @@ def biomarker_facets(text: str, section: str) -> list[Facet]:
     specific: list[tuple[int, str, str]] = []  # (position, gene, status)
     for m in _VARIANT.finditer(text):
         variant = m.group("v")
-        if variant in R.VARIANT_GENE and not _VARIANT_DRUG_BEFORE.search(text[max(0, m.start() - 25) : m.start()]):
+        if _VARIANT_DRUG_BEFORE.search(text[max(0, m.start() - 25) : m.start()]):
+            continue
+        if variant in R.VARIANT_GENE:
             specific.append((m.start(), R.VARIANT_GENE[variant], variant))
+        elif genes:  # a variant the table does not know belongs to the gene named nearest, if near
+            near = min(genes, key=lambda g: abs(g[0] - m.start()))
+            if abs(near[0] - m.start()) <= 60:
+                specific.append((m.start(), near[2], variant))
     for pattern, template in _EXONS:
         for m in pattern.finditer(text):
             exon = m.group("n") or (m.groupdict().get("n2") or m.groupdict().get("n3"))

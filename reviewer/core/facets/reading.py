@@ -15,7 +15,7 @@ def compiled(pattern: str) -> re.Pattern:
 
 
 def number(token: str) -> float | None:
-    token = token.lower().replace(",", "")
+    token = token.lower().replace(",", "").replace(" ", "").replace("\u202f", "")
     if token in R.NUMBER_WORDS:
         return R.NUMBER_WORDS[token]
     try:
@@ -61,7 +61,12 @@ OPERATOR = "(?P<op>" + "|".join(
     re.escape(k) if not k[0].isalpha() else r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b" for k in _OP_KEYS
 ) + ")"
 NUMBER_WORDS = "|".join(sorted(R.NUMBER_WORDS, key=len, reverse=True))
-NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?|\b(?:" + NUMBER_WORDS + r")\b)"
+# "1,500", "100 000/uL" (a space between thousands only before a unit), "1.5", "three"
+NUMBER = (
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f]\d{3})+(?=\s*(?:/|cells|per\b))|\d+(?:\.\d+)?|\b(?:"
+    + NUMBER_WORDS
+    + r")\b)"
+)
 
 
 def operator(word: str) -> str:

@@ -29,7 +29,7 @@ KIND_STEMS: dict[str, tuple[str, ...]] = {
     "pregnancy": ("pregn", "gravid", "hcg=", "bhcg="),
     "breastfeeding": ("breast", "lactat", "nursing="),
     "contraception": ("contracep", "birth=", "abstinen"),
-    "consent": ("consent", "assent", "icf="),
+    "consent": ("consent", "assent", "icf=", "refus", "reject"),
     "measurable_disease": ("measurable=", "evaluable="),
     "hypersensitivity": ("hypersens", "allerg", "anaphyla", "sensitive=", "idiosyncra"),
     "infection": ("hiv", "immunodef", "hepatitis", "hbv", "hcv", "hbsag", "tubercul", "tb", "infect", "sepsis",
@@ -277,18 +277,21 @@ WASHOUT_UNITS = ("day", "week", "month")
 WASHOUT_BEFORE = r"(?:within|last|past|previous|prior|minimum(?:\s+of)?|at\s+least|since|during|washout|wash-out|less\s+than|>=|>|<=|<|of)\s*(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+)?$"
 WASHOUT_AFTER = r"^\s*(?:of\s+(?:the\s+)?(?:first|start|enrol|random|screen|study|registr|visit|baseline|initiation|day|treatment)|prior|before|since|preceding|of\s+washout|washout)"
 WASHOUT_NOT_AFTER = r"^\s*(?:after|following|post)\b"
+# "radiotherapy started more than 2 weeks prior": when a therapy began, not how long ago it stopped
+WASHOUT_NOT_BEFORE = r"\b(?:started|initiated|begun|began|commenced)\s+(?:more\s+than\s+|at\s+least\s+)?$"
 # what was stopped: (name, words one of which the clause must contain, pattern); the first that matches names it
 WASHOUT_OF: list[tuple[str, tuple[str, ...], str]] = [
     ("chemotherapy", ('chemo', 'cytotox'), r"chemo(?:therap\w*)?\b|cytotoxic"),
     ("radiotherapy", ('radi', 'irradia'), r"radiotherap\w*|radiation(?:\s+therapy)?|irradiation|radiosurgery"),
     ("surgery", ('surg',), r"(?<!bypass\s)(?<!graft\s)(?<!brain\s)(?<!cardiac\s)(?<!vascular\s)(?:major\s+)?surg(?:ery|eries|ical)\b"),
-    ("investigational", ('investig', 'experiment', 'another'), r"investigational|experimental\s+(?:drugs?|agents?|therap\w*|medications?)|another\s+(?:clinical\s+)?(?:trial|study)"),
-    ("immunotherapy", ('immunother', 'checkpoint'), r"immunotherap\w*|checkpoint\s+inhibitors?"),
-    ("targeted", ('tki', 'tyrosine', 'targeted', 'tinib'), r"\btkis?\b|tyrosine\s+kinase\s+inhibitors?|targeted\s+(?:therap\w*|agents?|drugs?)|erlotinib|gefitinib|icotinib|afatinib|osimertinib"),
+    ("investigational", ('investig', 'experiment', 'another', 'clinical'), r"investigational|experimental\s+(?:drugs?|agents?|therap\w*|medications?)|another\s+(?:[\w-]+\s+){0,3}?(?:trial|study)|clinical\s+(?:trial|study)"),
+    ("immunotherapy", ('immunother', 'checkpoint', 'immunomod', 'interferon', 'interleukin'), r"immunotherap\w*|checkpoint\s+inhibitors?|immunomodulat\w*|interferon|interleukin"),
+    ("targeted", ('tki', 'tyrosine', 'targeted', 'tinib'), r"\btkis?\b|tyrosine\s+kinase\s+inhibitors?|targeted\s+(?:[\w-]+\s+){0,2}?(?:therap\w*|agents?|drugs?)|erlotinib|gefitinib|icotinib|afatinib|osimertinib"),
     ("hormonal", ('hormon', 'endocrine'), r"(?:hormon\w*|endocrine)\s+therap\w*"),
     ("corticosteroids", ('steroid', 'prednis'), r"corticosteroids?|(?<!anabolic\s)steroids?\b|prednisone"),
     ("immunosuppressants", ('immunosuppress',), r"immunosuppress\w*"),
     ("vaccine", ('vaccin',), r"vaccin\w*"),
+    ("cyp_drugs", ('cyp', 'cytochrome', 'metabolism'), r"\bcyp\s*\d\w*|cytochrome\s+p\s*450|(?:inhibit|induc)\w*\s+(?:\w+\s+){0,2}?(?:liver|hepatic)\s+metabolism"),
     ("antibiotics", ('antibiotic',), r"antibiotics?"),
     ("transfusion", ('transfus',), r"transfusions?"),
     ("growth_factors", ('growth', 'colony', 'csf', 'erythropoie'), r"growth\s+factors?|colony[\s-]stimulating\s+factors?|\bg-?csf\b|erythropoie\w*"),
@@ -305,7 +308,7 @@ LINES_COUNT = (
 )
 LINES_ONE_PRIOR = r"(?P<op>at\s+least|>=)\s*(?P<n>one|1|two|2)\s+(?:prior|previous)\s+(?:systemic\s+)?(?:treatments?|therap(?:y|ies)|regimens?|chemotherap\w*)"
 LINES_NONE_OR_ONE = r"\bno\s+prior\s+(?:systemic\s+)?(?:treatment|therapy|regimen)s?\b.*\bor\s+(?:one|1)\s+prior"
-LINES_FIRST_RECEIVED = r"(?:received|after|failed|progressed\s+(?:on|after)|following)\s+(?:the\s+)?first[- ]line"
+LINES_FIRST_RECEIVED = r"(?:received|after|failed|progressed\s+(?:on|after)|following|during|while\s+on)\s+(?:the\s+)?first[- ]line"
 LINES_FIRST_ONLY = r"(?:must\s+be|as\s+the|as)\s+first[- ]line"
 LINES_NO_OP_MEANS = ">="  # "failed two lines of TKI": at least two
 
@@ -358,7 +361,7 @@ GENE_DRUG_BEFORE = r"(?:anti-?\s*(?:[\w-]+\s*/\s*)?|inhibit\w*\s+(?:the\s+)?(?:[
 GENE_DRUG_AFTER = r"[\s/\w-]{0,14}?(?:-?tkis?\b|tyrosine|inhibitors?|antibod|agents?|therap|treatment|blockade|targeted|directed|drugs?)"
 # known variants and the gene they belong to
 VARIANT = r"\b(?P<v>[A-Z]\d{2,4}[A-Z])\b"
-VARIANT_GENE = {"T790M": "EGFR", "L858R": "EGFR", "G719X": "EGFR", "G719S": "EGFR", "G719A": "EGFR",
+VARIANT_GENE = {"T790M": "EGFR", "L858R": "EGFR", "G719X": "EGFR", "G719S": "EGFR", "G719A": "EGFR", "G719C": "EGFR",
                 "L861Q": "EGFR", "S768I": "EGFR", "C797S": "EGFR", "G12C": "KRAS", "G12D": "KRAS",
                 "G12V": "KRAS", "G13D": "KRAS", "V600E": "BRAF", "V600K": "BRAF", "T315I": "ABL1"}
 VARIANT_DRUG_BEFORE = r"(?:tkis?|inhibitors?)\)?\s*(?:for|against|targeting)\s*$"
@@ -413,7 +416,7 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
     ),
     "consent": (
         ("consent", "assent", "icf"),
-        r"\bconsent\b|\bassent\b|(?-i:\bICF\b)",
+        r"\bconsent\b|\bassent\b|(?-i:\bICF\b)|\b(?:refus\w*|reject\w*)\s+(?:[\w-]+\s+){0,4}?(?:to\s+)?participat\w*",
         r"(?:(?:prior\s+to|before|after|from|since|of|at)\s+(?:the\s+)?(?:point\s+of\s+|signing\s+(?:of\s+)?(?:the\s+)?|signature\s+of\s+(?:the\s+)?|obtaining\s+(?:the\s+)?)"
         r"|(?:days?|weeks?)\s+(?:of|after|before|prior\s+to)\s+(?:signing\s+)?(?:the\s+)?)(?:informed\s+)?$",
         r"^\s*of\s+the\s+sponsor",

@@ -14,12 +14,23 @@ _I = re.IGNORECASE
 _W_BEFORE = compiled(R.WASHOUT_BEFORE)
 _W_AFTER = compiled(R.WASHOUT_AFTER)
 _W_NOT_AFTER = compiled(R.WASHOUT_NOT_AFTER)
+_W_NOT_BEFORE = compiled(R.WASHOUT_NOT_BEFORE)
+_LISTS_THERAPY = compiled(r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$")
 _W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
 _W_NOT_BEFORE_TERM = compiled(R.WASHOUT_NOT_BEFORE_TERM)
 
 
 _UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
 _NUMBER_BEFORE = compiled(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
+
+
+def _aside(text: str, left: int, pos: int) -> tuple[int, int] | None:
+    """The parentheses around text[pos] (within the clause starting at `left`), or None."""
+    opening = text.rfind("(", left, pos)
+    if opening < 0 or text.rfind(")", opening, pos) >= 0:
+        return None
+    closing = text.find(")", pos)
+    return (opening, closing if closing >= 0 else len(text))
 
 
 def washout_facets(text: str, section: str, anchors: list[int] | None = None) -> list[Facet]:
@@ -32,7 +43,7 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
         start, end = count.start(), unit_word.end()
         before = text[max(0, start - 30) : start]
         after = text[end : end + 40]
-        if _W_NOT_AFTER.match(after):
+        if _W_NOT_AFTER.match(after) or _W_NOT_BEFORE.search(before):
             continue
         if _W_BEFORE.search(before) or _W_AFTER.match(after):
             value = number(count.group("n"))
@@ -51,12 +62,24 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
             if any(w in clause for w in words):
                 terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
         taken = -1
+        kept = []
         for start, end, name in sorted(terms):
             if start < taken:
                 continue  # "radiation therapy" is one term, not radiotherapy and therapy
             taken = end
-            if _W_NOT_BEFORE_TERM.search(text[max(0, start - 25) : start]):
-                continue
+            if not _W_NOT_BEFORE_TERM.search(text[max(0, start - 25) : start]):
+                kept.append((start, _aside(text, left, start), name))
+        # a term in parentheses without a duration of its own is an aside ("(... menstruation following
+        # chemotherapy)"), unless the parentheses list what a therapy named before them was ("prior
+        # therapy (chemotherapy, radiotherapy)")
+        kept = [
+            k
+            for k in kept
+            if k[1] is None
+            or any(k[1][0] <= d[0] < k[1][1] for d in near)
+            or _LISTS_THERAPY.search(text, left, k[1][0])
+        ]
+        for start, _aside_span, name in kept:
             _start, _end, value, unit = min(near, key=lambda d: abs(d[0] - start))
             facet = {"kind": "washout", "value": value, "unit": unit, "of": name}
             if facet not in facets:
