@@ -27,8 +27,20 @@ def _round(value: float) -> float:
     return float(f"{value:.4g}")
 
 
+# a value written without its unit, where the magnitude tells the unit: counts of 1,000 and more are per
+# microlitre ("platelets >= 100,000"), smaller ones x10^9/L ("ANC >= 1.5"); haemoglobin above 25 is g/L
+_UNIT_BY_MAGNITUDE = {
+    "anc": (1000, "/uL", "10^9/L"), "wbc": (1000, "/uL", "10^9/L"), "platelets": (1000, "/uL", "10^9/L"),
+    "hemoglobin": (25, "g/L", "g/dL"),
+}  # fmt: skip
+
+
 def canonical_lab(analyte: str, value: float, unit: str | None) -> tuple[float, str | None]:
-    """A lab value in its analyte's base unit; a unit of another kind (xULN, none) stays as it is."""
+    """A lab value in its analyte's base unit; a unit of another kind (xULN) stays as it is, and a missing
+    unit is read from the value's magnitude where that is unambiguous (counts, haemoglobin)."""
+    if unit is None and analyte in _UNIT_BY_MAGNITUDE:
+        limit, large, small = _UNIT_BY_MAGNITUDE[analyte]
+        unit = large if value >= limit else small
     base, factors = LAB_BASE_UNITS.get(analyte, (None, {}))
     if unit in factors:
         return _round(value * factors[unit]), base

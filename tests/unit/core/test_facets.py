@@ -227,6 +227,10 @@ def test_same_value_compares_values_not_wording():
     assert same_value(bilirubin, {**bilirubin, "value": 34.2, "unit": "umol/L"})  # x 17.1
     assert not same_value(bilirubin, {**bilirubin, "value": 2, "unit": "xULN"})  # a ULN factor is no concentration
     assert canonical_lab("platelets", 100000, "/uL") == (100.0, "10^9/L")
+    assert canonical_lab("platelets", 100000, None) == (100.0, "10^9/L")  # the magnitude tells the unit
+    assert canonical_lab("anc", 1.5, None) == (1.5, "10^9/L")
+    assert canonical_lab("hemoglobin", 90, None) == canonical_lab("hemoglobin", 9, None) == (90.0, "g/L")
+    assert canonical_lab("creatinine", 2, None) == (2.0, None)  # mg/dL or x ULN: not guessed
     ecog = {"kind": "performance", "scale": "ECOG", "allowed": [0, 1, 2]}
     assert same_value(ecog, {**ecog, "allowed": [2, 1, 0]})
     assert not same_value(ecog, {**ecog, "allowed": [1, 2, 3]})
