@@ -7,7 +7,7 @@ import re
 
 from . import rules as R
 from .prefilter import possible_kinds
-from .reading import NUMBER, NUMBER_WORDS, OPERATOR, Facet, compiled, number, operator, tidy
+from .reading import NUMBER, NUMBER_WORDS, OPERATOR, Facet, compiled, number, operator, tidy, windows
 
 _I = re.IGNORECASE
 
@@ -23,21 +23,17 @@ def _analytes(text: str, possible: dict[str, list[int]]) -> list[tuple[int, int,
     the words its stems found (a name may begin up to 20 characters before: "total serum bilirubin")."""
     found = set()
     for name, order in _ANALYTE_ORDER.items():
-        pattern = _ANALYTE_RE[name]
-        windows: list[list[int]] = []
-        for at in possible.get(name, ()):
-            if windows and at - 20 <= windows[-1][1]:
-                windows[-1][1] = at + 40
-            else:
-                windows.append([max(0, at - 20), at + 40])
-        for left, right in windows:
-            found.update((m.start(), order, m.end(), name) for m in pattern.finditer(text, left, min(len(text), right)))
+        if name in possible:
+            for left, right in windows(possible[name], len(text), 20, 40):
+                found.update((m.start(), order, m.end(), name) for m in _ANALYTE_RE[name].finditer(text, left, right))
     kept: list[tuple[int, int, str]] = []
     for start, _order, end, name in sorted(found):
         if kept and start < kept[-1][1]:
             continue
         kept.append((start, end, name))
     return kept
+
+
 _ULN = R.ULN_PATTERN
 _THRESHOLD = compiled(
     OPERATOR + r"\s*(?:\(\s*[<>]=?\s*\)\s*)?(?:" + NUMBER + r"(?P<uln>" + _ULN + r")?|(?P<uln_only>" + _ULN + r"))"
@@ -53,8 +49,6 @@ _ALT_BREAK = compiled(R.ALTERNATIVE_BREAK + r"|\(")
 _CONDITION_OPENING = compiled(r"\W*(?:if|in|for|with)\b")
 _CONDITION_LABEL = compiled(r"\(\s*(?:male|men|female|women)\s*\)")
 _LINK_GAP = re.compile(r"[;]|\.\s")
-
-
 _CANDIDATE = re.compile(
     r"\d+(?:[.,]\d+)*|\b(?:" + NUMBER_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
 )

@@ -38,13 +38,9 @@ _STEM_KINDS: dict[str, set[str]] = {}
 for _tag, _stems in [*R.KIND_STEMS.items(), *R.ANALYTE_STEMS.items()]:
     for _stem in _stems:
         _STEM_KINDS.setdefault(_stem.rstrip("="), set()).update(_TAGS[_tag])
+_ALL_STEMS = [stem for stems in (*R.KIND_STEMS.values(), *R.ANALYTE_STEMS.values()) for stem in stems]
 _STEMS = re.compile(
-    r"\b(?:"
-    + _trie(
-        sorted({(s.rstrip("="), s.endswith("=") or len(s) == 2) for _, stems in [*R.KIND_STEMS.items(),
-                *R.ANALYTE_STEMS.items()] for s in stems})
-    )
-    + ")"
+    r"\b(?:" + _trie(sorted({(s.rstrip("="), s.endswith("=") or len(s) == 2) for s in _ALL_STEMS})) + ")"
 )
 
 
