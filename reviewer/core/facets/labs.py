@@ -45,7 +45,9 @@ _NOT_THRESHOLD = compiled(R.NOT_A_THRESHOLD_AFTER)
 _CONDITIONS = [(name, words, compiled(p)) for name, words, p in R.LAB_CONDITIONS]
 _CONDITION_NEGATION = compiled(R.CONDITION_NEGATION)
 _CONDITIONAL = compiled(R.CONDITIONAL_CLAUSE)
-_ALT_BREAK = compiled(R.ALTERNATIVE_BREAK + r"|\(")
+_RESTATED = compiled(r"\s*\(\s*" + NUMBER)
+# alternatives break at "(" too, but not at a restated value ("(3.0 mg/dL) in Gilbert's syndrome")
+_ALT_BREAK = compiled(R.ALTERNATIVE_BREAK + r"|\((?!\s*\d[\d.,]*\s*[^\s()]{1,12}\s*\))")
 _CONDITION_OPENING = compiled(r"\W*(?:if|in|for|with)\b")
 _CONDITION_LABEL = compiled(r"\(\s*(?:male|men|female|women)\s*\)")
 _LINK_GAP = re.compile(r"[;]|\.\s")
@@ -111,6 +113,15 @@ def _thresholds(text: str) -> list[tuple[int, int, str, float, str | None]]:
     if "within" in text or "Within" in text:
         for m in _WITHIN_NORMAL.finditer(text):
             found.append((m.start(), m.end(), "<=", 1.0, "xULN"))
+    # the same limit restated in another unit: "> 2.5 x ULN (3.0 mg/dL)", ">= 6.3% (45 mmol/mol)"
+    for _start, end, op, _value, _unit in list(found):
+        restated = _RESTATED.match(text, end)
+        if restated:
+            unit_match = _UNIT.match(text, restated.end())
+            value = number(restated.group("num"))
+            if unit_match and value is not None:
+                unit = _UNIT_NAMES[int(unit_match.lastgroup[1:])]
+                found.append((restated.start(), unit_match.end(), op, value, unit))
     found.sort()
     return found
 
@@ -178,7 +189,7 @@ def lab_facets(text: str, section: str, possible: dict[str, list[int]] | None = 
                 last_group = []
         elif not pending and last_group and 0 <= start - previous_threshold_end <= 70 and not re.search(
             r"\.\s", text[previous_threshold_end:start]
-        ) and re.search(r"\bor\b|;|\(", text[previous_threshold_end:start], _I):
+        ) and (re.search(r"\bor\b|;|\(", text[previous_threshold_end:start], _I) or not text[previous_threshold_end:start].strip()):
             group = last_group  # an alternative threshold of the same analytes ("or <= 5 x ULN if ...")
         if pending:
             last_group = group

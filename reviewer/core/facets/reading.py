@@ -15,7 +15,10 @@ def compiled(pattern: str) -> re.Pattern:
 
 
 def number(token: str) -> float | None:
-    token = token.lower().replace(",", "").replace(" ", "").replace("\u202f", "")
+    token = token.lower().replace(" ", "").replace("\u202f", "")
+    if "," in token:  # "1,500" is a thousand and five hundred, "9,0" a decimal comma
+        whole, _, part = token.rpartition(",")
+        token = whole.replace(",", "") + ("." if len(part) < 3 else "") + part
     if token in R.NUMBER_WORDS:
         return R.NUMBER_WORDS[token]
     try:
@@ -63,7 +66,7 @@ OPERATOR = "(?P<op>" + "|".join(
 NUMBER_WORDS = "|".join(sorted(R.NUMBER_WORDS, key=len, reverse=True))
 # "1,500", "100 000/uL" (a space between thousands only before a unit), "1.5", "three"
 NUMBER = (
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f]\d{3})+(?=\s*(?:/|cells|per\b))|\d+(?:\.\d+)?|\b(?:"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f]\d{3})+(?=\s*(?:/|cells|per\b))|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\b(?:"
     + NUMBER_WORDS
     + r")\b)"
 )

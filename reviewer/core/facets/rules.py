@@ -36,7 +36,8 @@ KIND_STEMS: dict[str, tuple[str, ...]] = {
                   "septic", "covid", "sars", "syphilis"),
     "other_malignancy": ("malignan", "cancer", "neoplas", "tumor", "tumour", "carcinoma"),
     "prior_therapy": ("prior=", "previous", "naive=", "naïve=", "failure=", "failed=", "progressed=",
-                      "refractory=", "intolerant=", "received=", "treated=", "history=", "adjuvant", "neo="),
+                      "refractory=", "intolerant=", "received=", "treated=", "history=", "adjuvant", "neo=",
+                      "resistan", "failure="),
 }
 # biomarkers written only in capitals that no stem can tell from an English word ("MET", "ER+")
 BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR", "HER-2", "HER 2")
@@ -110,7 +111,8 @@ ANALYTES: list[tuple[str, str]] = [
     ("platelets", r"(?<!anti-)(?<!anti)platelets?(?:\s+counts?)?(?!\s*(?:function|rich|agents?|aggregation|inhibit\w*|therap\w*|transfusions?|treatment))|\bplt\b|thrombocytes?"),
     ("hemoglobin", r"ha?emoglobin|\bhgb\b|(?-i:\bHb\b)"),
     ("direct_bilirubin", r"(?:direct|conjugated)\s+bilirubin"),
-    ("bilirubin", r"(?:total\s+)?(?:serum\s+)?(?:total\s+)?bilirubin"),
+    ("bilirubin", r"(?:total\s+)?(?:serum\s+)?(?:total\s+)?bilirubin|\bt-?bil\b|\btbili?\b"),
+    ("ck", r"creatin(?:in)?e\s+(?:phospho)?kinase|\bcpk\b|(?-i:\bCK\b)"),
     ("creatinine", r"creatinine"),
     ("ast", r"aspartate\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+oxal(?:o)?acetic\s+transaminase|\bsgot\b|(?-i:\bAST\b|\bGOT\b)"),
     ("alt", r"alanine\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+pyruvic\s+transaminase|\bsgpt\b|(?-i:\bALT\b|\bGPT\b)"),
@@ -122,6 +124,8 @@ ANALYTES: list[tuple[str, str]] = [
     ("pt", r"(?<!partial\s)prothrombin\s+time|(?-i:\bPT\b)"),
     ("lvef", r"left\s+ventricular\s+ejection\s+fraction|ejection\s+fraction|\blvef\b"),
     ("qtc", r"\bqtc[fb]?\b|corrected\s+qt(?:\s+interval)?|\bqt\s+interval"),
+    ("hematocrit", r"ha?ematocrit|(?-i:\bHct\b|\bHCT\b)(?!\s*-?\s*CI\b|\s+comorbidity)"),  # HCT-CI: a transplant index
+    ("glucose", r"(?:fasting\s+)?(?:plasma\s+|blood\s+|serum\s+)?glucose(?![\s-]*6)|(?-i:\bFPG\b)"),
     ("amylase", r"amylase"),
     ("lipase", r"lipase"),
 ]
@@ -135,7 +139,8 @@ ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
     "platelets": ("platelet", "thrombocyt", "plt="),
     "hemoglobin": ("hemoglob", "haemoglob", "hb", "hgb="),
     "direct_bilirubin": ("bilirub",),
-    "bilirubin": ("bilirub",),
+    "bilirubin": ("bilirub", "tbil", "tbili=", "t="),
+    "ck": ("kinase", "cpk=", "ck="),
     "creatinine": ("creatin",),
     "ast": ("aspartate", "sgot", "ast=", "got=", "glutamic"),
     "alt": ("alanine", "sgpt", "alt=", "gpt=", "glutamic"),
@@ -147,6 +152,8 @@ ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
     "pt": ("prothromb", "pt"),
     "lvef": ("ejection", "lvef"),
     "qtc": ("qtc", "corrected", "qt"),
+    "hematocrit": ("hematocrit", "haematocrit", "hct="),
+    "glucose": ("glucose", "fpg="),
     "amylase": ("amylase",),
     "lipase": ("lipase",),
 }
@@ -163,6 +170,7 @@ UNIT_SPELLINGS: list[tuple[str, str]] = [
     (r"(?:g|gm|gr)\s*/\s*dl\b|g\s*/\s*100\s*ml\b", "g/dL"),
     (r"mg\s*/\s*dl\b|mg\s*(?:/|per)\s*100\s*ml\b|mg\s*%", "mg/dL"),
     (r"(?:µmol|μmol|umol|micromol)\s*/\s*l\b", "umol/L"),
+    (r"mmol\s*/\s*mol\b", "mmol/mol"),
     (r"mmol\s*/\s*l\b", "mmol/L"),
     (r"(?:g|gm)\s*/\s*l\b", "g/L"),
     (r"(?:u|iu)\s*/\s*l\b", "U/L"),
@@ -173,8 +181,9 @@ UNIT_SPELLINGS: list[tuple[str, str]] = [
 # "× ULN": a factor of the upper limit of normal; "the normal value" and "institutional" variants too
 ULN_PATTERN = (
     r"(?<=fold)\s+(?:elevat\w*|increas\w*)|\s*(?:-?fold|times)\s+(?:elevat\w*|increas\w*)|"
+    r"\s*(?:-?folds?|times)\s+(?:as\s+high\s+as|above|over|higher\s+than)\s+(?:the\s+)?(?:maximal|maximum|upper)\s+normal\s+(?:values?|limits?)|"
     r"(?:\s*(?:x|×|\*|´|⋅|·|times|fold|-fold)\s*(?:greater\s+than\s+)?)?\s*(?:the\s+)?(?:institutional\s+)?"
-    r"(?:upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:range|reference\s+range|limits?))?"
+    r"(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:range|reference\s+range|limits?))?"
     r"(?:\s*\(uln\))?|uln\b|upper\s+referenced?\s+limits?|upper\s+normal\s+limits?|normal\s+(?:value|limit)s?)"
 )
 # an upper bound stated without a number: "within normal range", "≤ ULN", "below the ULN"
@@ -194,7 +203,10 @@ ANALYTE_UNITS: dict[str, frozenset] = {
     "transaminases": frozenset({"xULN", "U/L", None}), "alp": frozenset({"xULN", "U/L", None}),
     "amylase": frozenset({"xULN", "U/L", None}), "lipase": frozenset({"xULN", "U/L", None}),
     "inr": frozenset({"xULN", None}), "pt": frozenset({"xULN", "s", None}), "aptt": frozenset({"xULN", "s", None}),
-    "lvef": frozenset({"%", None}), "qtc": frozenset({"ms", None}), "hba1c": frozenset({"%", None}),
+    "lvef": frozenset({"%", None}), "qtc": frozenset({"ms", None}), "hba1c": frozenset({"%", "mmol/mol", None}),
+    "ck": frozenset({"xULN", "U/L", None}),
+    "hematocrit": frozenset({"%", None}),
+    "glucose": frozenset({"mmol/L", "mg/dL", None}),
 }
 # "G/L" is giga per litre for a count
 COUNT_ALIASES = {"g/L": "10^9/L"}
@@ -459,6 +471,8 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
         r"|\b(?:treatment|therapy|chemotherapy)[\s-]na[iï]ve\b"
         r"|\bhistory\s+of\s+(?:[\w-]+\s+){0,3}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|radiotherap\w*|irradiation)\b"
         r"|\b(?:neo-?adjuvant|adjuvant)\s+(?:\w+\s+)?(?:therap(?:y|ies)|treatments?|chemotherap\w*)"
+        r"|\b(?:tkis?|inhibitors?|therapy|treatment|chemotherapy)[\s-]+(?:resistan\w*|refractory|failure)\b"
+        r"|\bresistan\w*\s+to\s+(?:[\w-]+\s+){0,3}?(?:treatments?|therap(?:y|ies)|tkis?|inhibitors?|chemotherap\w*)\b"
         r"|\b(?:has|have|had)\s+(?:been\s+)?(?:received|treated\s+with)\s+(?:[\w-]+\s+){0,5}?(?:treatments?|therap(?:y|ies)|chemotherap\w*|tkis?|inhibitors?|antibod\w*|immunotherap\w*|regimens?|agents?)\b"
         r"|\b(?:treatments?|therap(?:y|ies)|chemotherapy)\s+(?:[\w-]+\s+){0,5}?prior\s+to\s+(?:entry|enrol\w*|randomi\w*|registration|screening|(?:the\s+)?study\b|[A-Z]{2,}\s+TKIs?)"
         r"|\b(?:failure\s+of|failed\s+(?:in\s+)?|progressed\s+(?:on|after)(?:\s+receiving)?|progression\s+(?:on|after|while\s+on)|refractory\s+to|"
