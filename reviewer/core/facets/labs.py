@@ -46,6 +46,7 @@ _CONDITIONS = [(name, words, compiled(p)) for name, words, p in R.LAB_CONDITIONS
 _CONDITION_NEGATION = compiled(R.CONDITION_NEGATION)
 _CONDITIONAL = compiled(R.CONDITIONAL_CLAUSE)
 _RESTATED = compiled(r"\s*\(\s*" + NUMBER)
+_RANGE = compiled(r"\b(?:of|between|from)\s+(?P<a>\d+(?:\.\d+)?)\s*(?:-|to|and)\s*(?P<b>\d+(?:\.\d+)?)")
 # alternatives break at "(" too, but not at a restated value ("(3.0 mg/dL) in Gilbert's syndrome")
 _ALT_BREAK = compiled(R.ALTERNATIVE_BREAK + r"|\((?!\s*\d[\d.,]*\s*[^\s()]{1,12}\s*\))")
 _CONDITION_OPENING = compiled(r"\W*(?:if|in|for|with)\b")
@@ -54,7 +55,7 @@ _LINK_GAP = re.compile(r"[;]|\.\s")
 _CANDIDATE = re.compile(
     r"\d+(?:[.,]\d+)*|\b(?:" + NUMBER_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
 )
-_WORD_BEFORE = re.compile(r"\S+")
+_WORD_BEFORE = re.compile(r"[^\s(]+")  # "(at least 115": the operator starts after the parenthesis
 _LONGEST_OPERATOR = max(len(k.split()) for k in R.OPERATOR_WORDS)
 
 
@@ -113,6 +114,14 @@ def _thresholds(text: str) -> list[tuple[int, int, str, float, str | None]]:
     if "within" in text or "Within" in text:
         for m in _WITHIN_NORMAL.finditer(text):
             found.append((m.start(), m.end(), "<=", 1.0, "xULN"))
+    # a range without operators: "HbA1c level of 6.5 to 12.0 %" is >= 6.5 and <= 12.0
+    for m in _RANGE.finditer(text):
+        unit_match = _UNIT.match(text, m.end())
+        low, high = number(m.group("a")), number(m.group("b"))
+        if unit_match and low is not None and high is not None and low < high:
+            unit = _UNIT_NAMES[int(unit_match.lastgroup[1:])]
+            if not any(s <= m.start("a") < e for s, e, *_ in found):
+                found += [(m.start("a"), m.start("b"), ">=", low, unit), (m.start("b"), unit_match.end(), "<=", high, unit)]
     # the same limit restated in another unit: "> 2.5 x ULN (3.0 mg/dL)", ">= 6.3% (45 mmol/mol)"
     for _start, end, op, _value, _unit in list(found):
         restated = _RESTATED.match(text, end)
@@ -185,8 +194,11 @@ def lab_facets(text: str, section: str, possible: dict[str, list[int]] | None = 
         if pending and start - pending[-1][1] <= 60 and not _LINK_GAP.search(text, pending[-1][1], start):
             group = list(dict.fromkeys(name for _, _, name in pending))
             if pending_conditional:
-                group = []  # "... for patients with creatinine > 1.5 x ULN": the subgroup, not a threshold
-                last_group = []
+                # "... for patients with creatinine > 1.5 x ULN": the subgroup, not a threshold; but in
+                # "If SCr is outside normal range, CrCl > 60" the analyte after the comma is the requirement
+                comma = text.rfind(",", pending[0][0], pending[-1][0])
+                group = list(dict.fromkeys(name for s_, _, name in pending if s_ > comma)) if comma >= 0 else []
+                last_group = group
         elif not pending and last_group and 0 <= start - previous_threshold_end <= 70 and not re.search(
             r"\.\s", text[previous_threshold_end:start]
         ) and (re.search(r"\bor\b|;|\(", text[previous_threshold_end:start], _I) or not text[previous_threshold_end:start].strip()):

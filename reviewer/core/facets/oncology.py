@@ -104,9 +104,9 @@ def biomarker_facets(text: str, section: str) -> list[Facet]:
             continue
         if variant in R.VARIANT_GENE:
             specific.append((m.start(), R.VARIANT_GENE[variant], variant))
-        elif genes:  # a variant the table does not know belongs to the gene named nearest, if near
+        elif genes:  # a variant the table does not know belongs to the gene named nearest, if near or alone
             near = min(genes, key=lambda g: abs(g[0] - m.start()))
-            if abs(near[0] - m.start()) <= 60:
+            if abs(near[0] - m.start()) <= 60 or len({g[2] for g in genes}) == 1:
                 specific.append((m.start(), near[2], variant))
     for pattern, template in _EXONS:
         for m in pattern.finditer(text):

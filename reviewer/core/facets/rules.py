@@ -40,7 +40,7 @@ KIND_STEMS: dict[str, tuple[str, ...]] = {
                       "resistan", "failure="),
 }
 # biomarkers written only in capitals that no stem can tell from an English word ("MET", "ER+")
-BIOMARKER_CAPITALS = ("MET ", "RET ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR", "HER-2", "HER 2")
+BIOMARKER_CAPITALS = ("MET ", "RET ", "RAS ", "ER+", "ER-", "PR+", "PR-", "ER ", "PR ", "ER/PR", "HER-2", "HER 2")
 
 # --- comparison signs and words, as written in an item ---------------------------------------------
 # longest first; each maps to the operator a facet carries
@@ -113,7 +113,7 @@ ANALYTES: list[tuple[str, str]] = [
     ("direct_bilirubin", r"(?:direct|conjugated)\s+bilirubin"),
     ("bilirubin", r"(?:total\s+)?(?:serum\s+)?(?:total\s+)?bilirubin|\bt-?bil\b|\btbili?\b"),
     ("ck", r"creatin(?:in)?e\s+(?:phospho)?kinase|\bcpk\b|(?-i:\bCK\b)"),
-    ("creatinine", r"creatinine"),
+    ("creatinine", r"creatinine|(?-i:\bS?Cr\b)(?!\s*=)"),
     ("ast", r"aspartate\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+oxal(?:o)?acetic\s+transaminase|\bsgot\b|(?-i:\bAST\b|\bGOT\b)"),
     ("alt", r"alanine\s+(?:amino\s*)?trans(?:aminase|ferase)|(?:serum\s+)?glutamic[\s-]+pyruvic\s+transaminase|\bsgpt\b|(?-i:\bALT\b|\bGPT\b)"),
     ("transaminases", r"transaminases|aminotransferases|(?:hepatic|liver)\s+enzymes"),
@@ -126,6 +126,7 @@ ANALYTES: list[tuple[str, str]] = [
     ("qtc", r"\bqtc[fb]?\b|corrected\s+qt(?:\s+interval)?|\bqt\s+interval"),
     ("hematocrit", r"ha?ematocrit|(?-i:\bHct\b|\bHCT\b)(?!\s*-?\s*CI\b|\s+comorbidity)"),  # HCT-CI: a transplant index
     ("glucose", r"(?:fasting\s+)?(?:plasma\s+|blood\s+|serum\s+)?glucose(?![\s-]*6)|(?-i:\bFPG\b)"),
+    ("shortening_fraction", r"(?:fractional\s+)?shortening(?:\s+fraction)?"),
     ("amylase", r"amylase"),
     ("lipase", r"lipase"),
 ]
@@ -141,7 +142,7 @@ ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
     "direct_bilirubin": ("bilirub",),
     "bilirubin": ("bilirub", "tbil", "tbili=", "t="),
     "ck": ("kinase", "cpk=", "ck="),
-    "creatinine": ("creatin",),
+    "creatinine": ("creatin", "cr=", "scr="),
     "ast": ("aspartate", "sgot", "ast=", "got=", "glutamic"),
     "alt": ("alanine", "sgpt", "alt=", "gpt=", "glutamic"),
     "transaminases": ("transamin", "aminotrans", "enzyme"),
@@ -154,6 +155,7 @@ ANALYTE_STEMS: dict[str, tuple[str, ...]] = {
     "qtc": ("qtc", "corrected", "qt"),
     "hematocrit": ("hematocrit", "haematocrit", "hct="),
     "glucose": ("glucose", "fpg="),
+    "shortening_fraction": ("shortening", "fractional"),
     "amylase": ("amylase",),
     "lipase": ("lipase",),
 }
@@ -169,6 +171,7 @@ UNIT_SPELLINGS: list[tuple[str, str]] = [
     (r"(?:ml|cc)\s*/\s*(?:min(?:ute)?|mn)\b|(?:milliliters?|millilitres?|ml)\s+per\s+min(?:ute)?\b", "mL/min"),
     (r"(?:g|gm|gr)\s*/\s*dl\b|g\s*/\s*100\s*ml\b", "g/dL"),
     (r"mg\s*/\s*dl\b|mg\s*(?:/|per)\s*100\s*ml\b|mg\s*%", "mg/dL"),
+    (r"mg\s*/\s*ml\b", "mg/mL"),
     (r"(?:µmol|μmol|umol|micromol)\s*/\s*l\b", "umol/L"),
     (r"mmol\s*/\s*mol\b", "mmol/mol"),
     (r"mmol\s*/\s*l\b", "mmol/L"),
@@ -184,7 +187,7 @@ ULN_PATTERN = (
     r"\s*(?:-?folds?|times)\s+(?:as\s+high\s+as|above|over|higher\s+than)\s+(?:the\s+)?(?:maximal|maximum|upper)\s+normal\s+(?:values?|limits?)|"
     r"(?:\s*(?:x|×|\*|´|⋅|·|times|fold|-fold)\s*(?:greater\s+than\s+)?)?\s*(?:the\s+)?(?:institutional\s+)?"
     r"(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?normal(?:\s+(?:range|reference\s+range|limits?))?"
-    r"(?:\s*\(uln\))?|uln\b|upper\s+referenced?\s+limits?|upper\s+normal\s+limits?|normal\s+(?:value|limit)s?)"
+    r"(?:\s*\(uln\))?|uln\b|upper\s+referenced?\s+limits?|upper\s+normal\s+limits?|normal\s+(?:value|limit|range)s?)"
 )
 # an upper bound stated without a number: "within normal range", "≤ ULN", "below the ULN"
 WITHIN_NORMAL = r"within\s+(?:the\s+)?(?:institutional\s+)?normal\s+(?:range|limits?)"
@@ -194,7 +197,7 @@ ANALYTE_UNITS: dict[str, frozenset] = {
     "anc": COUNT_UNITS, "wbc": COUNT_UNITS, "platelets": COUNT_UNITS,
     "hemoglobin": frozenset({"g/dL", "g/L", "mmol/L", None}),
     "albumin": frozenset({"g/dL", "g/L", None}),
-    "creatinine": frozenset({"mg/dL", "umol/L", "mmol/L", "xULN", None}),
+    "creatinine": frozenset({"mg/dL", "umol/L", "mmol/L", "mg/mL", "xULN", None}),
     "bilirubin": frozenset({"mg/dL", "umol/L", "xULN", None}),
     "direct_bilirubin": frozenset({"mg/dL", "umol/L", "xULN", None}),
     "creatinine_clearance": frozenset({"mL/min", "mL/min/1.73m^2", None}),
@@ -205,6 +208,7 @@ ANALYTE_UNITS: dict[str, frozenset] = {
     "inr": frozenset({"xULN", None}), "pt": frozenset({"xULN", "s", None}), "aptt": frozenset({"xULN", "s", None}),
     "lvef": frozenset({"%", None}), "qtc": frozenset({"ms", None}), "hba1c": frozenset({"%", "mmol/mol", None}),
     "ck": frozenset({"xULN", "U/L", None}),
+    "shortening_fraction": frozenset({"%", None}),
     "hematocrit": frozenset({"%", None}),
     "glucose": frozenset({"mmol/L", "mg/dL", None}),
 }
@@ -353,6 +357,7 @@ GENES: list[tuple[str, str]] = [
     ("HER2", r"HER-?2(?:/neu)?|ERBB2"),
     ("KRAS", r"KRAS"),
     ("NRAS", r"NRAS"),
+    ("RAS", r"RAS(?=\s+(?:mutations?|mutated|mutant|wild|alterations?|pathway))"),
     ("BRAF", r"BRAF"),
     ("MET", r"c-?MET|MET(?=\s+(?:exon|amplification|mutation|alteration|overexpression))"),
     ("RET", r"RET(?=\s+(?:fusion|rearrangement|mutation|alteration))"),
