@@ -1,0 +1,100 @@
+"""What every facet rule shares: the normalised text it reads, operators and numbers as written, clauses."""
+
+from __future__ import annotations
+
+import re
+
+from . import rules as R
+
+_I = re.IGNORECASE
+Facet = dict
+
+
+def compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern, _I)
+
+
+def number(token: str) -> float | None:
+    token = token.lower().replace(" ", "").replace("\u202f", "")
+    if "," in token:  # "1,500" is a thousand and five hundred, "9,0" a decimal comma
+        whole, _, part = token.rpartition(",")
+        token = whole.replace(",", "") + ("." if len(part) < 3 else "") + part
+    if token in R.NUMBER_WORDS:
+        return R.NUMBER_WORDS[token]
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+def tidy(value: float) -> int | float:
+    """Numbers as numbers: 2.0 is written 2."""
+    return int(value) if float(value).is_integer() else value
+
+
+# --- normalisation ---------------------------------------------------------------------------------------
+_ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|^])")
+_SIGNS = str.maketrans({"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
+                        "（": "(", "）": ")", "；": ";", "，": ",", "：": ":", "−": "-", "–": "-", "—": "-",
+                        "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"})
+_COMPOUND = re.compile(r">\s*/\s*=|<\s*/\s*=|=\s*<|=\s*>|>\s+=|<\s+=")
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}[.)](?!\d)\s*)+")
+_RUN_TOGETHER_AGE = re.compile(r"^\s*\d\.(?=\d{2}\s*<)")
+
+
+def _compound(match: re.Match) -> str:
+    text = match.group(0)
+    return ">=" if ">" in text else "<="
+
+
+def normalise(text: str) -> str:
+    """The text the rules read: escapes dropped, signs as ASCII ("≥" -> ">="), list numbering dropped."""
+    text = _ESCAPE.sub(r"\1", text)
+    if not text.isascii():
+        text = text.translate(_SIGNS)
+    if "/" in text or "=" in text:
+        text = _COMPOUND.sub(_compound, text)
+    text = _RUN_TOGETHER_AGE.sub("", text)  # "1.18 <= age" (numbering run together) -> "18 <= age"
+    return _LEADING_NUMBER.sub("", text)
+
+
+# --- shared pieces -----------------------------------------------------------------------------------------
+_OP_KEYS = sorted(R.OPERATOR_WORDS, key=len, reverse=True)
+OPERATOR = "(?P<op>" + "|".join(
+    re.escape(k) if not k[0].isalpha() else r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b" for k in _OP_KEYS
+) + ")"
+NUMBER_WORDS = "|".join(sorted(R.NUMBER_WORDS, key=len, reverse=True))
+# "1,500", "100 000/uL" (a space between thousands only before a unit), "1.5", "three"
+NUMBER = (
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u202f]\d{3})+(?=\s*(?:/|cells|per\b))|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\b(?:"
+    + NUMBER_WORDS
+    + r")\b)"
+)
+
+
+def operator(word: str) -> str:
+    return R.OPERATOR_WORDS[re.sub(r"\s+", " ", word.lower())]
+
+
+_CLAUSE_END = re.compile(r";|\.(?:\s|$)")
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between ';' or sentence ends) holding text[start:end]."""
+    left = 0
+    for m in _CLAUSE_END.finditer(text, 0, start):
+        left = m.end()
+    m = _CLAUSE_END.search(text, end)
+    return left, (m.start() if m else len(text))
+
+def windows(anchors: list[int] | None, length: int, before: int, after: int) -> list[tuple[int, int]]:
+    """Stretches of text around the words the prefilter found (all of it without anchors), merged."""
+    if anchors is None:
+        return [(0, length)]
+    merged: list[list[int]] = []
+    for at in anchors:
+        if merged and at - before <= merged[-1][1]:
+            merged[-1][1] = min(length, at + after)
+        else:
+            merged.append([max(0, at - before), min(length, at + after)])
+    return [(left, right) for left, right in merged]

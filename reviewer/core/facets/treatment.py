@@ -1,0 +1,127 @@
+"""Washout periods (how long before the study a therapy must have stopped) and prior lines of therapy."""
+
+from __future__ import annotations
+
+import re
+
+from . import rules as R
+from .reading import Facet, clause_bounds, compiled, number, tidy
+
+_I = re.IGNORECASE
+
+
+# --- washout ---------------------------------------------------------------------------------------------------------------
+_W_BEFORE = compiled(R.WASHOUT_BEFORE)
+_W_AFTER = compiled(R.WASHOUT_AFTER)
+_W_NOT_AFTER = compiled(R.WASHOUT_NOT_AFTER)
+_W_NOT_BEFORE = compiled(R.WASHOUT_NOT_BEFORE)
+_LISTS_THERAPY = compiled(r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$")
+_W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
+_W_NOT_BEFORE_TERM = compiled(R.WASHOUT_NOT_BEFORE_TERM)
+
+
+_UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
+_NUMBER_BEFORE = compiled(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
+
+
+def _aside(text: str, left: int, pos: int) -> tuple[int, int] | None:
+    """The parentheses around text[pos] (within the clause starting at `left`), or None."""
+    opening = text.rfind("(", left, pos)
+    if opening < 0 or text.rfind(")", opening, pos) >= 0:
+        return None
+    closing = text.find(")", pos)
+    return (opening, closing if closing >= 0 else len(text))
+
+
+def washout_facets(text: str, section: str, anchors: list[int] | None = None) -> list[Facet]:
+    durations = []
+    units = _UNIT_WORD.finditer(text) if anchors is None else filter(None, (_UNIT_WORD.match(text, a) for a in anchors))
+    for unit_word in units:
+        count = _NUMBER_BEFORE.search(text, max(0, unit_word.start() - 16), unit_word.start())
+        if not count:
+            continue
+        start, end = count.start(), unit_word.end()
+        before = text[max(0, start - 30) : start]
+        after = text[end : end + 40]
+        if _W_NOT_AFTER.match(after) or _W_NOT_BEFORE.search(before):
+            continue
+        if _W_BEFORE.search(before) or _W_AFTER.match(after):
+            value = number(count.group("n"))
+            if value is not None:
+                unit = R.TIME_UNITS[unit_word.group(0).lower().rstrip("s") + "s"]
+                durations.append((start, end, tidy(value), unit))
+    if not durations:
+        return []
+    facets = []
+    clauses = sorted({clause_bounds(text, d[0], d[1]) for d in durations})
+    for left, right in clauses:  # what was stopped is named in the clause of its duration
+        near = [d for d in durations if left <= d[0] and d[1] <= right]
+        clause = text[left:right].lower()
+        terms = []
+        for name, words, pattern in _W_OF:
+            if any(w in clause for w in words):
+                terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
+        taken = -1
+        kept = []
+        for start, end, name in sorted(terms):
+            if start < taken:
+                continue  # "radiation therapy" is one term, not radiotherapy and therapy
+            taken = end
+            if not _W_NOT_BEFORE_TERM.search(text[max(0, start - 25) : start]):
+                kept.append((start, _aside(text, left, start), name))
+        # a term in parentheses without a duration of its own is an aside ("(... menstruation following
+        # chemotherapy)"), unless the parentheses list what a therapy named before them was ("prior
+        # therapy (chemotherapy, radiotherapy)")
+        kept = [
+            k
+            for k in kept
+            if k[1] is None
+            or any(k[1][0] <= d[0] < k[1][1] for d in near)
+            or _LISTS_THERAPY.search(text, left, k[1][0])
+        ]
+        for start, _aside_span, name in kept:
+            _start, _end, value, unit = min(near, key=lambda d: abs(d[0] - start))
+            facet = {"kind": "washout", "value": value, "unit": unit, "of": name}
+            if facet not in facets:
+                facets.append(facet)
+    return facets
+
+
+# --- prior lines ---------------------------------------------------------------------------------------------------------------
+_LINES = compiled(R.LINES_COUNT)
+_LINES_ONE_PRIOR = compiled(R.LINES_ONE_PRIOR)
+_LINES_NONE_OR_ONE = compiled(R.LINES_NONE_OR_ONE)
+_LINES_FIRST_RECEIVED = compiled(R.LINES_FIRST_RECEIVED)
+_LINES_FIRST_ONLY = compiled(R.LINES_FIRST_ONLY)
+_LINES_OP = {"at least": ">=", "no more than": "<=", "not more than": "<=", "at most": "<=", "up to": "<=",
+             "maximum of": "<=", "a maximum of": "<=", "more than": ">", "fewer than": "<", "less than": "<",
+             ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
+
+
+def prior_line_facets(text: str, section: str) -> list[Facet]:
+    def facet(op: str, n: float) -> Facet:
+        return {"kind": "prior_lines", "op": op, "value": tidy(n)}
+
+    if _LINES_NONE_OR_ONE.search(text):
+        return [facet("<=", 1)]
+    facets = []
+    for m in _LINES.finditer(text):
+        n = number(m.group("n"))
+        if n is None:
+            continue
+        if m.group("n2"):
+            n2 = number(m.group("n2"))
+            facets += [facet(">=", n), facet("<=", n2)]
+            continue
+        op_word = re.sub(r"\s+", " ", (m.group("op") or "").lower()).strip()
+        tail = (m.group("tail") or "").lower()
+        op = _LINES_OP.get(op_word) or (">=" if "more" in tail else "<=" if tail else R.LINES_NO_OP_MEANS)
+        facets.append(facet(op, n))
+    for m in _LINES_ONE_PRIOR.finditer(text):
+        facets.append(facet(">=", number(m.group("n"))))
+    if not facets:
+        if _LINES_FIRST_RECEIVED.search(text):
+            facets.append(facet(">=", 1))
+        elif _LINES_FIRST_ONLY.search(text):
+            facets.append(facet("=", 0))
+    return list({tuple(f.items()): f for f in facets}.values())
