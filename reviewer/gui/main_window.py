@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -30,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
-from . import tasks
+from . import drafts, tasks
 from .dialogs.about import AboutDialog
+from .dialogs.author import AuthorDialog
 from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
 from .dialogs.preferences import PreferencesDialog
@@ -68,6 +71,9 @@ class MainWindow(QMainWindow):
         self.log_file = paths.log_file(self.data_dir)
         self.undo_stack = QUndoStack(self)
         self.note_editor: NoteEditor | None = None
+        self.drafts = drafts.NoteDrafts(self.data_dir)
+        self.drafts_offer: QMessageBox | None = None
+        self.author_dialog: AuthorDialog | None = None
         self.importer: ImportController | None = None
         self.last_import: ImportController | None = None
         self.report_dialog: ReportDialog | None = None
@@ -135,6 +141,7 @@ class MainWindow(QMainWindow):
         else:
             self.restore_tabs()
             self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+            QTimer.singleShot(0, self.offer_drafts)
 
     def attach_store(self, store) -> None:
         """The store is open: finish what the preview could not do."""
@@ -151,6 +158,7 @@ class MainWindow(QMainWindow):
         waiting, self._waiting_to_open = self._waiting_to_open, []
         for registry_id in waiting:
             self.open_trial(registry_id)
+        QTimer.singleShot(0, self.offer_drafts)
         self.sig_store_ready.emit()
 
     def show_progress(self, message: str) -> None:
@@ -430,20 +438,66 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ notes
 
-    def open_note_editor(self, request: NoteRequest) -> NoteEditor:
-        """The editor for a new note (non-modal); the note is written when it is accepted."""
+    def open_note_editor(self, request: NoteRequest, restore: dict | None = None) -> NoteEditor | None:
+        """The editor for a new note; the note is written when it is accepted. A draft kept for the
+        same item (or ``restore``, a draft from the start-up offer) is put back in it. The first
+        note asks for the author's name first (the editor opens once it is given)."""
+        if not self.settings.has_author():
+            self._ask_author(lambda: self.open_note_editor(request, restore))
+            return None
+        if not self._may_replace_editor():
+            return self.note_editor
+        key = drafts.new_note_key(request.trial_id, request.anchor)
         editor = NoteEditor(
             self,
             where=f"{request.registry_id} · {request.label}",
             quote=request.anchor.quote,
             author=self.settings.author(),
+            drafts=self.drafts,
+            draft={
+                "key": key,
+                "kind": "new",
+                "registry_id": request.registry_id,
+                "label": request.label,
+                "anchor": drafts.anchor_fields(request.anchor),
+            },
         )
+        self._restore_draft(editor, key, restore)
         editor.accepted.connect(lambda: self._write_note(request, editor))
         self._show_editor(editor)
         return editor
 
+    def _restore_draft(self, editor: NoteEditor, key: str, restore: dict | None) -> None:
+        kept = self.drafts.load(key)
+        if kept is not None:
+            editor.restore_draft(kept)
+        elif restore is not None:  # kept under another key (its note is gone): it moves to this one
+            editor.restore_draft(restore)
+            editor.write_draft()
+            self.drafts.remove(restore["key"])
+
+    def _ask_author(self, then) -> AuthorDialog:
+        dialog = AuthorDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(then)
+        self.author_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _may_replace_editor(self) -> bool:
+        """Another item's editor is asked for: the open one goes, after asking if it holds typed text."""
+        editor = self._open_editor()
+        return editor is None or editor.confirm_discard()
+
+    def _open_editor(self) -> NoteEditor | None:
+        editor = self.note_editor
+        if editor is None or not shiboken6.isValid(editor) or not editor.isVisible():
+            return None
+        return editor
+
     def _show_editor(self, editor: NoteEditor) -> None:
-        if self.note_editor is not None:
+        if self.note_editor is not None and shiboken6.isValid(self.note_editor):
+            self.note_editor.hide()
             self.note_editor.deleteLater()
         self.note_editor = editor
         editor.open()
@@ -460,6 +514,7 @@ class MainWindow(QMainWindow):
                 self._notes_changed,
             )
         )
+        editor.forget_draft()
         self.statusBar().showMessage(f"Note saved on {request.registry_id} · {request.label}", 5000)
 
     def add_note_here(self) -> NoteEditor | None:
@@ -484,26 +539,100 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Open a trial (or select one) to add a note.", 5000)
         return None
 
-    def edit_note(self, note: dict) -> NoteEditor:
+    def edit_note(self, note: dict) -> NoteEditor | None:
+        if not self._may_replace_editor():
+            return self.note_editor
+        label = item_label(note["item_kind"], note["item_key"])
+        key = drafts.edited_note_key(note["id"])
         editor = NoteEditor(
             self,
-            where=f"{note.get('registry_id', '')} · {item_label(note['item_kind'], note['item_key'])}",
+            where=f"{note.get('registry_id', '')} · {label}",
             quote=note.get("quote"),
             body=note["body"],
             tag=note["tag"],
             author=note["author"],
             note_id=note["id"],
+            drafts=self.drafts,
+            draft={
+                "key": key,
+                "kind": "edit",
+                "registry_id": note.get("registry_id", ""),
+                "label": label,
+                "note": drafts.note_fields(note),
+            },
         )
+        self._restore_draft(editor, key, None)
 
         def save() -> None:
             if (editor.body().strip(), editor.tag()) != (note["body"], note["tag"]):
                 self.undo_stack.push(
                     EditNote(self.store, note, editor.body(), editor.tag(), self._notes_changed)
                 )
+            editor.forget_draft()
 
         editor.accepted.connect(save)
         self._show_editor(editor)
         return editor
+
+    # ------------------------------------------------------------ drafts kept from a crash
+
+    def offer_drafts(self) -> QMessageBox | None:
+        """Drafts left by an editor that never closed (a crash): offer the newest, one at a time."""
+        kept = self.drafts.all()
+        if not kept or self.store is None or self._open_editor() is not None:
+            return None
+        draft = kept[0]
+        body = " ".join(draft["body"].split())
+        excerpt = body if len(body) <= 120 else body[:119] + "…"
+        box = QMessageBox(self)
+        box.setObjectName("draftsOffer")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Unsaved notes")
+        box.setText(
+            "A note you were writing was not saved."
+            if len(kept) == 1
+            else f"{len(kept)} notes you were writing were not saved."
+        )
+        box.setInformativeText(
+            f"{draft.get('registry_id', '')} · {draft.get('label', '')}, {drafts.saved_at_text(draft)}:\n"
+            f"“{excerpt}”\n\nOpen it to finish or discard it?"
+        )
+        open_button = box.addButton("&Open it", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(open_button)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if button is open_button:
+                editor = self.open_draft(draft)
+                if editor is not None:  # the next draft, once this one is saved or discarded
+                    editor.finished.connect(lambda _result: QTimer.singleShot(0, self.offer_drafts))
+
+        box.buttonClicked.connect(answered)
+        self.drafts_offer = box
+        box.open()
+        return box
+
+    def open_draft(self, draft: dict) -> NoteEditor | None:
+        """Open a kept draft's editor again, on its trial."""
+        view = self.open_trial(draft.get("registry_id", ""))
+        if view is None or view.trial_id is None:
+            self.statusBar().showMessage("The trial of that unsaved note is no longer in the library.", 8000)
+            return None
+        from ..core.notes import Anchor
+
+        if draft["kind"] == "edit":
+            kept = draft["note"]
+            note = next((n for n in view.notes if n["id"] == kept.get("id")), None)
+            if note is not None:
+                return self.edit_note({**note, "registry_id": view.registry_id})
+            # the note was deleted since: the text becomes a new note on the same item
+            anchor = Anchor(str(kept.get("item_kind")), str(kept.get("item_key")), quote=kept.get("quote"))
+        else:
+            fields = {name: draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS}
+            anchor = Anchor(**fields)
+        request = NoteRequest(view.trial_id, view.registry_id, anchor, item_label(anchor.kind, anchor.key))
+        return self.open_note_editor(request, restore=draft)
 
     def delete_note(self, note: dict) -> None:
         self.undo_stack.push(DeleteNote(self.store, note, self._notes_changed))
@@ -745,6 +874,10 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        editor = self._open_editor()
+        if editor is not None and not editor.confirm_discard():
+            event.ignore()  # Keep editing: the window stays open
+            return
         self.save_state()
         if self.importer is not None:
             self.importer.cancel()
