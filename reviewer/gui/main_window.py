@@ -32,13 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
-from . import drafts, tasks
+from . import drafts, shortcuts, tasks
 from .dialogs.about import AboutDialog
 from .dialogs.author import AuthorDialog
 from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
 from .dialogs.preferences import PreferencesDialog
 from .dialogs.report_dialog import ReportDialog
+from .dialogs.shortcuts_dialog import ShortcutsDialog
 from .icons import icon
 from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
 
         self.workspace = QTabWidget(self)
         self.workspace.setObjectName("workspace")
+        self.workspace.setAccessibleName("Open trials and comparisons")
         self.workspace.setTabsClosable(True)
         self.workspace.setMovable(True)
         self.workspace.setDocumentMode(True)
@@ -127,6 +129,7 @@ class MainWindow(QMainWindow):
         self.notes_panel.sig_delete.connect(self.delete_note)
         self.notes_dock = QDockWidget("Notes", self)
         self.notes_dock.setObjectName("notesDock")
+        self.notes_panel.setAccessibleName("Notes")
         self.notes_dock.setWidget(self.notes_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.notes_dock)
 
@@ -171,10 +174,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions and menus
 
     def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None, tip: str = "") -> QAction:
+        """A window action; ``shortcut`` is one key sequence (or standard key) or a list of them."""
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts([QKeySequence(key) for key in shortcut])
+        elif isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # every binding of the platform (Close: Ctrl+F4 and Ctrl+W)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setToolTip(tip)
@@ -206,12 +214,17 @@ class MainWindow(QMainWindow):
             "report",
             "A PDF brief, comparison or notes digest of the open or selected trials (Ctrl+P)",
         )
-        self.action_quit = self._action("&Quit", self.close, keys.Quit, "quit")
+        # some desktops bind no key to the standard Quit
+        quit_keys = QKeySequence.keyBindings(keys.Quit) or [QKeySequence("Ctrl+Q")]
+        self.action_quit = self._action("&Quit", self.close, quit_keys, "quit")
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setShortcut(QKeySequence(keys.Undo))
+        self.action_undo.setShortcuts(keys.Undo)
         self.action_undo.setIcon(icon("undo"))
         self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(keys.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.action_redo.setShortcuts(redo_keys)
         self.action_redo.setIcon(icon("redo"))
         self.addAction(self.action_undo)
         self.addAction(self.action_redo)
@@ -235,7 +248,7 @@ class MainWindow(QMainWindow):
             "Add the selected trials to the comparison shown",
         )
         self.action_compare_arms = self._action(
-            "Compare &arms",
+            "Compare a&rms",
             self.compare_arms_current,
             None,
             "compare-arms",
@@ -243,7 +256,42 @@ class MainWindow(QMainWindow):
         )
         self.action_close_tab = self._action("&Close tab", self.close_current_tab, keys.Close, "close")
         self.action_about = self._action("&About Protocol Reviewer", self.show_about, None, "about")
+        self.action_shortcuts = self._action(
+            "&Keyboard shortcuts",
+            self.show_shortcuts,
+            [keys.HelpContents, "Ctrl+/"],
+            None,
+            "Every key the menus and panes bind (F1)",
+        )
+        # the focus, from anywhere: the list, the open tab, the notes (the search box is Ctrl+F)
+        self.action_focus_library = self._action(
+            "Go to the &library", self.library.focus_list, "Ctrl+1", None, "Move the focus to the trial list"
+        )
+        self.action_focus_tab = self._action(
+            "Go to the open &tab", self.focus_open_tab, "Ctrl+2", None, "Move the focus into the open trial or comparison"
+        )
+        self.action_focus_notes = self._action(
+            "Go to the n&otes", self.focus_notes, "Ctrl+3", None, "Move the focus to the notes list"
+        )
+        self.action_next_tab = self._action(
+            "Ne&xt tab", lambda: self.step_tab(1), ["Ctrl+Tab", "Ctrl+PgDown"], None, "Show the next tab"
+        )
+        self.action_previous_tab = self._action(
+            "&Previous tab",
+            lambda: self.step_tab(-1),
+            ["Ctrl+Shift+Tab", "Ctrl+PgUp", "Ctrl+Shift+Backtab"],
+            None,
+            "Show the previous tab",
+        )
+        self.action_source = self._action(
+            "Record or &source",
+            self.toggle_source_current,
+            "Ctrl+U",
+            "source",
+            "Switch the open trial between its record and the original document",
+        )
         self.action_notes_panel = self.notes_dock.toggleViewAction()
+        self.action_notes_panel.setText("&Notes panel")
         self.action_notes_panel.setIcon(icon("notes-panel"))
         self.action_notes_panel.setShortcut(QKeySequence("Ctrl+Shift+N"))
 
@@ -255,7 +303,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_report)
         file_menu.addSeparator()
-        self.recent_menu = QMenu("&Recent comparisons", self)
+        self.recent_menu = QMenu("Recent co&mparisons", self)
         file_menu.addMenu(self.recent_menu)
         self._fill_recent_menu()
         file_menu.addSeparator()
@@ -266,6 +314,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_redo)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_add_note)
+        edit_menu.addAction(self.notes_panel.edit_action)
+        edit_menu.addAction(self.notes_panel.delete_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.action_find)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_preferences)
@@ -273,9 +324,19 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_compare)
         view_menu.addAction(self.action_add_to_comparison)
         view_menu.addAction(self.action_compare_arms)
+        view_menu.addAction(self.action_source)
         view_menu.addSeparator()
         view_menu.addAction(self.action_notes_panel)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_focus_library)
+        view_menu.addAction(self.action_focus_tab)
+        view_menu.addAction(self.action_focus_notes)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_next_tab)
+        view_menu.addAction(self.action_previous_tab)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
         toolbar = QToolBar("Main", self)
@@ -293,8 +354,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.settings.recent_comparisons()
-        for ids in recent:
-            action = self.recent_menu.addAction(" · ".join(ids))
+        for number, ids in enumerate(recent, 1):  # &1 to &8: each a key in the open menu
+            action = self.recent_menu.addAction(f"&{number} " + " · ".join(ids))
             action.triggered.connect(lambda _checked=False, ids=ids: self.compare(ids))
         self.recent_menu.setEnabled(bool(recent))
 
@@ -314,7 +375,10 @@ class MainWindow(QMainWindow):
             isinstance(current, ComparisonView) and not current.arms and selected >= 1
         )
         self.action_compare_arms.setEnabled(isinstance(current, TrialView))
+        self.action_source.setEnabled(isinstance(current, TrialView))
         self.action_close_tab.setEnabled(self.workspace.count() > 0)
+        for action in (self.action_next_tab, self.action_previous_tab):
+            action.setEnabled(self.workspace.count() > 1)
 
     # ------------------------------------------------------------ tabs
 
@@ -418,6 +482,30 @@ class MainWindow(QMainWindow):
         if self.workspace.count() == 0:
             self.stack.setCurrentWidget(self.empty)
         self._update_actions()
+
+    def step_tab(self, step: int) -> None:
+        """Ctrl+Tab, Ctrl+PgDown (1) and Ctrl+Shift+Tab, Ctrl+PgUp (-1): the next or previous tab,
+        round from the last to the first."""
+        count = self.workspace.count()
+        if count > 1:
+            self.workspace.setCurrentIndex((self.workspace.currentIndex() + step) % count)
+
+    def focus_open_tab(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView | ComparisonView):
+            current.focus_content()
+        else:
+            self.statusBar().showMessage("No trial is open: double-click one in the library (or press Enter).", 5000)
+
+    def focus_notes(self) -> None:
+        self.notes_dock.show()
+        self.notes_dock.raise_()
+        self.notes_panel.focus_list()
+
+    def toggle_source_current(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView):
+            current.toggle_source()
 
     def close_current_tab(self) -> None:
         if self.workspace.count():
@@ -760,6 +848,14 @@ class MainWindow(QMainWindow):
             self.import_paths(paths_)
 
     # ------------------------------------------------------------ dialogs
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Help › Keyboard shortcuts: what the menus and panes bind, read from their actions."""
+        dialog = ShortcutsDialog(shortcuts.bindings(self), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self, self.data_dir, self.log_file)
