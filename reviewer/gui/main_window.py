@@ -682,7 +682,8 @@ class MainWindow(QMainWindow):
             else f"{len(kept)} notes you were writing were not saved."
         )
         box.setInformativeText(
-            f"{draft.get('registry_id', '')} · {draft.get('label', '')}, {drafts.saved_at_text(draft)}:\n"
+            ("" if len(kept) == 1 else "The latest: ")
+            + f"{draft.get('registry_id', '')} · {draft.get('label', '')}, {drafts.saved_at_text(draft)}:\n"
             f"“{excerpt}”\n\nOpen it to finish or discard it?"
         )
         open_button = box.addButton("&Open it", QMessageBox.ButtonRole.AcceptRole)

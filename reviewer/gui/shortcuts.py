@@ -35,15 +35,20 @@ def plain_text(text: str) -> str:
 
 
 def key_texts(sequences: list[QKeySequence]) -> tuple[str, ...]:
-    """The keys people type, as they read them. Left out: the media and launcher keys a platform's
-    standard bindings add (a "Find" or "Redo" key: Qt.Key_Back onwards), and Backtab, which is
-    Shift+Tab's twin (bound too so that either event form matches)."""
+    """The keys people type, as they read them. Left out: the keys few keyboards have that a
+    platform's standard bindings add (a "Find" or "Redo" key: Qt.Key_Back onwards; F13 to F35, as
+    Sun's F14 for Undo), and Backtab, which is Shift+Tab's twin (bound too so that either event
+    form matches)."""
     texts = [
         s.toString(QKeySequence.SequenceFormat.NativeText)
         for s in sequences
-        if not s.isEmpty() and s[0].key() < Qt.Key.Key_Back and s[0].key() != Qt.Key.Key_Backtab
+        if not s.isEmpty() and _typed(s[0].key())
     ]
     return tuple(dict.fromkeys(texts))
+
+
+def _typed(key: Qt.Key) -> bool:
+    return key < Qt.Key.Key_Back and key != Qt.Key.Key_Backtab and not Qt.Key.Key_F13 <= key <= Qt.Key.Key_F35
 
 
 def _where(action: QAction) -> str:

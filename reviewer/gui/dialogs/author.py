@@ -18,6 +18,7 @@ class AuthorDialog(QDialog):
         self.settings = settings
         self.setObjectName("authorDialog")
         self.setWindowTitle("Your name on notes")
+        heading = QLabel("<b>Who is writing these notes?</b>", self)
         intro = QLabel(
             "Your notes are signed with your name, in the app and in the reports you share. "
             "You can change it later in Edit › Preferences.",
@@ -37,6 +38,7 @@ class AuthorDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.name_edit.textChanged.connect(self._update)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.buttons)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from ..shortcuts import Binding
 
-COLUMNS = ("Command", "Keys", "Works")
+COLUMNS = ("Command", "Keys")
 # what Qt's own widgets do with keys (no action of ours binds these)
 NAVIGATION = (
     "In a list or table, the arrow keys move and Enter opens; Tab and Shift+Tab go to the next or "
@@ -56,13 +56,13 @@ class ShortcutsDialog(QDialog):
                 group.setFont(0, font)
                 group.setFirstColumnSpanned(True)
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            QTreeWidgetItem(group, [binding.name, binding.keys_text, binding.where or "everywhere"])
+            name = f"{binding.name} ({binding.where})" if binding.where else binding.name
+            QTreeWidgetItem(group, [name, binding.keys_text])
         self.tree.expandAll()
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         note = QLabel(NAVIGATION, self)
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -72,18 +72,18 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(self.tree, 1)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(620, 640)
+        self.resize(560, 640)
         self.filter_edit.setFocus()
 
-    def rows(self, visible_only: bool = False) -> list[tuple[str, str, str, str]]:
-        """(group, command, keys, where) of each row shown."""
+    def rows(self, visible_only: bool = False) -> list[tuple[str, str, str]]:
+        """(group, command, keys) of each row, as shown."""
         found = []
         for g in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(g)
             for c in range(group.childCount()):
                 item = group.child(c)
                 if not (visible_only and item.isHidden()):
-                    found.append((group.text(0), item.text(0), item.text(1), item.text(2)))
+                    found.append((group.text(0), item.text(0), item.text(1)))
         return found
 
     def _filter(self, text: str) -> None:
