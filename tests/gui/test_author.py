@@ -12,7 +12,7 @@ import pytest
 
 from reviewer.gui.settings import Settings, system_full_name
 
-from .conftest import stored_notes
+from .conftest import drop_typed_note, stored_notes
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def unsigned_window(qtbot, library, data_dir):
 
     (data_dir / "settings.ini").unlink()
     win = MainWindow(library, data_dir)
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=drop_typed_note)
     win.show()
     qtbot.waitExposed(win)
     yield win

@@ -199,3 +199,40 @@ def test_the_main_widgets_have_accessible_names(window):
         comparison.table: "Comparison of NCT02455596, NCT06924645",
     }
     assert {widget.accessibleName(): name for widget, name in names.items()} == {n: n for n in names.values()}
+
+
+def test_a_note_on_selected_text_from_the_keyboard_alone(window, library, qtbot):
+    from .conftest import stored_notes
+
+    table = window.library.table
+    focus(qtbot, table)
+    qtbot.keyClick(table, Qt.Key.Key_1, CTRL)
+    while window.library.model.registry_id_at(table.currentIndex().row()) != "NCT06924645":
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, CTRL)
+    view = window.workspace.currentWidget()
+    browser = view.browser
+    assert QApplication.focusWidget() is browser
+    # the caret moves to the first exclusion criterion's text (as arrows would), Shift+Right selects
+    position = next(p for p, n in view._anchor_positions if view.rendered.items[n] == ("criterion", "exclusion/1"))
+    cursor = browser.textCursor()
+    cursor.setPosition(position + 1)
+    browser.setTextCursor(cursor)
+    qtbot.keyClick(browser, Qt.Key.Key_Down)
+    qtbot.keyClick(browser, Qt.Key.Key_Home)
+    for _ in range(6):
+        qtbot.keyClick(browser, Qt.Key.Key_Right, SHIFT)
+    selected = browser.textCursor().selectedText()
+    assert len(selected) == 6
+    qtbot.keyClick(browser, Qt.Key.Key_N, CTRL)
+    editor = window.note_editor
+    assert editor.isVisible()
+    editor.activateWindow()  # as a desktop does with a dialog that opens (offscreen does not)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
+    assert QApplication.focusWidget() is editor.body_edit
+    qtbot.keyClicks(editor.body_edit, "Typed without a mouse.")
+    qtbot.keyClick(editor.body_edit, Qt.Key.Key_Return, CTRL)
+    notes = stored_notes(library)
+    assert [(n["kind"], n["key"], n["body"]) for n in notes] == [("span", "exclusion/1", "Typed without a mouse.")]
+    assert notes[0]["body"] and not editor.isVisible()

@@ -123,6 +123,7 @@ class NoteEditor(QDialog):
         self.body_edit.setAccessibleName("Note text")
         self.tag_combo.setAccessibleName("Tag")
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.accept)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Save the note (Ctrl+Enter)")
         self._update()
         self.body_edit.setFocus()
 

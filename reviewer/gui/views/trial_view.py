@@ -148,6 +148,10 @@ class TrialView(QWidget):
         self.browser.customContextMenuRequested.connect(self._context_menu)
         self.browser.document().setDocumentMargin(14)
         self.browser.setAccessibleName(f"Trial record {registry_id}")
+        # a caret the arrow keys move (Shift+arrows select): Ctrl+N notes the item, or the text, it is on
+        self.browser.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
 
         self.source = QPlainTextEdit(self)
         self.source.setReadOnly(True)
