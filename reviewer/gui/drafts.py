@@ -12,7 +12,6 @@ A draft is a plain dict: ``key``, ``kind`` ("new" or "edit"), ``registry_id``, `
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -28,6 +27,8 @@ ANCHOR_FIELDS = ("kind", "key", "quote", "span_start", "span_end")
 
 def new_note_key(trial_id: int, anchor) -> str:
     """The draft key of a new note on one item (or one quoted span) of a trial."""
+    import hashlib  # loads OpenSSL: not at start
+
     fields = json.dumps([getattr(anchor, name, None) for name in ANCHOR_FIELDS], ensure_ascii=False)
     return f"new-{trial_id}-{hashlib.sha256(fields.encode()).hexdigest()[:16]}"
 

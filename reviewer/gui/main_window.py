@@ -32,14 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
-from . import drafts, shortcuts, tasks
+from . import drafts, tasks
 from .dialogs.about import AboutDialog
-from .dialogs.author import AuthorDialog
 from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
 from .dialogs.preferences import PreferencesDialog
 from .dialogs.report_dialog import ReportDialog
-from .dialogs.shortcuts_dialog import ShortcutsDialog
 from .icons import icon
 from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
@@ -74,7 +72,8 @@ class MainWindow(QMainWindow):
         self.note_editor: NoteEditor | None = None
         self.drafts = drafts.NoteDrafts(self.data_dir)
         self.drafts_offer: QMessageBox | None = None
-        self.author_dialog: AuthorDialog | None = None
+        self.author_dialog = None  # dialogs.author.AuthorDialog, while it asks
+        self.shortcuts_dialog = None  # dialogs.shortcuts_dialog.ShortcutsDialog, the last one shown
         self.importer: ImportController | None = None
         self.last_import: ImportController | None = None
         self.report_dialog: ReportDialog | None = None
@@ -564,7 +563,9 @@ class MainWindow(QMainWindow):
             editor.write_draft()
             self.drafts.remove(restore["key"])
 
-    def _ask_author(self, then) -> AuthorDialog:
+    def _ask_author(self, then):
+        from .dialogs.author import AuthorDialog  # once per data folder: not loaded at start
+
         dialog = AuthorDialog(self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(then)
@@ -850,8 +851,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ dialogs
 
-    def show_shortcuts(self) -> ShortcutsDialog:
+    def show_shortcuts(self):
         """Help › Keyboard shortcuts: what the menus and panes bind, read from their actions."""
+        from . import shortcuts
+        from .dialogs.shortcuts_dialog import ShortcutsDialog
+
         dialog = ShortcutsDialog(shortcuts.bindings(self), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
