@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
-from . import tasks
+from . import drafts, tasks
 from .dialogs.about import AboutDialog
 from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
@@ -68,6 +70,10 @@ class MainWindow(QMainWindow):
         self.log_file = paths.log_file(self.data_dir)
         self.undo_stack = QUndoStack(self)
         self.note_editor: NoteEditor | None = None
+        self.drafts = drafts.NoteDrafts(self.data_dir)
+        self.drafts_offer: QMessageBox | None = None
+        self.author_dialog = None  # dialogs.author.AuthorDialog, while it asks
+        self.shortcuts_dialog = None  # dialogs.shortcuts_dialog.ShortcutsDialog, the last one shown
         self.importer: ImportController | None = None
         self.last_import: ImportController | None = None
         self.report_dialog: ReportDialog | None = None
@@ -86,6 +92,7 @@ class MainWindow(QMainWindow):
 
         self.workspace = QTabWidget(self)
         self.workspace.setObjectName("workspace")
+        self.workspace.setAccessibleName("Open trials and comparisons")
         self.workspace.setTabsClosable(True)
         self.workspace.setMovable(True)
         self.workspace.setDocumentMode(True)
@@ -121,6 +128,7 @@ class MainWindow(QMainWindow):
         self.notes_panel.sig_delete.connect(self.delete_note)
         self.notes_dock = QDockWidget("Notes", self)
         self.notes_dock.setObjectName("notesDock")
+        self.notes_panel.setAccessibleName("Notes")
         self.notes_dock.setWidget(self.notes_panel)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.notes_dock)
 
@@ -135,6 +143,7 @@ class MainWindow(QMainWindow):
         else:
             self.restore_tabs()
             self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
+            QTimer.singleShot(0, self.offer_drafts)
 
     def attach_store(self, store) -> None:
         """The store is open: finish what the preview could not do."""
@@ -151,6 +160,7 @@ class MainWindow(QMainWindow):
         waiting, self._waiting_to_open = self._waiting_to_open, []
         for registry_id in waiting:
             self.open_trial(registry_id)
+        QTimer.singleShot(0, self.offer_drafts)
         self.sig_store_ready.emit()
 
     def show_progress(self, message: str) -> None:
@@ -163,10 +173,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ actions and menus
 
     def _action(self, text: str, slot, shortcut=None, icon_name: str | None = None, tip: str = "") -> QAction:
+        """A window action; ``shortcut`` is one key sequence (or standard key) or a list of them."""
         action = QAction(text, self)
         if icon_name:
             action.setIcon(icon(icon_name))
-        if shortcut is not None:
+        if isinstance(shortcut, list):
+            action.setShortcuts([QKeySequence(key) for key in shortcut])
+        elif isinstance(shortcut, QKeySequence.StandardKey):
+            action.setShortcuts(shortcut)  # every binding of the platform (Close: Ctrl+F4 and Ctrl+W)
+        elif shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setToolTip(tip)
@@ -198,12 +213,17 @@ class MainWindow(QMainWindow):
             "report",
             "A PDF brief, comparison or notes digest of the open or selected trials (Ctrl+P)",
         )
-        self.action_quit = self._action("&Quit", self.close, keys.Quit, "quit")
+        # some desktops bind no key to the standard Quit
+        quit_keys = QKeySequence.keyBindings(keys.Quit) or [QKeySequence("Ctrl+Q")]
+        self.action_quit = self._action("&Quit", self.close, quit_keys, "quit")
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
-        self.action_undo.setShortcut(QKeySequence(keys.Undo))
+        self.action_undo.setShortcuts(keys.Undo)
         self.action_undo.setIcon(icon("undo"))
         self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
-        self.action_redo.setShortcuts([QKeySequence(keys.Redo), QKeySequence("Ctrl+Y")])
+        redo_keys = QKeySequence.keyBindings(keys.Redo)
+        if QKeySequence("Ctrl+Y") not in redo_keys:
+            redo_keys.append(QKeySequence("Ctrl+Y"))
+        self.action_redo.setShortcuts(redo_keys)
         self.action_redo.setIcon(icon("redo"))
         self.addAction(self.action_undo)
         self.addAction(self.action_redo)
@@ -227,7 +247,7 @@ class MainWindow(QMainWindow):
             "Add the selected trials to the comparison shown",
         )
         self.action_compare_arms = self._action(
-            "Compare &arms",
+            "Compare a&rms",
             self.compare_arms_current,
             None,
             "compare-arms",
@@ -235,7 +255,42 @@ class MainWindow(QMainWindow):
         )
         self.action_close_tab = self._action("&Close tab", self.close_current_tab, keys.Close, "close")
         self.action_about = self._action("&About Protocol Reviewer", self.show_about, None, "about")
+        self.action_shortcuts = self._action(
+            "&Keyboard shortcuts",
+            self.show_shortcuts,
+            [keys.HelpContents, "Ctrl+/"],
+            None,
+            "Every key the menus and panes bind (F1)",
+        )
+        # the focus, from anywhere: the list, the open tab, the notes (the search box is Ctrl+F)
+        self.action_focus_library = self._action(
+            "Go to the &library", self.library.focus_list, "Ctrl+1", None, "Move the focus to the trial list"
+        )
+        self.action_focus_tab = self._action(
+            "Go to the open &tab", self.focus_open_tab, "Ctrl+2", None, "Move the focus into the open trial or comparison"
+        )
+        self.action_focus_notes = self._action(
+            "Go to the n&otes", self.focus_notes, "Ctrl+3", None, "Move the focus to the notes list"
+        )
+        self.action_next_tab = self._action(
+            "Ne&xt tab", lambda: self.step_tab(1), ["Ctrl+Tab", "Ctrl+PgDown"], None, "Show the next tab"
+        )
+        self.action_previous_tab = self._action(
+            "&Previous tab",
+            lambda: self.step_tab(-1),
+            ["Ctrl+Shift+Tab", "Ctrl+PgUp", "Ctrl+Shift+Backtab"],
+            None,
+            "Show the previous tab",
+        )
+        self.action_source = self._action(
+            "Record or &source",
+            self.toggle_source_current,
+            "Ctrl+U",
+            "source",
+            "Switch the open trial between its record and the original document",
+        )
         self.action_notes_panel = self.notes_dock.toggleViewAction()
+        self.action_notes_panel.setText("&Notes panel")
         self.action_notes_panel.setIcon(icon("notes-panel"))
         self.action_notes_panel.setShortcut(QKeySequence("Ctrl+Shift+N"))
 
@@ -247,7 +302,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_report)
         file_menu.addSeparator()
-        self.recent_menu = QMenu("&Recent comparisons", self)
+        self.recent_menu = QMenu("Recent co&mparisons", self)
         file_menu.addMenu(self.recent_menu)
         self._fill_recent_menu()
         file_menu.addSeparator()
@@ -258,6 +313,9 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_redo)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_add_note)
+        edit_menu.addAction(self.notes_panel.edit_action)
+        edit_menu.addAction(self.notes_panel.delete_action)
+        edit_menu.addSeparator()
         edit_menu.addAction(self.action_find)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_preferences)
@@ -265,9 +323,19 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_compare)
         view_menu.addAction(self.action_add_to_comparison)
         view_menu.addAction(self.action_compare_arms)
+        view_menu.addAction(self.action_source)
         view_menu.addSeparator()
         view_menu.addAction(self.action_notes_panel)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_focus_library)
+        view_menu.addAction(self.action_focus_tab)
+        view_menu.addAction(self.action_focus_notes)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action_next_tab)
+        view_menu.addAction(self.action_previous_tab)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
         toolbar = QToolBar("Main", self)
@@ -285,8 +353,8 @@ class MainWindow(QMainWindow):
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.settings.recent_comparisons()
-        for ids in recent:
-            action = self.recent_menu.addAction(" · ".join(ids))
+        for number, ids in enumerate(recent, 1):  # &1 to &8: each a key in the open menu
+            action = self.recent_menu.addAction(f"&{number} " + " · ".join(ids))
             action.triggered.connect(lambda _checked=False, ids=ids: self.compare(ids))
         self.recent_menu.setEnabled(bool(recent))
 
@@ -306,7 +374,10 @@ class MainWindow(QMainWindow):
             isinstance(current, ComparisonView) and not current.arms and selected >= 1
         )
         self.action_compare_arms.setEnabled(isinstance(current, TrialView))
+        self.action_source.setEnabled(isinstance(current, TrialView))
         self.action_close_tab.setEnabled(self.workspace.count() > 0)
+        for action in (self.action_next_tab, self.action_previous_tab):
+            action.setEnabled(self.workspace.count() > 1)
 
     # ------------------------------------------------------------ tabs
 
@@ -411,6 +482,30 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.empty)
         self._update_actions()
 
+    def step_tab(self, step: int) -> None:
+        """Ctrl+Tab, Ctrl+PgDown (1) and Ctrl+Shift+Tab, Ctrl+PgUp (-1): the next or previous tab,
+        round from the last to the first."""
+        count = self.workspace.count()
+        if count > 1:
+            self.workspace.setCurrentIndex((self.workspace.currentIndex() + step) % count)
+
+    def focus_open_tab(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView | ComparisonView):
+            current.focus_content()
+        else:
+            self.statusBar().showMessage("No trial is open: double-click one in the library (or press Enter).", 5000)
+
+    def focus_notes(self) -> None:
+        self.notes_dock.show()
+        self.notes_dock.raise_()
+        self.notes_panel.focus_list()
+
+    def toggle_source_current(self) -> None:
+        current = self.workspace.currentWidget()
+        if isinstance(current, TrialView):
+            current.toggle_source()
+
     def close_current_tab(self) -> None:
         if self.workspace.count():
             self.close_tab(self.workspace.currentIndex())
@@ -430,20 +525,68 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ notes
 
-    def open_note_editor(self, request: NoteRequest) -> NoteEditor:
-        """The editor for a new note (non-modal); the note is written when it is accepted."""
+    def open_note_editor(self, request: NoteRequest, restore: dict | None = None) -> NoteEditor | None:
+        """The editor for a new note; the note is written when it is accepted. A draft kept for the
+        same item (or ``restore``, a draft from the start-up offer) is put back in it. The first
+        note asks for the author's name first (the editor opens once it is given)."""
+        if not self.settings.has_author():
+            self._ask_author(lambda: self.open_note_editor(request, restore))
+            return None
+        if not self._may_replace_editor():
+            return self.note_editor
+        key = drafts.new_note_key(request.trial_id, request.anchor)
         editor = NoteEditor(
             self,
             where=f"{request.registry_id} · {request.label}",
             quote=request.anchor.quote,
             author=self.settings.author(),
+            drafts=self.drafts,
+            draft={
+                "key": key,
+                "kind": "new",
+                "registry_id": request.registry_id,
+                "label": request.label,
+                "anchor": drafts.anchor_fields(request.anchor),
+            },
         )
+        self._restore_draft(editor, key, restore)
         editor.accepted.connect(lambda: self._write_note(request, editor))
         self._show_editor(editor)
         return editor
 
+    def _restore_draft(self, editor: NoteEditor, key: str, restore: dict | None) -> None:
+        kept = self.drafts.load(key)
+        if kept is not None:
+            editor.restore_draft(kept)
+        elif restore is not None:  # kept under another key (its note is gone): it moves to this one
+            editor.restore_draft(restore)
+            editor.write_draft()
+            self.drafts.remove(restore["key"])
+
+    def _ask_author(self, then):
+        from .dialogs.author import AuthorDialog  # once per data folder: not loaded at start
+
+        dialog = AuthorDialog(self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(then)
+        self.author_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _may_replace_editor(self) -> bool:
+        """Another item's editor is asked for: the open one goes, after asking if it holds typed text."""
+        editor = self._open_editor()
+        return editor is None or editor.confirm_discard()
+
+    def _open_editor(self) -> NoteEditor | None:
+        editor = self.note_editor
+        if editor is None or not shiboken6.isValid(editor) or not editor.isVisible():
+            return None
+        return editor
+
     def _show_editor(self, editor: NoteEditor) -> None:
-        if self.note_editor is not None:
+        if self.note_editor is not None and shiboken6.isValid(self.note_editor):
+            self.note_editor.hide()
             self.note_editor.deleteLater()
         self.note_editor = editor
         editor.open()
@@ -460,6 +603,7 @@ class MainWindow(QMainWindow):
                 self._notes_changed,
             )
         )
+        editor.forget_draft()
         self.statusBar().showMessage(f"Note saved on {request.registry_id} · {request.label}", 5000)
 
     def add_note_here(self) -> NoteEditor | None:
@@ -484,26 +628,101 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Open a trial (or select one) to add a note.", 5000)
         return None
 
-    def edit_note(self, note: dict) -> NoteEditor:
+    def edit_note(self, note: dict) -> NoteEditor | None:
+        if not self._may_replace_editor():
+            return self.note_editor
+        label = item_label(note["item_kind"], note["item_key"])
+        key = drafts.edited_note_key(note["id"])
         editor = NoteEditor(
             self,
-            where=f"{note.get('registry_id', '')} · {item_label(note['item_kind'], note['item_key'])}",
+            where=f"{note.get('registry_id', '')} · {label}",
             quote=note.get("quote"),
             body=note["body"],
             tag=note["tag"],
             author=note["author"],
             note_id=note["id"],
+            drafts=self.drafts,
+            draft={
+                "key": key,
+                "kind": "edit",
+                "registry_id": note.get("registry_id", ""),
+                "label": label,
+                "note": drafts.note_fields(note),
+            },
         )
+        self._restore_draft(editor, key, None)
 
         def save() -> None:
             if (editor.body().strip(), editor.tag()) != (note["body"], note["tag"]):
                 self.undo_stack.push(
                     EditNote(self.store, note, editor.body(), editor.tag(), self._notes_changed)
                 )
+            editor.forget_draft()
 
         editor.accepted.connect(save)
         self._show_editor(editor)
         return editor
+
+    # ------------------------------------------------------------ drafts kept from a crash
+
+    def offer_drafts(self) -> QMessageBox | None:
+        """Drafts left by an editor that never closed (a crash): offer the newest, one at a time."""
+        kept = self.drafts.all()
+        if not kept or self.store is None or self._open_editor() is not None:
+            return None
+        draft = kept[0]
+        body = " ".join(draft["body"].split())
+        excerpt = body if len(body) <= 120 else body[:119] + "…"
+        box = QMessageBox(self)
+        box.setObjectName("draftsOffer")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Unsaved notes")
+        box.setText(
+            "A note you were writing was not saved."
+            if len(kept) == 1
+            else f"{len(kept)} notes you were writing were not saved."
+        )
+        box.setInformativeText(
+            ("" if len(kept) == 1 else "The latest: ")
+            + f"{draft.get('registry_id', '')} · {draft.get('label', '')}, {drafts.saved_at_text(draft)}:\n"
+            f"“{excerpt}”\n\nOpen it to finish or discard it?"
+        )
+        open_button = box.addButton("&Open it", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(open_button)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if button is open_button:
+                editor = self.open_draft(draft)
+                if editor is not None:  # the next draft, once this one is saved or discarded
+                    editor.finished.connect(lambda _result: QTimer.singleShot(0, self.offer_drafts))
+
+        box.buttonClicked.connect(answered)
+        self.drafts_offer = box
+        box.open()
+        return box
+
+    def open_draft(self, draft: dict) -> NoteEditor | None:
+        """Open a kept draft's editor again, on its trial."""
+        view = self.open_trial(draft.get("registry_id", ""))
+        if view is None or view.trial_id is None:
+            self.statusBar().showMessage("The trial of that unsaved note is no longer in the library.", 8000)
+            return None
+        from ..core.notes import Anchor
+
+        if draft["kind"] == "edit":
+            kept = draft["note"]
+            note = next((n for n in view.notes if n["id"] == kept.get("id")), None)
+            if note is not None:
+                return self.edit_note({**note, "registry_id": view.registry_id})
+            # the note was deleted since: the text becomes a new note on the same item
+            anchor = Anchor(str(kept.get("item_kind")), str(kept.get("item_key")), quote=kept.get("quote"))
+        else:
+            fields = {name: draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS}
+            anchor = Anchor(**fields)
+        request = NoteRequest(view.trial_id, view.registry_id, anchor, item_label(anchor.kind, anchor.key))
+        return self.open_note_editor(request, restore=draft)
 
     def delete_note(self, note: dict) -> None:
         self.undo_stack.push(DeleteNote(self.store, note, self._notes_changed))
@@ -632,6 +851,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ dialogs
 
+    def show_shortcuts(self):
+        """Help › Keyboard shortcuts: what the menus and panes bind, read from their actions."""
+        from . import shortcuts
+        from .dialogs.shortcuts_dialog import ShortcutsDialog
+
+        dialog = ShortcutsDialog(shortcuts.bindings(self), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.open()
+        return dialog
+
     def show_about(self) -> AboutDialog:
         dialog = AboutDialog(self, self.data_dir, self.log_file)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -745,6 +975,10 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        editor = self._open_editor()
+        if editor is not None and not editor.confirm_discard():
+            event.ignore()  # Keep editing: the window stays open
+            return
         self.save_state()
         if self.importer is not None:
             self.importer.cancel()

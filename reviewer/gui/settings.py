@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -25,8 +26,11 @@ class Settings:
 
     # preferences
     def author(self) -> str:
-        value = self.qsettings.value("author", "")
-        return str(value).strip() or _default_author()
+        """The name written on new notes; empty until the user has given one (see has_author)."""
+        return str(self.qsettings.value("author", "")).strip()
+
+    def has_author(self) -> bool:
+        return bool(self.author())
 
     def set_author(self, name: str) -> None:
         self.qsettings.setValue("author", name.strip())
@@ -103,8 +107,21 @@ class Settings:
         self.qsettings.sync()
 
 
-def _default_author() -> str:
+def system_full_name() -> str:
+    """The user's full name as the system knows it (the first field of the passwd entry's GECOS),
+    to suggest as the author; empty where there is none, or where it is only the login name
+    ("root" included): a login is not a signature."""
     try:
-        return getpass.getuser()
+        import pwd
+
+        gecos = pwd.getpwuid(os.getuid()).pw_gecos or ""
+    except (ImportError, KeyError, OSError):  # no pwd module (Windows) or no entry for this uid
+        return ""
+    name = " ".join(gecos.split(",")[0].split())
+    try:
+        login = getpass.getuser()
     except Exception:  # no user name in the environment (some containers)
-        return "reviewer"
+        login = ""
+    if not name or name.casefold() in {login.casefold(), "root"}:
+        return ""
+    return name

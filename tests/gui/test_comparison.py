@@ -148,7 +148,7 @@ def test_three_trials_recent_and_add_to_comparison(window, qtbot):
     assert window.workspace.count() == 1  # the two-trial tab was replaced
     recent = window.settings.recent_comparisons()
     assert recent[0] == ["NCT02455596", "NCT06924645", "NCT07312656"]
-    assert [a.text() for a in window.recent_menu.actions()][0] == "NCT02455596 · NCT06924645 · NCT07312656"
+    assert [a.text() for a in window.recent_menu.actions()][0] == "&1 NCT02455596 · NCT06924645 · NCT07312656"
     window.recent_menu.actions()[1].trigger()
     again = window.workspace.currentWidget()
     qtbot.waitUntil(lambda: again.loaded, timeout=10000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from .conftest import stored_notes, trial_id_of
+from .conftest import answer_question, stored_notes, trial_id_of
 
 
 def panel_rows(window) -> list[dict]:
@@ -154,12 +154,13 @@ def test_note_on_selected_text(window, library):
     assert "badge-none" in view.rendered.html  # the span's marker sits on its criterion
 
 
-def test_cancelled_editor_writes_nothing(window, library):
+def test_cancelled_editor_writes_nothing(window, library, qtbot):
     view = window.open_trial("NCT07312656")
     view.request_note_on("trial", "")
     window.note_editor.set_values("not saved")
+    answer_question(qtbot, "Discard")
     window.note_editor.reject()
-    assert stored_notes(library) == []
+    assert stored_notes(library) == [] and not window.note_editor.isVisible()
     view.request_note_on("trial", "")
     window.note_editor.set_values("   ")
     window.note_editor.accept()  # empty text: refused, the editor stays open

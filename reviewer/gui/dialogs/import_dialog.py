@@ -1,5 +1,8 @@
 """Import from the GUI: a progress dialog with the ETA and Cancel, and the report of refused files.
 
+Enter never cancels: the Cancel button is no default button, so a key pressed for something else
+does not stop a long import. Escape and closing the dialog ask first ("Stop the import?").
+
 ``ImportController`` starts a tasks.ImportTask and drives the dialog; the window connects to its
 ``sig_finished(report)``. Nothing here blocks: the dialog is shown with ``show()``.
 """
@@ -9,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from .. import tasks
 from .error_dialog import ErrorDialog
@@ -34,6 +37,23 @@ class ImportProgressDialog(QProgressDialog):
         self.setAutoClose(False)
         self.setAutoReset(False)
         self.setMinimumWidth(480)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.setDefault(False)
+        self.cancel_button.setToolTip("Stop the import; what is imported so far is kept")
+        self.setCancelButton(self.cancel_button)
+        self.setAccessibleName("Import progress")
+
+    def reject(self) -> None:
+        """Escape: stop only if the user says so (``canceled``, as the Cancel button does)."""
+        if self.isVisible() and ask_stop_import(self):
+            self.canceled.emit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self.isVisible() and not ask_stop_import(self):
+            event.ignore()
+            return
+        super().closeEvent(event)
 
     def show_progress(self, progress) -> None:
         total = progress.total or 0
@@ -49,6 +69,22 @@ class ImportProgressDialog(QProgressDialog):
         if name:
             lines.append(name)
         self.setLabelText("\n".join(lines))
+
+
+def ask_stop_import(parent: QWidget) -> bool:
+    """"Stop the import?" True for Stop; Keep importing is the default and Escape's answer."""
+    box = QMessageBox(parent)
+    box.setObjectName("stopImportQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Stop the import?")
+    box.setText("Stop the import?")
+    box.setInformativeText("The files imported so far are kept.")
+    keep = box.addButton("&Keep importing", QMessageBox.ButtonRole.RejectRole)
+    stop = box.addButton("&Stop", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is stop
 
 
 class ImportController(QObject):

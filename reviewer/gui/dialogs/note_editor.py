@@ -1,22 +1,32 @@
 """The note editor: text, tag and (read-only) author of one note, on one item of a trial.
 
-Non-modal by default (``open()``); the caller writes the note when ``accepted`` fires, so a test
-can fill it in and call ``accept()`` without a blocking ``exec()``.
+Shown with ``open()``; the caller writes the note when ``accepted`` fires, so a test can fill it
+in and call ``accept()`` without a blocking ``exec()``.
+
+Typed work is not lost: leaving with changes (Escape, Cancel, closing the dialog, the window
+closing, another item's editor opening) asks "Discard this note?" first; and with a
+``drafts.NoteDrafts`` the text is written to the data folder as it is typed (debounced), so a
+crash keeps it. The caller removes the draft once the note is saved (``forget_draft``); Discard
+removes it too.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
+    QWidget,
 )
+
+from ..drafts import NoteDrafts, saved_at_text
 
 # reviewer.core.store.tables.NOTE_TAGS, kept here so that the window opens before SQLModel is loaded
 # (tests/gui/test_models.py checks they are the same)
@@ -28,6 +38,8 @@ TAG_LABELS = {
     "suggestion": "Suggestion",
     "ok": "OK",
 }
+# how long typing pauses before the draft is written
+DRAFT_DELAY_MS = 400
 
 
 class NoteEditor(QDialog):
@@ -43,9 +55,19 @@ class NoteEditor(QDialog):
         tag: str | None = None,
         author: str = "",
         note_id: int | None = None,
+        drafts: NoteDrafts | None = None,
+        draft: dict | None = None,
     ):
         super().__init__(parent)
+        self.setObjectName("noteEditor")
         self.note_id = note_id
+        self.initial = (body, tag)
+        # where the draft goes and what it says besides the text: key, kind, registry id, item...
+        self.drafts, self.draft_context = (drafts, draft) if drafts is not None and draft else (None, None)
+        self.draft_timer = QTimer(self)
+        self.draft_timer.setSingleShot(True)
+        self.draft_timer.setInterval(DRAFT_DELAY_MS)
+        self.draft_timer.timeout.connect(self.write_draft)
         self.setWindowTitle("Edit note" if note_id else "New note")
         self.setMinimumWidth(460)
 
@@ -69,6 +91,7 @@ class NoteEditor(QDialog):
         self.body_edit = QPlainTextEdit(self)
         self.body_edit.setPlaceholderText("Your note")
         self.body_edit.setPlainText(body)
+        self.body_edit.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on after the text
         self.body_edit.setTabChangesFocus(True)
         self.tag_combo = QComboBox(self)
         for value in (None, *TAGS):
@@ -76,10 +99,15 @@ class NoteEditor(QDialog):
         self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(tag)))
         self.author_label = QLabel(_esc(author), self)
         self.author_label.setToolTip("Change your name in Edit › Preferences")
+        self.draft_label = QLabel(self)
+        self.draft_label.setObjectName("noteDraftRestored")
+        self.draft_label.setWordWrap(True)
+        self.draft_label.hide()
 
         form = QFormLayout()
-        form.addRow("Note", self.body_edit)
-        form.addRow("Tag", self.tag_combo)
+        form.addRow(self.draft_label)
+        form.addRow("&Note", self.body_edit)
+        form.addRow("&Tag", self.tag_combo)
         form.addRow("Author", self.author_label)
         layout.addLayout(form)
 
@@ -90,7 +118,12 @@ class NoteEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self.body_edit.textChanged.connect(self._update)
+        self.body_edit.textChanged.connect(self.draft_timer.start)
+        self.tag_combo.currentIndexChanged.connect(lambda _index: self.draft_timer.start())
+        self.body_edit.setAccessibleName("Note text")
+        self.tag_combo.setAccessibleName("Tag")
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.accept)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Save the note (Ctrl+Enter)")
         self._update()
         self.body_edit.setFocus()
 
@@ -106,12 +139,75 @@ class NoteEditor(QDialog):
     def set_values(self, body: str, tag: str | None = None) -> None:
         """Fill the editor (for scripted use and tests)."""
         self.body_edit.setPlainText(body)
+        self.body_edit.moveCursor(QTextCursor.MoveOperation.End)  # typing goes on after the text
         self.tag_combo.setCurrentIndex(max(0, self.tag_combo.findData(tag)))
 
     def accept(self) -> None:
         if not self.body().strip():
             return  # a note needs some text; Save stays disabled meanwhile
+        self.draft_timer.stop()
+        self.write_draft()  # kept until the caller has saved the note (forget_draft)
         super().accept()
+
+    # ------------------------------------------------------------ typed work is not lost
+
+    def has_changes(self) -> bool:
+        """Has the user typed anything worth asking about? (A tag alone on an empty new note is not.)"""
+        body, tag = self.initial
+        if (self.body(), self.tag()) == (body, tag):
+            return False
+        return bool(self.body().strip() or body.strip())
+
+    def reject(self) -> None:
+        """Escape, Cancel and closing the dialog: ask before throwing typed text away."""
+        if self.confirm_discard():
+            super().reject()
+
+    def confirm_discard(self) -> bool:
+        """True when the editor may go: nothing typed, or the user chose Discard (the draft goes too)."""
+        if self.has_changes() and not ask_discard(self):
+            self.body_edit.setFocus()
+            return False
+        self.forget_draft()
+        return True
+
+    def restore_draft(self, draft: dict) -> None:
+        """Put a kept draft's text in the editor (what the note said before stays the reference:
+        leaving still asks)."""
+        tag = draft.get("tag")
+        self.set_values(draft.get("body", ""), tag if tag in TAGS else None)
+        self.draft_label.setText(f"Restored from an unsaved draft of {saved_at_text(draft)}.")
+        self.draft_label.show()
+        self.draft_timer.stop()
+
+    def write_draft(self) -> None:
+        if self.drafts is None:
+            return
+        if self.has_changes():
+            self.drafts.save({**self.draft_context, "body": self.body(), "tag": self.tag()})
+        else:
+            self.drafts.remove(self.draft_context["key"])
+
+    def forget_draft(self) -> None:
+        self.draft_timer.stop()
+        if self.drafts is not None:
+            self.drafts.remove(self.draft_context["key"])
+
+
+def ask_discard(parent: QWidget) -> bool:
+    """"Discard this note?" True for Discard; Keep editing is the default and Escape's answer."""
+    box = QMessageBox(parent)
+    box.setObjectName("discardNoteQuestion")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Discard this note?")
+    box.setText("Discard this note?")
+    box.setInformativeText("What you typed will be lost.")
+    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
 
 
 def _esc(text: str) -> str:

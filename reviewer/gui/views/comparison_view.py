@@ -153,6 +153,8 @@ class ComparisonView(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("comparisonTable")
+        self.table.setAccessibleName("Comparison of " + ", ".join(self.registry_ids))
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
         self.table.setVerticalHeader(ConceptHeader(self.table))
         self.table.setItemDelegate(NoteMarkDelegate(self.table))
         self.table.setModel(self.model)
@@ -186,6 +188,12 @@ class ComparisonView(QWidget):
         self.task = tasks.start(
             load_comparison, store, self.registry_ids, arms, on_finished=self._loaded, on_failed=self._failed
         )
+
+    def focus_content(self) -> None:
+        """Give the keyboard focus to the comparison table, on its first cell if none is current."""
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount() and self.model.columnCount():
+            self.table.setCurrentIndex(self.model.index(0, 0))
 
     @property
     def title(self) -> str:

@@ -94,6 +94,7 @@ class LibraryPanel(QWidget):
 
         self.search = QLineEdit(self)
         self.search.setObjectName("librarySearch")
+        self.search.setAccessibleName("Search trials")
         self.search.setPlaceholderText('Search trials: words, "a phrase", NCT id…  (Ctrl+F)')
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
@@ -108,6 +109,7 @@ class LibraryPanel(QWidget):
         filter_row = QHBoxLayout()
         for attribute, title, kind in FILTERS:
             button = FilterButton(title, vocab.ENUMS[kind], self)
+            button.setAccessibleName(f"{title} filter")
             button.sig_changed.connect(self._apply_filters)
             self.filters[attribute] = button
             filter_row.addWidget(button)
@@ -118,6 +120,8 @@ class LibraryPanel(QWidget):
 
         self.table = QTableView(self)
         self.table.setObjectName("libraryTable")
+        self.table.setAccessibleName("Trial library")
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -280,6 +284,15 @@ class LibraryPanel(QWidget):
             selection.select(
                 self.model.index(row, 0),
                 QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def focus_list(self) -> None:
+        """Give the keyboard focus to the trial list, on its first row if none is current."""
+        self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.table.currentIndex().isValid() and self.model.rowCount():
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
 
     def focus_search(self) -> None:

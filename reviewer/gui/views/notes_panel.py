@@ -37,6 +37,7 @@ class NotesPanel(QWidget):
         self.title = QLabel("No trial open", self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.tag_combo = QComboBox(self)
+        self.tag_combo.setAccessibleName("Show notes with the tag")
         self.tag_combo.addItem("All tags", None)
         for tag in TAGS:
             self.tag_combo.addItem(TAG_LABELS[tag], tag)
@@ -45,6 +46,9 @@ class NotesPanel(QWidget):
         )
 
         self.view = QTableView(self)
+        self.view.setObjectName("notesTable")
+        self.view.setAccessibleName("Notes list")
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -71,11 +75,13 @@ class NotesPanel(QWidget):
         self.delete_button.setToolTip("Delete the selected note (Delete; Ctrl+Z brings it back)")
         self.delete_button.clicked.connect(self.delete_selected)
 
-        edit_action = QAction("Edit note", self.view)
+        # in the window's Edit menu too; their keys work where the list has the focus
+        self.edit_action = edit_action = QAction("Edi&t note", self.view)
         edit_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         edit_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        edit_action.setToolTip("Edit the selected note")
         edit_action.triggered.connect(self.edit_selected)
-        delete_action = QAction("Delete note", self.view)
+        self.delete_action = delete_action = QAction("De&lete note", self.view)
         delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         delete_action.triggered.connect(self.delete_selected)
@@ -93,6 +99,12 @@ class NotesPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.view)
         self.model.modelReset.connect(self._update_title)
+
+    def focus_list(self) -> None:
+        """Give the keyboard focus to the notes list, on its first note if none is current."""
+        self.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            self.view.selectRow(0)
 
     def set_context(self, trials: dict[int, str], what: str) -> None:
         """Show the notes of ``trials`` (trial id -> registry id); ``what`` names them for the title."""

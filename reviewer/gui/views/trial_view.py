@@ -147,9 +147,15 @@ class TrialView(QWidget):
         self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.browser.customContextMenuRequested.connect(self._context_menu)
         self.browser.document().setDocumentMargin(14)
+        self.browser.setAccessibleName(f"Trial record {registry_id}")
+        # a caret the arrow keys move (Shift+arrows select): Ctrl+N notes the item, or the text, it is on
+        self.browser.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
 
         self.source = QPlainTextEdit(self)
         self.source.setReadOnly(True)
+        self.source.setAccessibleName(f"Source document of {registry_id}")
         self.source.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.source_info = QLabel(self)
         self.source_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -277,6 +283,16 @@ class TrialView(QWidget):
 
     def show_source(self) -> None:
         self.tabs.setCurrentIndex(1)
+
+    def toggle_source(self) -> None:
+        """The record, or the original document it was imported from (the focus goes with it)."""
+        self.tabs.setCurrentIndex(0 if self.tabs.currentIndex() == 1 else 1)
+        self.focus_content()
+
+    def focus_content(self) -> None:
+        """Give the keyboard focus to what the tab shows: the record, or the source text."""
+        target = self.source if self.tabs.currentIndex() == 1 else self.browser
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _tab_changed(self, index: int) -> None:
         if index == 1:
