@@ -101,7 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--format", choices=["pdf", "html"], default="pdf")
     report.add_argument("--template", help="a template of your own (a copy of one in reports/, edited)")
-    report.add_argument("--reviewer", help="name in the footer (default: your user name)")
+    report.add_argument(
+        "--reviewer", help="name in the footer (default: your full name as the system knows it; none if it has none)"
+    )
     report.add_argument("--no-notes", action="store_true", help="leave the reviewer notes out")
     report.add_argument(
         "--sections",

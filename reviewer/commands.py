@@ -169,8 +169,7 @@ def cmd_db(args, data_dir: Path) -> int:
 
 
 def cmd_report(args, store) -> int:
-    import getpass
-
+    from .core.people import system_full_name
     from .core.reports import ReportError, ReportOptions, make_report
 
     kind = {"brief": "brief", "compare": "comparison", "notes": "notes"}[args.kind]
@@ -180,7 +179,7 @@ def cmd_report(args, store) -> int:
         return 2
     try:
         options = ReportOptions(
-            reviewer=args.reviewer or getpass.getuser(),
+            reviewer=args.reviewer or system_full_name(),
             include_notes=not args.no_notes,
             template=template,
             templates_dir=paths.templates_dir(store.path.parent),

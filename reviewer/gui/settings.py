@@ -6,9 +6,7 @@ isolated. Values that Qt's INI backend would type ambiguously (lists) are stored
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -107,21 +105,3 @@ class Settings:
         self.qsettings.sync()
 
 
-def system_full_name() -> str:
-    """The user's full name as the system knows it (the first field of the passwd entry's GECOS),
-    to suggest as the author; empty where there is none, or where it is only the login name
-    ("root" included): a login is not a signature."""
-    try:
-        import pwd
-
-        gecos = pwd.getpwuid(os.getuid()).pw_gecos or ""
-    except (ImportError, KeyError, OSError):  # no pwd module (Windows) or no entry for this uid
-        return ""
-    name = " ".join(gecos.split(",")[0].split())
-    try:
-        login = getpass.getuser()
-    except Exception:  # no user name in the environment (some containers)
-        login = ""
-    if not name or name.casefold() in {login.casefold(), "root"}:
-        return ""
-    return name

@@ -136,6 +136,21 @@ def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr
 
 
+def test_a_report_is_signed_with_the_given_name_or_the_full_name_never_a_login(data_dir, tmp_path):
+    import getpass
+
+    from reviewer.core.people import system_full_name
+
+    signed = tmp_path / "signed.html"
+    reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(signed), "--format", "html", "--reviewer", "Dr Q")
+    assert '<span class="meta-reviewer">by Dr Q</span>' in signed.read_text(encoding="utf-8")
+    unsigned = tmp_path / "unsigned.html"
+    reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(unsigned), "--format", "html")
+    expected = f"by {system_full_name()}" if system_full_name() else ""
+    assert f'<span class="meta-reviewer">{expected}</span>' in unsigned.read_text(encoding="utf-8")
+    assert f"by {getpass.getuser()}<" not in unsigned.read_text(encoding="utf-8")
+
+
 def test_a_broken_user_template_is_named_with_its_line(data_dir, tmp_path):
     broken = tmp_path / "broken.html.j2"
     broken.write_text('{% extends "base.html.j2" %}\n{% block body %}{% if %}{% endblock %}', encoding="utf-8")

@@ -10,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from reviewer.gui.settings import Settings, system_full_name
+from reviewer.core.people import system_full_name
+from reviewer.gui.settings import Settings
 
 from .conftest import drop_typed_note, stored_notes
 

@@ -1,6 +1,6 @@
 """The question asked before the first note: whose name goes on the notes.
 
-Prefilled with the system's full name where it has one (settings.system_full_name), never with a
+Prefilled with the system's full name where it has one (core.people.system_full_name), never with a
 bare login; OK stays disabled until there is a name. Accepting stores it in the settings (it can
 be changed later in Edit › Preferences).
 """
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
-from ..settings import Settings, system_full_name
+from ...core.people import system_full_name
+from ..settings import Settings
 
 
 class AuthorDialog(QDialog):
