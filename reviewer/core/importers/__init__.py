@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import bounds
 from .base import (
     MAX_DOCUMENT_BYTES,
     MAX_ZIP_RATIO,
@@ -470,6 +471,15 @@ def detect(text: str) -> Importer:
     return importer
 
 
+def _check_bounds(importer: Importer, text: str) -> None:
+    """Refuse a document with more structure than its parser may build (bounds.py); a "Viewing
+    Study" page's dump is bounded by its importer."""
+    if importer is CTGOV_JSON:
+        bounds.check_json(text)
+    elif importer is CTGOV_XML:
+        bounds.check_xml(text)
+
+
 def read_document(data: bytes) -> list[ParsedRecord]:
     """Every record in one document's bytes, or InvalidSource with the reason."""
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -478,10 +488,13 @@ def read_document(data: bytes) -> list[ParsedRecord]:
         # JSON in plain UTF-8 (no byte-order mark), as the registry's files are: parsed from its bytes
         records = None
         if data[:1] in (b"{", b"[") and detect(data[:SNIFF_BYTES].decode("utf-8", "ignore")) is CTGOV_JSON:
+            bounds.check_json(data)
             records = CTGOV_JSON.parse_utf8(data)
         if records is None:
             text = decode(data)
-            records = detect(text).parse(text)
+            importer = detect(text)
+            _check_bounds(importer, text)
+            records = importer.parse(text)
     except InvalidSource:
         raise
     except RecursionError:
