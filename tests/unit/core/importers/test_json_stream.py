@@ -103,3 +103,76 @@ def test_a_big_arrays_studies_are_estimated_from_slices_of_it(tmp_path):
     assert 599_000 <= json_stream.estimate_items(path, path.stat().st_size) <= 601_000
     path.write_bytes(b"[" + b",".join([b'{"x": 1}'] * 2000) + b"]")  # read whole: counted
     assert json_stream.estimate_items(path, path.stat().st_size) == 2000
+
+
+def _study(n: int) -> dict:
+    return {"protocolSection": {"identificationModule": {"nctId": f"NCT{n:08d}", "briefTitle": f"Study {n}"}}}
+
+
+def _split_documents(tmp_path, text: str) -> list[tuple[str, str | None]]:
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    return [
+        (name.removeprefix(str(path)), error) for name, _data, error in json_stream.iter_array_documents(path, False)
+    ]
+
+
+def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp_path):
+    import json
+
+    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2)])
+    assert _split_documents(tmp_path, text) == [
+        (" › study 1", None),
+        (" › element 2", "not a study (a number)"),
+        (" › element 3", "not a study (a string)"),
+        (" › element 4", "not a study (an array)"),
+        (" › element 5", "not a study (true)"),
+        (" › element 6", "not a study (null)"),
+        (" › element 7", "not a study (a number)"),
+        (" › study 8", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        (" garbage", "trailing data after the array of studies: not JSON"),
+        (" [1]", "trailing data after the array of studies: not JSON"),
+        ("\n\n", None),
+    ],
+)
+def test_what_follows_a_big_array_must_be_white_space(tmp_path, tail, reason):
+    import json
+
+    got = _split_documents(tmp_path, json.dumps([_study(1)]) + tail)
+    assert got == [(" › study 1", None)] + ([("", reason)] if reason else [])
+
+
+def test_a_page_must_close_as_json_after_its_studies(tmp_path):
+    import json
+
+    page = json.dumps({"totalCount": 1, "other": [1], "studies": [_study(1)], "nextPageToken": "x{["})
+    assert _split_documents(tmp_path, page) == [(" › study 1", None)]  # "other" is not split
+    assert _split_documents(tmp_path, page + "}")[-1] == ("", "invalid JSON after the array of studies")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('[{"a": 1},]', "a comma after the last element"),
+        ('[{"a": 1} 12 {"b": 2}]', "invalid JSON after element 1 of the array"),
+        ("[1, nul]", "invalid JSON in the array of studies"),
+        ('[{"a": 1}, {"b":', "truncated JSON"),
+    ],
+)
+def test_invalid_json_inside_a_big_array_fails_the_file(tmp_path, text, reason):
+    assert reason in _split_documents(tmp_path, text)[-1][1]
+
+
+def test_a_big_array_without_a_study_fails_and_its_many_non_studies_are_counted(tmp_path):
+    text = "[" + ", ".join(['1', '"s"', "null", "2.5e3"] * 300_000) + "]"  # 1.2 million elements
+    got = _split_documents(tmp_path, text)
+    assert len(got) == json_stream.NAMED_NOT_STUDIES + 2
+    assert got[-2] == ("", f"{1_200_000 - json_stream.NAMED_NOT_STUDIES:,} more elements are not studies (not listed one by one)")
+    assert got[-1] == ("", "no study in big.json")
+    assert _split_documents(tmp_path, "[ ]") == [("", "no study in big.json")]
