@@ -167,7 +167,8 @@ def iter_array_documents(
 ) -> Iterator[tuple[str, bytes | ArrayItemRef | None, str | None]]:
     """The documents a bulk import makes of a big array, as (name, study, failure): each study, by
     reference or as its bytes (``file › study N``, N its place in the array); each element that is
-    not a study as a failure of its own (``file › element N``: "not a study (a number)"); and the
+    not a study (not an object, or an object without a "protocolSection", which every study has) as
+    a failure of its own (``file › element N``: "not a study (a number)"); and the
     file's own failure when it has one: invalid JSON or trailing data after the array, truncated,
     or no study in it at all."""
     name = str(path)
@@ -176,6 +177,8 @@ def iter_array_documents(
         with path.open("rb") as handle:
             for offset, item, kind, number in _ArrayScanner(handle).elements():
                 elements += number
+                if item is not None and b'"protocolSection"' not in item:
+                    item, kind = None, "an object without protocolSection"
                 if item is not None:
                     studies += 1
                     data = ArrayItemRef(name, offset, len(item)) if by_reference else item

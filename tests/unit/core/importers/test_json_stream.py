@@ -120,7 +120,7 @@ def _split_documents(tmp_path, text: str) -> list[tuple[str, str | None]]:
 def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp_path):
     import json
 
-    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2)])
+    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2), {"a": 1}])
     assert _split_documents(tmp_path, text) == [
         (" › study 1", None),
         (" › element 2", "not a study (a number)"),
@@ -130,6 +130,7 @@ def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp
         (" › element 6", "not a study (null)"),
         (" › element 7", "not a study (a number)"),
         (" › study 8", None),
+        (" › element 9", "not a study (an object without protocolSection)"),
     ]
 
 
