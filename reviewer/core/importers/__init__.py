@@ -206,10 +206,19 @@ def _documents_of_file(path: Path, name: str) -> Iterator[Document | tuple[str, 
         if zipfile.is_zipfile(path):
             yield from _zip_members(path, name)
             return
+        if _starts_as_zip(path):
+            yield name, InvalidSource("damaged zip: its directory at the end cannot be found (a truncated download?)")
+            return
     except OSError as error:
         yield name, InvalidSource(f"cannot read: {error.strerror or error}")
         return
     yield Document(name, size, lambda: _read_file(path))
+
+
+def _starts_as_zip(path: Path) -> bool:
+    """A file that begins with a zip's first local header (but is_zipfile found no end record)."""
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 def _read_file(path: Path) -> bytes:

@@ -106,7 +106,7 @@ def estimate_items(path: Path, size: int) -> int:
     seen, first, last = 0, 0, 0
     # the head ends inside a study (an InvalidSource): the studies before it are enough
     with contextlib.suppress(InvalidSource):
-        for offset, item, _kind, _n in _ArrayScanner(io.BytesIO(head)).elements():
+        for offset, item, _kind, _n in _ArrayScanner(io.BytesIO(head), studies_only=True).elements():
             if item is None:
                 continue
             first = first if seen else offset
@@ -212,6 +212,33 @@ _PLAIN = (
 )
 _PLAIN_RUN = re.compile(b"(?:" + _PLAIN + b"){1,10000}")
 _PLAIN_ONE = re.compile(_PLAIN)
+_STRUCTURE_BYTES = b',[]{}"'
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in _STRUCTURE_BYTES)
+_SIMPLE_STRING = re.compile(rb'"[^"]*"')
+_FLAT_CONTAINER = re.compile(rb"[\[{],*[\]}]")
+
+
+def _elements_in_run(run: bytes) -> int:
+    """How many elements a run matched by _PLAIN_RUN holds: its commas outside strings and flat
+    containers (each element is followed by one), counted on its structure alone (its other bytes
+    deleted, then its strings and containers, mostly by bytes.replace), or, where a string holds an
+    escape, by matching the elements again (several times slower)."""
+    if b"\\" in run:
+        return _PLAIN_ONE.subn(b"", run)[1]
+    structure = run.translate(None, _NOT_STRUCTURE)
+    if b'"' in structure:
+        # two adjacent quotes close one string and open the next, or hold nothing structural:
+        # removing them merges strings or empties one, and leaves the commas outside strings
+        structure = structure.replace(b'""', b"")
+        if b'"' in structure:
+            structure = _SIMPLE_STRING.sub(b"", structure)
+    if b"[" in structure or b"{" in structure:
+        structure = structure.replace(b"[]", b"").replace(b"{}", b"")
+        if b"[" in structure or b"{" in structure:
+            structure = _FLAT_CONTAINER.sub(b"", structure)
+    return structure.count(b",")
+
+
 _KINDS = {ord('"'): "a string", ord("["): "an array", ord("t"): "true", ord("f"): "false", ord("n"): "null"}
 _STUDIES_KEY = re.compile(rb'"studies"[ \t\r\n]*:[ \t\r\n]*$')
 MAX_OUTSIDE_BYTES = 1 << 20  # of JSON before and after the array (a page's other keys)
@@ -353,7 +380,7 @@ class _ArrayScanner:
                 if run and run.end() >= len(self.data) and self._more(position):
                     continue  # the run may go on in the next chunk
                 if run and run.end() < len(self.data):
-                    skipped = _PLAIN_ONE.subn(b"", run.group(0))[1]
+                    skipped = _elements_in_run(run.group(0))
                     yield position, None, "a value", skipped  # past the named ones, only counted
                     count += skipped
                     not_studies += skipped

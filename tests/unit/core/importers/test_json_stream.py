@@ -171,9 +171,24 @@ def test_invalid_json_inside_a_big_array_fails_the_file(tmp_path, text, reason):
 
 
 def test_a_big_array_without_a_study_fails_and_its_many_non_studies_are_counted(tmp_path):
-    text = "[" + ", ".join(['1', '"s"', "null", "2.5e3"] * 300_000) + "]"  # 1.2 million elements
+    kinds = ["1", '"s"', "null", "2.5e3", "[]", '{"a": "b,c"}', '[1, "]"]', '"an \\"escaped, quote"']
+    text = "[" + ", ".join(kinds * 150_000) + "]"  # 1.2 million elements, counted in runs past the first
     got = _split_documents(tmp_path, text)
     assert len(got) == json_stream.NAMED_NOT_STUDIES + 2
     assert got[-2] == ("", f"{1_200_000 - json_stream.NAMED_NOT_STUDIES:,} more elements are not studies (not listed one by one)")
     assert got[-1] == ("", "no study in big.json")
     assert _split_documents(tmp_path, "[ ]") == [("", "no study in big.json")]
+
+
+def test_a_run_of_plain_elements_is_counted_as_matching_them_one_by_one_counts_it():
+    import random
+
+    atoms = ["1", '"s"', "null", "2.5e3", "[]", "{}", '{"a": "b,c"}', '[1, "]"]', '"a,b"', '""',
+             '{"a":1,"b":"}"}', '["x",""]', '{"k":""}', "true", '"[{"', '"\\"q,"']
+    rng = random.Random(13)
+    for _ in range(3000):
+        elements = [rng.choice(atoms) for _ in range(rng.randint(1, 30))]
+        text = "".join(e + rng.choice([",", " ,", ",\n"]) for e in elements).encode()
+        run = json_stream._PLAIN_RUN.match(text)
+        assert run.end() == len(text.rstrip())
+        assert json_stream._elements_in_run(run.group(0)) == len(elements), text
