@@ -176,6 +176,15 @@ def zip_overlapping_at_one_offset(count: int = 300) -> bytes:
     return raw_zip([first, *rest])
 
 
+def zip_sharing_one_stream(count: int = 300) -> bytes:
+    """The issue's bomb: entries that share one deflate stream of 64 MiB of zeros (64 KB), each
+    saying it holds 1,000 bytes, so that no ratio check stops them (each took 0.2 s to inflate)."""
+    stream = deflate(bytes(64 * 2**20))
+    first = RawEntry(b"s0.json", stream, zlib.crc32(bytes(1000)), 1000)
+    rest = [RawEntry(f"s{n}.json".encode(), stream, first.crc, 1000, offset=0) for n in range(1, count)]
+    return raw_zip([first, *rest])
+
+
 def zip_overlapping_inside_each_other(count: int = 300) -> bytes:
     """Entries whose offsets step through one stored blob: each entry's data holds the next's."""
     blob = b" " * (count * 64)
@@ -343,6 +352,8 @@ CASES: list[Case] = [
     # ---- zips
     Case("zip-ok.zip", "a zip of two studies", _zipfile([("a.json", _json(study("NCT00000001"))), ("b.json", _json(study("NCT00000002")))]), "imported"),
     Case("zip-overlap.zip", "300 entries at one offset, sharing one deflate stream", lambda: zip_overlapping_at_one_offset(), "refused", "share their data"),
+    Case("zip-shared-stream.zip", "300 entries sharing one 64 MiB deflate stream, each saying 1,000 bytes", lambda: zip_sharing_one_stream(), "refused", "share their data"),
+    Case("zip-shared-stream-once.zip", "one entry of that stream, saying 1,000 bytes", lambda: zip_sharing_one_stream(1), "refused", "larger than its size"),
     Case("zip-overlap-steps.zip", "300 entries each inside the one before", lambda: zip_overlapping_inside_each_other(), "refused", "share their data"),
     Case("zip-local-name.zip", "a local header naming another file", lambda: raw_zip([_member("a.json", _json(study()), local_name=b"../../evil.json")]), "refused", "local header disagrees"),
     Case("zip-local-size.zip", "a local header with another compressed size", lambda: raw_zip([_member("a.json", _json(study()), local_compressed=7)]), "refused", "local header disagrees"),
