@@ -83,6 +83,11 @@ def main(argv: list[str]) -> int:
     stores = Path(argv[0])
     for name in argv[1:]:
         print(json.dumps(import_one(stores, Path(name)), ensure_ascii=False), flush=True)
+    # this process's peak over all its files (getrusage: the kernel's own count, never reset)
+    print(
+        json.dumps({"process_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
+        flush=True,
+    )
     return 0
 
 
