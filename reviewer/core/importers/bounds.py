@@ -35,16 +35,21 @@ LITERAL_MAX_VALUES = 150_000
 LITERAL_MAX_CHARS = 16 * 2**20
 
 
+_NOT_VALUE_BYTES = bytes(b for b in range(256) if b not in b",:[{")
+
+
 def json_values(data: bytes | str) -> int:
     """About how many values a JSON document makes (members and elements, containers included)."""
     if isinstance(data, str):
         return data.count(",") + data.count(":") + data.count("[") + data.count("{")
-    return data.count(b",") + data.count(b":") + data.count(b"[") + data.count(b"{")
+    return len(data.translate(None, _NOT_VALUE_BYTES))  # one pass: a third of four counts' time
 
 
 def check_json(data: bytes | str) -> None:
     """Refuse a JSON document that would make too many values for its size."""
     bound = min(JSON_MAX_VALUES, JSON_BASE_VALUES + len(data) // JSON_BYTES_PER_VALUE)
+    if len(data) <= bound:
+        return  # no more values than bytes: a study of up to 120 KB is not even counted
     values = json_values(data)
     if values > bound:
         raise InvalidSource(
@@ -56,6 +61,8 @@ def check_json(data: bytes | str) -> None:
 def check_xml(data: bytes | str) -> None:
     """Refuse an XML document with too many tags for its size."""
     bound = min(XML_MAX_TAGS, XML_BASE_TAGS + len(data) // XML_BYTES_PER_TAG)
+    if len(data) <= bound:
+        return
     tags = data.count("<") if isinstance(data, str) else data.count(b"<")
     if tags > bound:
         raise InvalidSource(
@@ -71,6 +78,8 @@ def check_literal(dump: str) -> None:
             f'the record dump after "Raw JSON" is oversized ({len(dump):,} characters; '
             f"at most {LITERAL_MAX_CHARS:,})"
         )
+    if len(dump) <= LITERAL_MAX_VALUES:
+        return
     values = json_values(dump) + dump.count("(")
     if values > LITERAL_MAX_VALUES:
         raise InvalidSource(
