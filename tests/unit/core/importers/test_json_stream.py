@@ -122,7 +122,7 @@ def _split_documents(tmp_path, text: str) -> list[tuple[str, str | None]]:
 def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp_path):
     import json
 
-    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2), {"a": 1}])
+    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2), {"a": 1}, {"protocolSection": {}}])
     assert _split_documents(tmp_path, text) == [
         (" › study 1", None),
         (" › element 2", "not a study (a number)"),
@@ -133,6 +133,7 @@ def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp
         (" › element 7", "not a study (a number)"),
         (" › study 8", None),
         (" › element 9", "not a study (an object without protocolSection)"),
+        (" › element 10", "not a study (too small)"),  # under the 68 bytes of the smallest study
     ]
 
 
