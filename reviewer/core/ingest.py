@@ -28,12 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
-from .importers.json_stream import (
-    ArrayItemRef,
-    is_big_study_array,
-    iter_array_items,
-    iter_array_refs,
-)
+from .importers.json_stream import ArrayItemRef, is_big_study_array, iter_array_documents
 from .store import repo, search
 from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
 
@@ -207,18 +202,11 @@ def _bulk_documents(
             yield item.name, item.ref, None
             continue
         if isinstance(item, Document) and " › " not in item.name and is_big_study_array(Path(item.name), item.size):
+            # by reference, the workers read the studies: this process never holds them
             number = 0
-            try:
-                if by_reference:  # the workers read the studies: this process never holds them
-                    for number, ref in enumerate(iter_array_refs(Path(item.name)), 1):
-                        yield f"{item.name} › study {number}", ref, None
-                else:
-                    with Path(item.name).open("rb") as handle:
-                        for number, study in enumerate(iter_array_items(handle), 1):
-                            yield f"{item.name} › study {number}", study, None
-            except InvalidSource as error:
-                yield item.name, None, str(error)
+            for document in iter_array_documents(Path(item.name), by_reference):
                 number += 1
+                yield document
             counted(Path(item.name), number)
             continue
         yield _loaded(item)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import bounds
 from .base import (
     MAX_DOCUMENT_BYTES,
     MAX_ZIP_RATIO,
@@ -75,6 +76,7 @@ class ZipMemberRef:
     file_size: int
     crc: int
     deflated: bool  # else stored
+    raw_name: bytes = b""  # as the central directory spells it: the local header must agree
 
     def read(self) -> tuple[bytes, bytes | None]:
         """The member's bytes, and its raw deflate stream when it is deflated."""
@@ -85,7 +87,8 @@ class ZipMemberRef:
                 if len(header) != 30 or header[:4] != b"PK\x03\x04":
                     raise InvalidSource("damaged zip member: bad local file header")
                 name_length, extra_length = struct.unpack("<HH", header[26:30])
-                handle.seek(name_length + extra_length, os.SEEK_CUR)
+                self._check_local_header(header, handle.read(name_length))
+                handle.seek(extra_length, os.SEEK_CUR)
                 raw = handle.read(self.compress_size)
         except OSError as error:
             raise InvalidSource(f"damaged zip member: {error}") from None
@@ -96,16 +99,31 @@ class ZipMemberRef:
         else:
             inflater = zlib.decompressobj(-15)
             try:
-                data = inflater.decompress(raw, MAX_DOCUMENT_BYTES + 1)
+                # never more than the size the directory gives (and the refusals checked): inflating
+                # a lying member costs no more than an honest one of its declared size
+                data = inflater.decompress(raw, self.file_size + 1)
             except zlib.error as error:
                 raise InvalidSource(f"damaged zip member: {error}") from None
-            if len(data) <= MAX_DOCUMENT_BYTES and not inflater.eof:
+            if len(data) <= self.file_size and not inflater.eof:
                 raise InvalidSource("damaged zip member: truncated")
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise InvalidSource("oversized document (its size in the zip header is false)")
+        if len(data) > self.file_size:
+            raise InvalidSource("the member is larger than its size in the zip directory says (a zip bomb?); not read")
         if len(data) != self.file_size or zlib.crc32(data) != self.crc:
             raise InvalidSource("damaged zip member: bad CRC-32 or size")
         return data, raw if self.deflated else None
+
+    def _check_local_header(self, header: bytes, name: bytes) -> None:
+        """Refuse a member whose local header disagrees with its central directory entry (name,
+        compression, sizes, CRC-32): a sign of a crafted zip whose entries share their data."""
+        method, crc, compress_size, file_size = struct.unpack("<H4xIII", header[8:26])
+        flag_bits = struct.unpack("<H", header[6:8])[0]
+        disagree = name != self.raw_name or method != (zipfile.ZIP_DEFLATED if self.deflated else zipfile.ZIP_STORED)
+        if not flag_bits & 0x8:  # else the sizes and CRC-32 follow the data and are zero here
+            sizes = (compress_size, file_size)
+            zip64 = 0xFFFFFFFF in sizes  # the sizes are in the local zip64 extra field
+            disagree = disagree or crc != self.crc or (not zip64 and sizes != (self.compress_size, self.file_size))
+        if disagree:
+            raise InvalidSource("the member's local header disagrees with the zip directory (a crafted zip?); not read")
 
 
 def iter_documents(paths: list[Path]) -> Iterator[Document | tuple[str, InvalidSource]]:
@@ -189,10 +207,19 @@ def _documents_of_file(path: Path, name: str) -> Iterator[Document | tuple[str, 
         if zipfile.is_zipfile(path):
             yield from _zip_members(path, name)
             return
+        if _starts_as_zip(path):
+            yield name, InvalidSource("damaged zip: its directory at the end cannot be found (a truncated download?)")
+            return
     except OSError as error:
         yield name, InvalidSource(f"cannot read: {error.strerror or error}")
         return
     yield Document(name, size, lambda: _read_file(path))
+
+
+def _starts_as_zip(path: Path) -> bool:
+    """A file that begins with a zip's first local header (but is_zipfile found no end record)."""
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
 
 
 def _read_file(path: Path) -> bytes:
@@ -217,6 +244,7 @@ class _Entry:
     compress_size: int
     file_size: int
     header_offset: int
+    raw_name: bytes
 
     def is_dir(self) -> bool:
         return self.filename.endswith("/")
@@ -268,7 +296,7 @@ def _central_directory(path: Path) -> Callable[[], Iterator[_Entry]]:
                 # ASCII reads the same in both encodings, and its codec is C; cp437's is Python
                 name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flag_bits & 0x800 else "cp437")
                 yield _Entry(
-                    name, flag_bits, compress_type, crc, compress_size, file_size, header_offset + concat
+                    name, flag_bits, compress_type, crc, compress_size, file_size, header_offset + concat, raw_name
                 )
                 done += _CENTRAL.size + name_length + extra_length + comment_length
 
@@ -301,9 +329,12 @@ def _zip64_sizes(
 def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, InvalidSource]]:
     try:
         directory = _central_directory(path)
-        total = sum(e.file_size for e in directory() if not e.is_dir())
+        total, overlapping = _directory_summary(directory)
     except (zipfile.BadZipFile, OSError, struct.error, UnicodeDecodeError, ValueError):
         yield from _zip_members_of_archive(path, name)  # zipfile's reading, with its reasons
+        return
+    if overlapping:
+        yield name, InvalidSource(_OVERLAP)
         return
     archive: list[zipfile.ZipFile] = []  # opened only for a member neither stored nor deflated
 
@@ -321,6 +352,37 @@ def _zip_members(path: Path, name: str) -> Iterator[Document | tuple[str, Invali
             opened.close()
 
 
+_OVERLAP = "entries of the zip share their data (a crafted zip, possibly a zip bomb); not read"
+# A zip expanding to more than this many times its size, beyond ZIP_RATIO_FROM bytes, is refused
+# whole: each member can be small enough to pass the member's own ratio check.
+ZIP_RATIO_FROM = 100 * 2**20
+
+
+def _directory_summary(entries: Callable[[], Iterable[_Entry | zipfile.ZipInfo]]) -> tuple[int, bool]:
+    """The bytes a zip's members expand to, and whether two entries' data overlap (each entry takes
+    at least its 30-byte local header and its compressed data from its offset on; honest zips
+    have disjoint entries, a crafted one points several at the same bytes). One pass over the
+    directory when its entries are in the order of their offsets, as zip writers leave them;
+    otherwise a second pass sorts them."""
+    total, last_start, last_end, ordered, overlapping = 0, -1, 0, True, False
+    for entry in entries():
+        if not entry.is_dir():
+            total += entry.file_size
+        start = entry.header_offset
+        if not ordered or overlapping:
+            continue
+        if start < last_start:
+            ordered = False
+        elif start < last_end:
+            overlapping = True
+        else:
+            last_start, last_end = start, start + 30 + entry.compress_size
+    if not ordered:
+        extents = sorted((e.header_offset, e.header_offset + 30 + e.compress_size) for e in entries())
+        overlapping = any(after[0] < before[1] for before, after in zip(extents, extents[1:], strict=False))
+    return total, overlapping
+
+
 def _member_documents(
     path: Path,
     name: str,
@@ -330,16 +392,26 @@ def _member_documents(
 ) -> Iterator[Document | tuple[str, InvalidSource]]:
     """The documents of a zip's members (from its central directory, streamed or read by zipfile):
     the refused ones named with the reason, the stored and deflated ones with a reference a worker
-    process can read them by."""
+    process can read them by. A zip with none (empty, or only folders and hidden files) is refused."""
     if total > MAX_ZIP_TOTAL_BYTES:
         yield name, InvalidSource(f"zip expands to {total / 2**30:.1f} GiB, over the limit")
         return
+    size = path.stat().st_size
+    if total > ZIP_RATIO_FROM and total > MAX_ZIP_RATIO * size:
+        yield name, InvalidSource(
+            f"absurd compression ratio for the whole zip ({total / max(size, 1):,.0f}:1), possible zip bomb"
+        )
+        return
+    found = skipped = 0
     for member in members:
         if member.is_dir():
+            skipped += 1
             continue
         problem = _refusal(member)
         if problem == "skip":
+            skipped += 1
             continue
+        found += 1
         member_name = f"{name} › {member.filename}"
         if problem is not None:
             yield member_name, InvalidSource(problem)
@@ -353,8 +425,20 @@ def _member_documents(
                 member.file_size,
                 member.CRC,
                 member.compress_type == zipfile.ZIP_DEFLATED,
+                _raw_name(member),
             )
         yield Document(member_name, member.file_size, loader(member, ref), ref)
+    if not found:
+        yield name, InvalidSource(
+            "the zip holds only folders and hidden files, no document" if skipped else "the zip is empty"
+        )
+
+
+def _raw_name(member: _Entry | zipfile.ZipInfo) -> bytes:
+    """A member's name as its zip's headers spell it."""
+    if isinstance(member, _Entry):
+        return member.raw_name
+    return member.orig_filename.encode("utf-8" if member.flag_bits & 0x800 else "cp437")
 
 
 def _reader(ref: ZipMemberRef) -> Callable[[], bytes]:
@@ -393,7 +477,10 @@ def _zip_members_of_archive(path: Path, name: str) -> Iterator[Document | tuple[
         return
     with archive:
         members = archive.infolist()
-        total = sum(m.file_size for m in members if not m.is_dir())
+        total, overlapping = _directory_summary(lambda: members)
+        if overlapping:
+            yield name, InvalidSource(_OVERLAP)
+            return
         yield from _member_documents(path, name, members, total, lambda member, _ref: _member_loader(archive, member))
 
 
@@ -401,13 +488,13 @@ def _member_loader(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Callabl
     def load() -> bytes:
         try:
             with archive.open(member) as handle:
-                data = handle.read(MAX_DOCUMENT_BYTES + 1)  # the header's size may lie
+                data = handle.read(member.file_size + 1)  # the directory's size may lie
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise InvalidSource(f"damaged zip member: {error}") from None
         except NotImplementedError as error:
             raise InvalidSource(f"unsupported zip compression: {error}") from None
-        if len(data) > MAX_DOCUMENT_BYTES:
-            raise InvalidSource("oversized document (its size in the zip header is false)")
+        if len(data) > member.file_size:
+            raise InvalidSource("the member is larger than its size in the zip directory says (a zip bomb?); not read")
         return data
 
     return load
@@ -510,6 +597,15 @@ def _looks_like(head: str) -> str:
     return f"unknown format (starts with {first!r}); not a trial record this app reads"
 
 
+def _check_bounds(importer: Importer, text: str) -> None:
+    """Refuse a document with more structure than its parser may build (bounds.py); a "Viewing
+    Study" page's dump is bounded by its importer."""
+    if importer is CTGOV_JSON:
+        bounds.check_json(text)
+    elif importer is CTGOV_XML:
+        bounds.check_xml(text)
+
+
 def read_document(data: bytes) -> list[ParsedRecord]:
     """Every record in one document's bytes, or InvalidSource with the reason."""
     if len(data) > MAX_DOCUMENT_BYTES:
@@ -518,10 +614,13 @@ def read_document(data: bytes) -> list[ParsedRecord]:
         # JSON in plain UTF-8 (no byte-order mark), as the registry's files are: parsed from its bytes
         records = None
         if data[:1] in (b"{", b"[") and detect(data[:SNIFF_BYTES].decode("utf-8", "ignore")) is CTGOV_JSON:
+            bounds.check_json(data)
             records = CTGOV_JSON.parse_utf8(data)
         if records is None:
             text = decode(data)
-            records = detect(text).parse(text)
+            importer = detect(text)
+            _check_bounds(importer, text)
+            records = importer.parse(text)
     except InvalidSource:
         raise
     except RecursionError:

@@ -11,6 +11,7 @@ import re
 
 from ..identity import kind_of, shown
 from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .bounds import check_literal
 from .ctgov_json import study_to_record
 
 NAME = "ignite-page"
@@ -36,13 +37,7 @@ class IgnitePageImporter:
         dump = text[marker.end() :].strip()
         if not dump:
             raise InvalidSource('the "Raw JSON" section is empty')
-        try:
-            study = ast.literal_eval(dump)
-        except (ValueError, SyntaxError, MemoryError, RecursionError) as error:
-            reason = (
-                "truncated" if isinstance(error, SyntaxError) and "never closed" in str(error) else "invalid"
-            )
-            raise InvalidSource(f'{reason} record dump after "Raw JSON" ({type(error).__name__})') from None
+        study = _literal(dump)
         if not isinstance(study, dict):
             raise InvalidSource(f"the record dump is {kind_of(study)}, not a study")
         warnings: list[str] = []
@@ -54,6 +49,28 @@ class IgnitePageImporter:
             )
         check_field_sizes(record)
         return [ParsedRecord(record, text, NAME, warnings=warnings)]
+
+
+def _literal(dump: str) -> object:
+    """The record dump's value, read as a Python literal (never eval) within bounds.check_literal's
+    bounds, which are checked first: ast.literal_eval needs about 1.5 KB per value."""
+    check_literal(dump)
+    try:
+        return ast.literal_eval(dump)
+    except SyntaxError as error:
+        if "too many nested" in str(error):
+            raise InvalidSource('the record dump after "Raw JSON" is nested too deeply') from None
+        reason = "truncated" if "never closed" in str(error) or "unexpected EOF" in str(error) else "invalid"
+        line = f" (line {error.lineno})" if error.lineno else ""
+        raise InvalidSource(f'{reason} record dump after "Raw JSON"{line}: not a Python literal') from None
+    except RecursionError:
+        raise InvalidSource('the record dump after "Raw JSON" is nested too deeply') from None
+    except MemoryError:
+        raise InvalidSource('the record dump after "Raw JSON" is too large to read') from None
+    except (ValueError, TypeError):
+        # a name or a call where a literal should be (literal_eval runs no code), an unhashable key,
+        # an integer of over 4,300 digits
+        raise InvalidSource('invalid record dump after "Raw JSON": not a literal a study is made of') from None
 
 
 IMPORTER = IgnitePageImporter()

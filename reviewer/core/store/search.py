@@ -146,59 +146,83 @@ class Query:
 
     match: str | None
     registry_id: str | None = None  # the text is exactly one registry id
+    capped: bool = False  # the text passed a bound below: what was beyond it is not searched
 
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NCT = re.compile(r"^NCT\d{8}$", re.IGNORECASE)
 
+# Bounds on what one query asks of the index. FTS5's time grows with the square of the terms ANDed
+# together (1,000 copies of one word took 16 s), so a term given twice is asked once, and a query is
+# cut at MAX_QUERY_TERMS terms. A phrase keeps its first MAX_PHRASE_WORDS words (a query of a pasted
+# paragraph), and a word of more than MAX_WORD_CHARS characters, which no text holds as a word,
+# becomes the prefix of its first MAX_WORD_CHARS: each finds what the whole would, and more.
+MAX_QUERY_CHARS = 4000
+MAX_QUERY_TERMS = 64
+MAX_PHRASE_WORDS = 32
+MAX_WORD_CHARS = 100
+
 
 def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _phrase(words: str) -> str | None:
-    tokens = [t for t in index_text(words).split() for t in _WORD.findall(t)]
-    if not tokens:
-        return None
-    return _quote(" ".join(tokens))
+def _words(text: str) -> list[str]:
+    return [t for t in index_text(text).split() for t in _WORD.findall(t)]
+
+
+def _expression(tokens: list[str], prefix: bool) -> tuple[str, bool]:
+    """The FTS5 expression of one term's tokens (a word, a prefix or a phrase), and whether a bound
+    shortened it."""
+    capped = len(tokens) > MAX_PHRASE_WORDS
+    tokens = tokens[:MAX_PHRASE_WORDS]
+    if len(tokens) == 1 and len(tokens[0]) > MAX_WORD_CHARS:
+        return _quote(tokens[0][:MAX_WORD_CHARS]) + "*", True
+    tokens = [t[:MAX_WORD_CHARS] for t in tokens]
+    if prefix and len(tokens) == 1:
+        return _quote(tokens[0]) + "*", capped
+    return _quote(" ".join(tokens)), capped  # one word, or a phrase: "non-small" -> "non small"
 
 
 def build_query(text: str) -> Query:
     """'lung cancer', '"brain metastases"', 'pembro*', 'NCT01234567', '浙江' -> an FTS5 expression.
 
     Every term must match (AND). A term ending in * is a prefix; a leading - excludes a term.
-    User text never reaches FTS5 unquoted, so no input is a syntax error.
+    User text never reaches FTS5 unquoted, so no input is a syntax error. The bounds above hold
+    whatever the text: building takes well under a millisecond, and FTS5 is asked at most
+    MAX_QUERY_TERMS distinct terms.
     """
     text = text.strip()
+    capped = len(text) > MAX_QUERY_CHARS
+    if capped:  # cut between two words, not inside one (a word cut short would be a term of its own)
+        cut = text.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+        text = text[: cut if cut > 0 else MAX_QUERY_CHARS]
     if not text:
         return Query(None)
     registry_id = text.upper() if _NCT.match(text) else None
-    positive: list[str] = []
-    negative: list[str] = []
+    positive: dict[str, None] = {}  # insertion-ordered sets: a term repeated is asked once
+    negative: dict[str, None] = {}
     for match in _TOKEN.finditer(text):
+        if len(positive) + len(negative) >= MAX_QUERY_TERMS:
+            capped = True
+            break
         phrase, word = match.group(1), match.group(2)
         if phrase is not None:
-            expression = _phrase(phrase)
-            if expression:
-                positive.append(expression)
-            continue
-        exclude = word.startswith("-") and len(word) > 1
-        word = word[1:] if exclude else word
-        prefix = word.endswith("*")
-        tokens = [t for t in index_text(word.rstrip("*")).split() for t in _WORD.findall(t)]
+            exclude, prefix, tokens = False, False, _words(phrase)
+        else:
+            exclude = word.startswith("-") and len(word) > 1
+            word = word[1:] if exclude else word
+            prefix = word.endswith("*")
+            tokens = _words(word.rstrip("*"))
         if not tokens:
             continue
-        if prefix and len(tokens) == 1:
-            expression = _quote(tokens[0]) + "*"
-        elif len(tokens) == 1:
-            expression = _quote(tokens[0])
-        else:
-            expression = _quote(" ".join(tokens))  # "non-small" -> phrase "non small"
-        (negative if exclude else positive).append(expression)
+        expression, shortened = _expression(tokens, prefix)
+        capped = capped or shortened
+        (negative if exclude else positive)[expression] = None
     if not positive:
-        return Query(None, registry_id)
+        return Query(None, registry_id, capped)
     match_expression = " AND ".join(positive)
     for expression in negative:
         match_expression += " NOT " + expression
-    return Query(match_expression, registry_id)
+    return Query(match_expression, registry_id, capped)

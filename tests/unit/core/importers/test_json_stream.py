@@ -98,8 +98,100 @@ def test_a_big_arrays_studies_are_estimated_from_slices_of_it(tmp_path):
                % (n, b"y" * (2000 + n * 20)) for n in range(3000)]
     path.write_bytes(b"[" + b",".join(studies) + b"]")
     assert 2700 <= json_stream.estimate_items(path, path.stat().st_size) <= 3300
-    # without "nctId" keys: the size over the room the studies of the first megabytes take
-    path.write_bytes(b"[" + b",".join([b'{"x": 1}'] * 600_000) + b"]")  # 5.4 MB: over one chunk
-    assert 599_000 <= json_stream.estimate_items(path, path.stat().st_size) <= 601_000
-    path.write_bytes(b"[" + b",".join([b'{"x": 1}'] * 2000) + b"]")  # read whole: counted
+    # without "nctId" keys: the size over the room the studies of the first megabytes take (a
+    # study has a protocolSection: other objects are not counted)
+    one = b'{"protocolSection": {"identificationModule": {"orgStudyIdInfo": {"id": "A-1"}}}}'
+    path.write_bytes(b"[" + b",".join([one] * 80_000) + b"]")  # 6.5 MB: over one chunk
+    assert 79_000 <= json_stream.estimate_items(path, path.stat().st_size) <= 81_000
+    path.write_bytes(b"[" + b",".join([one] * 2000 + [b'{"x": 1}'] * 100) + b"]")  # read whole: counted
     assert json_stream.estimate_items(path, path.stat().st_size) == 2000
+
+
+def _study(n: int) -> dict:
+    return {"protocolSection": {"identificationModule": {"nctId": f"NCT{n:08d}", "briefTitle": f"Study {n}"}}}
+
+
+def _split_documents(tmp_path, text: str) -> list[tuple[str, str | None]]:
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    return [
+        (name.removeprefix(str(path)), error) for name, _data, error in json_stream.iter_array_documents(path, False)
+    ]
+
+
+def test_every_element_of_a_big_array_that_is_not_a_study_is_a_named_failure(tmp_path):
+    import json
+
+    text = json.dumps([_study(1), 5, "x", [1, 2], True, None, -1.5e3, _study(2), {"a": 1}, {"protocolSection": {}}])
+    assert _split_documents(tmp_path, text) == [
+        (" › study 1", None),
+        (" › element 2", "not a study (a number)"),
+        (" › element 3", "not a study (a string)"),
+        (" › element 4", "not a study (an array)"),
+        (" › element 5", "not a study (true)"),
+        (" › element 6", "not a study (null)"),
+        (" › element 7", "not a study (a number)"),
+        (" › study 8", None),
+        (" › element 9", "not a study (an object without protocolSection)"),
+        (" › element 10", "not a study (too small)"),  # under the 68 bytes of the smallest study
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        (" garbage", "trailing data after the array of studies: not JSON"),
+        (" [1]", "trailing data after the array of studies: not JSON"),
+        ("\n\n", None),
+    ],
+)
+def test_what_follows_a_big_array_must_be_white_space(tmp_path, tail, reason):
+    import json
+
+    got = _split_documents(tmp_path, json.dumps([_study(1)]) + tail)
+    assert got == [(" › study 1", None)] + ([("", reason)] if reason else [])
+
+
+def test_a_page_must_close_as_json_after_its_studies(tmp_path):
+    import json
+
+    page = json.dumps({"totalCount": 1, "other": [1], "studies": [_study(1)], "nextPageToken": "x{["})
+    assert _split_documents(tmp_path, page) == [(" › study 1", None)]  # "other" is not split
+    assert _split_documents(tmp_path, page + "}")[-1] == ("", "invalid JSON after the array of studies")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('[{"a": 1},]', "a comma after the last element"),
+        ('[{"a": 1} 12 {"b": 2}]', "invalid JSON after element 1 of the array"),
+        ("[1, nul]", "invalid JSON in the array of studies"),
+        ('[{"a": 1}, {"b":', "truncated JSON"),
+    ],
+)
+def test_invalid_json_inside_a_big_array_fails_the_file(tmp_path, text, reason):
+    assert reason in _split_documents(tmp_path, text)[-1][1]
+
+
+def test_a_big_array_without_a_study_fails_and_its_many_non_studies_are_counted(tmp_path):
+    kinds = ["1", '"s"', "null", "2.5e3", "[]", '{"a": "b,c"}', '[1, "]"]', '"an \\"escaped, quote"']
+    text = "[" + ", ".join(kinds * 150_000) + "]"  # 1.2 million elements, counted in runs past the first
+    got = _split_documents(tmp_path, text)
+    assert len(got) == json_stream.NAMED_NOT_STUDIES + 2
+    assert got[-2] == ("", f"{1_200_000 - json_stream.NAMED_NOT_STUDIES:,} more elements are not studies (not listed one by one)")
+    assert got[-1] == ("", "no study in big.json")
+    assert _split_documents(tmp_path, "[ ]") == [("", "no study in big.json")]
+
+
+def test_a_run_of_plain_elements_is_counted_as_matching_them_one_by_one_counts_it():
+    import random
+
+    atoms = ["1", '"s"', "null", "2.5e3", "[]", "{}", '{"a": "b,c"}', '[1, "]"]', '"a,b"', '""',
+             '{"a":1,"b":"}"}', '["x",""]', '{"k":""}', "true", '"[{"', '"\\"q,"']
+    rng = random.Random(13)
+    for _ in range(3000):
+        elements = [rng.choice(atoms) for _ in range(rng.randint(1, 30))]
+        text = "".join(e + rng.choice([",", " ,", ",\n"]) for e in elements).encode()
+        run = json_stream._PLAIN_RUN.match(text)
+        assert run.end() == len(text.rstrip())
+        assert json_stream._elements_in_run(run.group(0)) == len(elements), text

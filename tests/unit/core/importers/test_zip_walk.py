@@ -129,4 +129,33 @@ def test_the_count_before_an_import_is_exact_for_files_and_registry_zips_and_nev
         assert count_documents(paths) == sum(1 for _ in iter_documents(paths))
     assert [str(error) for _, error in iter_documents([pipe.parent])] == ["not a regular file"]
     assert count_documents([mixed]) == 3 and sum(1 for _ in iter_documents([mixed])) == 1
-    assert count_documents([empty]) == 1 and sum(1 for _ in iter_documents([empty])) == 0
+    assert count_documents([empty]) == 1
+    assert [(name, str(error)) for name, error in iter_documents([empty])] == [(str(empty), "the zip is empty")]
+
+
+def test_both_walks_refuse_entries_that_share_their_data(tmp_path):
+    """The streamed directory and zipfile's own reading both find overlapping entries (in order of
+    their offsets or not) before reading a member."""
+    from reviewer.core.importers import _zip_members_of_archive
+    from tests.hostile.make_hostile import RawEntry, raw_zip, zip_overlapping_at_one_offset
+
+    overlapping = tmp_path / "overlap.zip"
+    overlapping.write_bytes(zip_overlapping_at_one_offset(5))
+    backwards = tmp_path / "backwards.zip"  # the second entry lies before the first, inside its data
+    blob = b" " * 200
+    backwards.write_bytes(raw_zip([RawEntry(b"a.json", blob, 0, 200, method=0),
+                                   RawEntry(b"b.json", blob[:50], 0, 50, method=0, offset=40)][::-1]))
+    for path in (overlapping, backwards):
+        for walk in (members(path), [(n, str(e)) for n, e in _zip_members_of_archive(path, str(path))]):
+            assert walk == [(str(path), "entries of the zip share their data (a crafted zip, possibly a zip bomb); not read")]
+
+
+def test_a_member_is_inflated_no_further_than_its_declared_size(tmp_path):
+    from tests.hostile.make_hostile import zip_sharing_one_stream
+
+    path = tmp_path / "lying.zip"
+    path.write_bytes(zip_sharing_one_stream(1))  # 64 MiB of zeros, saying 1,000 bytes
+    [item] = list(iter_documents([path]))
+    with pytest.raises(Exception, match="larger than its size in the zip directory says") as refused:
+        item.load()
+    assert type(refused.value).__name__ == "InvalidSource"
