@@ -162,6 +162,8 @@ def cmd_db(args, data_dir: Path) -> int:
         print(f"no store at {path}", file=sys.stderr)
         return 1
     if args.action == "backup":
+        if path.stat().st_size == 0:
+            raise errors.not_a_store(path)  # nothing to keep: a 0-byte "backup" would look like one
         print(backup(path))
         return 0
     return _check(path)
@@ -178,7 +180,7 @@ def _check(path: Path) -> int:
     conn = connect_read_only(path)
     try:
         # quick_check would skip the indexes' content; a damaged index gives wrong search results
-        problems = [row[0] for row in conn.execute("PRAGMA integrity_check(20)")]
+        problems = [line for (row,) in conn.execute("PRAGMA integrity_check(20)") for line in row.splitlines()]
         if problems == ["ok"]:
             counts = [
                 conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
@@ -191,7 +193,7 @@ def _check(path: Path) -> int:
     print(f"store:     {path} ({path.stat().st_size / 2**20:.1f} MiB)")
     print(f"schema:    {revision} (this app: {head_revision()})")
     if problems != ["ok"]:
-        print(f"integrity: damaged ({len(problems)} problem(s) found)")
+        print("integrity: damaged")
         for problem in problems:
             print(f"  {terminal_safe(problem)}")
         say_error(str(errors.corrupt(path)))

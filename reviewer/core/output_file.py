@@ -14,11 +14,16 @@ from pathlib import Path
 
 from .store.errors import cannot_write
 
+# the permissions a new file gets (mkstemp makes its file private): read once, at import
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def write_output(target: Path, data: bytes) -> None:
     temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".part", dir=target.parent)
+        os.fchmod(handle, 0o666 & ~_UMASK)
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, target)

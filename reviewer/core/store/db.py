@@ -7,6 +7,7 @@ touching it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -216,7 +217,8 @@ def backup(path: Path, suffix: str | None = None) -> Path:
     except (sqlite3.Error, OSError) as error:
         if not existed:
             for leftover in (target, target.with_name(target.name + "-journal")):
-                leftover.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # a read-only folder refuses even to unlink nothing
+                    leftover.unlink(missing_ok=True)
         raise errors.backup_failed(error, path, target) from None
     return target
 

@@ -74,7 +74,25 @@ def full(path: Path) -> StoreFullError:
     )
 
 
+def _file_size_limit() -> int | None:
+    """This process's file-size limit (ulimit -f) in bytes, if one is set: SQLite reports a write
+    past it as a disk I/O error."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
 def io_failure(path: Path, detail: str = "") -> StoreIOError:
+    limit = _file_size_limit()
+    if limit is not None:
+        return StoreIOError(
+            f"{path} could not be written: a write failed, and this session limits files to "
+            f"{limit / 2**20:.1f} MiB (ulimit -f); nothing of the unfinished change was kept: raise the "
+            "limit (or free disk space if the disk is full) and try again"
+        )
     why = f" ({detail})" if detail else ""
     return StoreIOError(
         f"{path} could not be read or written: the system reported a disk input/output error{why}, "
