@@ -79,9 +79,18 @@ def make_engine(path: Path, uri: str | None = None) -> Engine:
             creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
         )
         event.listen(engine, "connect", lambda connection, record: _set_pragmas(connection, record, read_only=True))
-        return engine
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _set_pragmas)
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _set_pragmas)
+
+    def store_failure(context) -> None:
+        """The store's own failures reach the caller as the StoreError that says them (classified
+        here, once, with the file's name); anything else stays SQLAlchemy's exception."""
+        failure = errors.classify(context.original_exception, path)
+        if failure is not None:
+            raise failure from context.original_exception
+
+    event.listen(engine, "handle_error", store_failure)
     return engine
 
 
