@@ -127,7 +127,7 @@ def read_only_uri(path: Path) -> str:
             return uri
         except sqlite3.Error as error:
             code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-            if code in (8, 14) and "immutable" not in uri:  # READONLY, CANTOPEN: the -shm is missing
+            if code in (8, 14) and uri == base:  # READONLY, CANTOPEN: the -shm is missing
                 continue
             raise errors.classify(error, path) or error from None
     raise errors.read_only(path)
