@@ -293,13 +293,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed together or not at all."""
+        """A session whose work is committed together or not at all. The store's own failures,
+        from the raw write path inside it too (repo.save_record), come out as their StoreError."""
         with self.session() as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as error:
                 session.rollback()
+                failure = errors.classify(error, self.path) if isinstance(error, sqlite3.Error) else None
+                if failure is not None:
+                    raise failure from error
                 raise
 
     def raw_connection(self) -> sqlite3.Connection:
