@@ -85,12 +85,16 @@ def _file_size_limit() -> int | None:
     return None if soft == resource.RLIM_INFINITY else soft
 
 
+def _size(count: int) -> str:
+    return f"{count / 2**20:.1f} MiB" if count >= 2**20 else f"{count / 1024:.0f} KiB"
+
+
 def io_failure(path: Path, detail: str = "") -> StoreIOError:
     limit = _file_size_limit()
     if limit is not None:
         return StoreIOError(
             f"{path} could not be written: a write failed, and this session limits files to "
-            f"{limit / 2**20:.1f} MiB (ulimit -f); nothing of the unfinished change was kept: raise the "
+            f"{_size(limit)} (ulimit -f); nothing of the unfinished change was kept: raise the "
             "limit (or free disk space if the disk is full) and try again"
         )
     why = f" ({detail})" if detail else ""
