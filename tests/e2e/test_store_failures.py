@@ -122,6 +122,13 @@ def test_a_report_past_the_file_size_limit_leaves_no_file(library, tmp_path):
     assert not target.exists() and list(tmp_path.glob("*.part")) == [] and list(tmp_path.glob(".brief*")) == []
 
 
+def test_a_file_size_limit_below_the_shared_memory_file_is_said_for_reading_too(library):
+    # listing needs the store's -shm file (32 KiB), which an 8 KiB limit keeps from being made
+    result = reviewer(library, "list", file_size_limit=8192)
+    assert_store_failure(result, str(library / STORE_FILE_NAME), "8 KiB (ulimit -f)")
+    assert reviewer(library, "list").returncode == 0
+
+
 # ---------------------------------------------------------------- a full filesystem
 
 

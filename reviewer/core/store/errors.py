@@ -252,13 +252,14 @@ def _primary_code(error: sqlite3.Error) -> int | None:
 
 
 def classify(error: BaseException, path: Path | str) -> StoreError | None:
-    """The StoreError that ``error`` (raised while using the store at ``path``) stands for, or None
-    when it is not one of the store's own failures (a bug: the caller re-raises it)."""
+    """The StoreError that ``error`` (raised by SQLite, directly or through SQLAlchemy, while using
+    the store at ``path``) stands for, or None when it is not one of the store's own failures (a
+    bug: the caller re-raises it)."""
     if isinstance(error, StoreError):
         return error
     path = Path(path)
-    if isinstance(error, OSError):
-        return cannot_write(path, error) if error.errno is not None else None
+    # (an OSError is not classified here: raised anywhere, it may be about another file; a file the
+    # app writes says its own failure with cannot_write)
     cause = _sqlite_error(error)
     if cause is None:
         return None
