@@ -124,6 +124,8 @@ def read_only_uri(path: Path) -> str:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             finally:
                 conn.close()
+            if uri != base and _has_log(path):
+                log.warning("%s is read without its write-ahead log (no -shm can be made): its last changes are not shown", path)
             return uri
         except sqlite3.Error as error:
             code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
@@ -131,6 +133,11 @@ def read_only_uri(path: Path) -> str:
                 continue
             raise errors.classify(error, path) or error from None
     raise errors.read_only(path)
+
+
+def _has_log(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
