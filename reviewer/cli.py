@@ -132,14 +132,26 @@ def main(argv: list[str] | None = None) -> int:
         from .gui.app import run  # Qt is imported only when the window is wanted
 
         return run(data_dir, args)
-    from .commands import cmd_compare, cmd_db, cmd_import, cmd_list, cmd_report, cmd_search, cmd_show
+    from .commands import (
+        cmd_compare,
+        cmd_db,
+        cmd_import,
+        cmd_list,
+        cmd_report,
+        cmd_search,
+        cmd_show,
+        say_error,
+    )
     from .core.library import open_library
-    from .core.store.db import StoreError
+    from .core.store.db import STORE_FILE_NAME
+    from .core.store.errors import StoreError, classify
 
     try:
         if command == "db":
             return cmd_db(args, data_dir)
         store = open_library(data_dir, progress=_say)
+        if store.read_only:
+            say_error(f"{store.path} is read-only: it can be read, but changes cannot be saved")
         try:
             handlers = {
                 "import": cmd_import,
@@ -154,7 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             store.close()
     except StoreError as error:
-        print(f"reviewer: {error}", file=sys.stderr)
+        say_error(str(error))
         return 2
     except BrokenPipeError:
         return 0
+    except Exception as error:  # the store's own failures, from SQLite or SQLAlchemy; anything else is a bug
+        failure = classify(error, data_dir / STORE_FILE_NAME)
+        if failure is None:
+            raise
+        logging.getLogger("reviewer").debug("store failure", exc_info=True)
+        say_error(str(failure))
+        return 2

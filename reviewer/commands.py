@@ -14,14 +14,28 @@ from .core import vocab
 from .core.export import record_to_api
 from .core.ingest import Progress, import_paths
 from .core.plain_text import record_text
-from .core.store import repo
-from .core.store.db import STORE_FILE_NAME, backup, current_revision, head_revision, upgrade
+from .core.store import errors, repo
+from .core.store.db import (
+    STORE_FILE_NAME,
+    backup,
+    connect_read_only,
+    current_revision,
+    head_revision,
+    is_writable,
+    upgrade,
+)
+from .core.text import json_terminal_safe, terminal_safe
 
 log = logging.getLogger("reviewer")
 
 
 def _print_json(value) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_terminal_safe(json.dumps(value, ensure_ascii=False, indent=2, default=str)) + "\n")
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, data in it made safe for the terminal."""
+    print(f"reviewer: {terminal_safe(message)}", file=sys.stderr)
 
 
 def _terminal_progress(progress: Progress) -> None:
@@ -32,7 +46,7 @@ def _terminal_progress(progress: Progress) -> None:
     filled = int(width * done / total)
     eta = progress.eta_seconds
     left = f" {int(eta // 60)}:{int(eta % 60):02d} left" if eta is not None else ""
-    name = progress.current
+    name = terminal_safe(progress.current)
     short = name if len(name) <= 40 else "…" + name[-39:]
     sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total}{left} {short:<40}")
     if done == total:
@@ -53,11 +67,11 @@ def cmd_import(args, store) -> int:
     else:
         print(report.summary())
         for failed in report.failed:
-            print(f"  FAILED {failed.name}: {failed.error}")
+            print(f"  FAILED {terminal_safe(failed.name)}: {terminal_safe(failed.error or '')}")
         for warned in report.warned:
-            print(f"  {warned.name}: imported with warnings:")
+            print(f"  {terminal_safe(warned.name)}: imported with warnings:")
             for warning in warned.warnings:
-                print(f"    {warning}")
+                print(f"    {terminal_safe(warning)}")
         if report.seconds > 5:
             print(f"  {report.seconds:.1f} s, {report.documents / report.seconds:,.0f} documents/s")
     return 1 if report.failed else 0
@@ -82,8 +96,9 @@ def _print_rows(rows: list[dict]) -> None:
         return
     for row in rows:
         phases = vocab.phases_label((row["phases"] or "").split("|") if row["phases"] else [])
-        title = (row["brief_title"] or "")[:70]
-        print(f"{row['registry_id']:<12} {vocab.label(row['overall_status']):<24} {phases:<16} {title}")
+        title = terminal_safe((row["brief_title"] or "")[:70])
+        registry_id = terminal_safe(row["registry_id"])
+        print(f"{registry_id:<12} {vocab.label(row['overall_status']):<24} {phases:<16} {title}")
 
 
 def cmd_list(args, store) -> int:
@@ -112,7 +127,7 @@ def cmd_show(args, store) -> int:
     with store.session() as session:
         trial = repo.trial_by_registry_id(session, args.id)
         if trial is None:
-            print(f"no trial {args.id} in the store", file=sys.stderr)
+            print(f"no trial {terminal_safe(args.id)} in the store", file=sys.stderr)
             return 1
         record = repo.load_record(session, trial.current_version_id)
         versions = repo.versions_of(session, trial.id)
@@ -137,7 +152,7 @@ def cmd_show(args, store) -> int:
             + (" (current)" if v.id == trial.current_version_id else "")
             for v in versions
         ]
-        sys.stdout.write(record_text(record, lines))
+        sys.stdout.write(terminal_safe(record_text(record, lines), keep_newlines=True))
     return 0
 
 
@@ -151,24 +166,50 @@ def cmd_db(args, data_dir: Path) -> int:
         print(f"no store at {path}", file=sys.stderr)
         return 1
     if args.action == "backup":
+        if path.stat().st_size == 0:
+            raise errors.not_a_store(path)  # nothing to keep: a 0-byte "backup" would look like one
         print(backup(path))
         return 0
-    revision = current_revision(path)
+    return _check(path)
+
+
+def _check(path: Path) -> int:
+    """`db check`: the store's schema and integrity, and what it holds. Damage is reported (with the
+    advice to restore a backup, exit status 2), never a crash."""
     import sqlite3
 
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        trials = conn.execute("SELECT count(*) FROM trial").fetchone()[0]
-        versions = conn.execute("SELECT count(*) FROM trial_version").fetchone()[0]
-        notes = conn.execute("SELECT count(*) FROM note").fetchone()[0]
+    revision = current_revision(path)
+    if not is_writable(path):
+        say_error(f"{path} is read-only: it can be checked, but changes cannot be saved")
+    conn = connect_read_only(path)
+    try:
+        # quick_check would skip the indexes' content; a damaged index gives wrong search results
+        problems = [line for (row,) in conn.execute("PRAGMA integrity_check(20)") for line in row.splitlines()]
+        if problems == ["ok"]:
+            counts = [
+                conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("trial", "trial_version", "note")
+            ]
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    finally:
+        conn.close()
     print(f"store:     {path} ({path.stat().st_size / 2**20:.1f} MiB)")
     print(f"schema:    {revision} (this app: {head_revision()})")
-    print(f"integrity: {integrity}")
+    if problems != ["ok"]:
+        print("integrity: damaged")
+        for problem in problems:
+            print(f"  {terminal_safe(problem)}")
+        say_error(str(errors.corrupt(path)))
+        return 2
+    print("integrity: ok")
+    trials, versions, notes = counts
     print(f"trials:    {trials} ({versions} versions), notes: {notes}")
-    return 0 if integrity == "ok" and revision == head_revision() else 1
+    return 0 if revision == head_revision() else 1
 
 
 def cmd_report(args, store) -> int:
+    from .core.output_file import write_output
     from .core.people import system_full_name
     from .core.reports import ReportError, ReportOptions, make_report
 
@@ -192,9 +233,9 @@ def cmd_report(args, store) -> int:
         with store.session() as session:
             data = make_report(session, kind, args.ids, options, output_format=args.format)
     except ReportError as error:
-        print(f"reviewer: {error}", file=sys.stderr)
+        say_error(str(error))
         return 1
-    Path(args.output).write_bytes(data)
+    write_output(Path(args.output), data)
     print(f"wrote {args.output} ({len(data) / 1024:.0f} KiB)")
     return 0
 
@@ -209,7 +250,7 @@ def _write_separate_briefs(args, store, kind: str, options) -> int:
     results = write_briefs(store.path.parent, args.ids, Path(args.output), options)
     for result in results:
         if result.error:
-            print(f"reviewer: {result.registry_id}: {result.error}", file=sys.stderr)
+            say_error(f"{result.registry_id}: {result.error}")
     written = [r for r in results if r.path]
     seconds = time.perf_counter() - started
     print(f"wrote {len(written)} brief(s) into {args.output} in {seconds:.1f} s")
@@ -224,7 +265,7 @@ def cmd_compare(args, store) -> int:
         for registry_id in args.ids:
             record = repo.current_record(session, registry_id)
             if record is None:
-                print(f"reviewer: no trial {registry_id} in the store", file=sys.stderr)
+                say_error(f"no trial {registry_id} in the store")
                 return 1
             records.append(record)
     try:
@@ -236,10 +277,10 @@ def cmd_compare(args, store) -> int:
         else:
             comparison = compare_records(records)
     except ValueError as error:
-        print(f"reviewer: {error}", file=sys.stderr)
+        say_error(str(error))
         return 2
     if args.json:
         _print_json(comparison_to_json(comparison))
     else:
-        sys.stdout.write(comparison_text(comparison, width=args.width))
+        sys.stdout.write(terminal_safe(comparison_text(comparison, width=args.width), keep_newlines=True))
     return 0

@@ -31,6 +31,7 @@ from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, re
 from .importers.json_stream import ArrayItemRef, is_big_study_array, iter_array_documents
 from .store import repo, search
 from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
+from .store.errors import classify as classify_store_error
 
 # a document's bytes as a worker process reads them itself
 SourceRef = ZipMemberRef | ArrayItemRef
@@ -260,6 +261,7 @@ class _BatchWriter:
         self.pending: list[tuple[str, list[repo.Prepared]]] = []
         self.results: list[DocumentResult] = []
         self.started = 0.0
+        self.path = Path(conn.execute("PRAGMA database_list").fetchone()[2])  # named by a StoreError
 
     def add(self, name: str, prepared: list[repo.Prepared]) -> None:
         if not self.pending:
@@ -268,8 +270,8 @@ class _BatchWriter:
         self.pending.append((name, prepared))
         try:
             self.results.append(_write(self.conn, self.rows, name, prepared))
-        except sqlite3.Error:
-            self.conn.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            self._stop_on_store_failure(error)
             self._one_by_one()
             return
         if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
@@ -277,19 +279,42 @@ class _BatchWriter:
 
     def abandon(self) -> None:
         """Roll back the documents not yet committed: none of them is stored or reported."""
-        if self.pending:
+        if self.pending and self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
         self.pending, self.results = [], []
 
+    def _stop_on_store_failure(self, error: sqlite3.Error) -> None:
+        """Roll back the transaction if it is still open (SQLite ends it itself on a full disk: a
+        second ROLLBACK would fail and mask the cause). A failure of the store itself (full disk,
+        read-only, lock held too long, damage) ends the import with its StoreError: no other
+        document could be written either. Otherwise the store refused this document: return."""
+        try:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.warning("rollback after %s failed too", error, exc_info=True)
+        failure = classify_store_error(error, self.path)
+        if failure is not None:
+            self.pending, self.results = [], []
+            raise failure from error
+
     def _begin(self) -> None:
         # IMMEDIATE: the write lock from the start, so the row ids the writer hands out stay free
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            self._stop_on_store_failure(error)
+            raise
         self.rows.begin()
 
     def commit(self) -> None:
         if not self.pending:
             return
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._stop_on_store_failure(error)
+            raise
         for result in self.results:
             self.report.add(result)
         self.pending, self.results = [], []
@@ -301,7 +326,7 @@ class _BatchWriter:
                 result = _write(self.conn, self.rows, name, prepared)
                 self.conn.execute("COMMIT")
             except sqlite3.Error as error:
-                self.conn.execute("ROLLBACK")
+                self._stop_on_store_failure(error)
                 log.exception("store refused %s", name)
                 result = DocumentResult(
                     name,

@@ -64,15 +64,23 @@ class ExceptionHandler:
         self.log_file = log_file
         self.parent = parent
         self.dialog = None
+        self.message_box = None
 
     def __call__(self, kind, value, tb) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
             return
+        from ..core.store.errors import StoreError
+
         details = "".join(traceback.format_exception(kind, value, tb))
         log.error("unexpected error\n%s", details)
         if QApplication.instance() is None:
             sys.__excepthook__(kind, value, tb)
+            return
+        from .store_failure import show_store_failure
+
+        if isinstance(value, StoreError):  # a note not saved on a full disk ...: said, not a crash
+            self.message_box = show_store_failure(self.parent, "Not saved", f"{value}.")
             return
         from .dialogs.error_dialog import ErrorDialog
 
@@ -124,6 +132,9 @@ def run(data_dir: Path, args=None) -> int:
     def store_opened(store) -> None:
         opened["store"] = store
         window.attach_store(store)
+        from .store_failure import mark_read_only
+
+        mark_read_only(window, store)
         files = [Path(name) for name in getattr(args, "files", None) or []]
         importer = window.import_paths(files) if files else None
         if getattr(args, "self_test", False):

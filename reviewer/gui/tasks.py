@@ -36,11 +36,19 @@ class Task(QRunnable):
         self.signals = TaskSignals()
         self._cancel = threading.Event()
         self.done = threading.Event()
+        self.store_failure = None  # the StoreError it stopped on (a full disk ...): a message, not a bug
 
     def run(self) -> None:
         try:
             result = self.fn(self, *self.args, **self.kwargs)
         except Exception as error:
+            from .store_failure import store_failure_of
+
+            self.store_failure = store_failure_of(error, self.args)
+            if self.store_failure is not None:
+                log.warning("background task %s stopped: %s", getattr(self.fn, "__name__", self.fn), error)
+                self.signals.sig_failed.emit(str(self.store_failure), traceback.format_exc())
+                return
             log.exception("background task %s failed", getattr(self.fn, "__name__", self.fn))
             self.signals.sig_failed.emit(f"{type(error).__name__}: {error}", traceback.format_exc())
         else:

@@ -7,12 +7,15 @@ touching it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 try:
     import fcntl
@@ -26,28 +29,26 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+from . import errors
+from .errors import NewerSchemaError, StoreError  # noqa: F401 (the family's names, as before)
+
 log = logging.getLogger(__name__)
 
 STORE_FILE_NAME = "reviewer.sqlite3"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
-class StoreError(RuntimeError):
-    """A problem with the store file that the user must know about (message is user-facing)."""
-
-
-class NewerSchemaError(StoreError):
-    pass
-
-
-def _set_pragmas(dbapi_connection: sqlite3.Connection, _record, foreign_keys: bool = True) -> None:
+def _set_pragmas(
+    dbapi_connection: sqlite3.Connection, _record, foreign_keys: bool = True, read_only: bool = False
+) -> None:
     cursor = dbapi_connection.cursor()
-    # Only a new, empty file takes it (before WAL is set). Most rows are a few KiB (a compressed
-    # source, texts, the parts JSON, the index's copy): 16 KiB pages hold them without overflow
-    # chains and write them with a quarter of the system calls. Older stores keep 4 KiB pages.
-    cursor.execute("PRAGMA page_size=16384")
-    # WAL must be set outside a transaction (SQLite ignores it inside one); on connect there is none.
-    cursor.execute("PRAGMA journal_mode=WAL")
+    if not read_only:
+        # Only a new, empty file takes it (before WAL is set). Most rows are a few KiB (a compressed
+        # source, texts, the parts JSON, the index's copy): 16 KiB pages hold them without overflow
+        # chains and write them with a quarter of the system calls. Older stores keep 4 KiB pages.
+        cursor.execute("PRAGMA page_size=16384")
+        # WAL must be set outside a transaction (SQLite ignores it inside one); on connect there is none.
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -57,20 +58,92 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection, _record, foreign_keys: bo
     cursor.close()
 
 
-def raw_connection(path: Path) -> sqlite3.Connection:
+def raw_connection(path: Path, uri: str | None = None) -> sqlite3.Connection:
     """A plain sqlite3 connection to an open store with the app's pragmas, in manual transaction
-    mode: the write path (a bulk import's worker processes open their own)."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    _set_pragmas(conn, None)
+    mode: the write path (a bulk import's worker processes open their own). ``uri``: the read-only
+    URI of a store that cannot be written (``read_only_uri``); its writes fail as read-only."""
+    if uri:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    _set_pragmas(conn, None, read_only=uri is not None)
     # Mapped pages count as the process's memory and grow with the store: the writer reads little.
     conn.execute("PRAGMA mmap_size=0")
     return conn
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _set_pragmas)
+def make_engine(path: Path, uri: str | None = None) -> Engine:
+    if uri:
+        engine = create_engine(
+            f"sqlite:///{path}",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+        )
+        event.listen(engine, "connect", lambda connection, record: _set_pragmas(connection, record, read_only=True))
+    else:
+        engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _set_pragmas)
+
+    def store_failure(context) -> None:
+        """The store's own failures reach the caller as the StoreError that says them (classified
+        here, once, with the file's name); anything else stays SQLAlchemy's exception."""
+        failure = errors.classify(context.original_exception, path)
+        if failure is not None:
+            raise failure from context.original_exception
+
+    event.listen(engine, "handle_error", store_failure)
     return engine
+
+
+# ---------------------------------------------------------------- a store that cannot be written
+
+
+def is_writable(path: Path) -> bool:
+    """Whether the store at ``path`` (or a new one there) can be written: the file, and its folder
+    (SQLite creates the -wal and -shm files beside it), unless both of those exist and can be."""
+    if path.exists() and not os.access(path, os.W_OK):
+        return False  # read-only file, immutable file, read-only mount
+    if os.access(path.parent, os.W_OK):
+        return True
+    sides = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    return path.exists() and all(side.exists() and os.access(side, os.W_OK) for side in sides)
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens a store that cannot be written, for reading.
+
+    ``mode=ro`` first: it reads the write-ahead log too, but needs the -shm file beside the store,
+    existing or created. When even that cannot be (a read-only folder or mount after a clean close,
+    which deletes the -wal and -shm), ``immutable=1``: SQLite then reads the main file without any
+    locking, which is right because nothing can write it either. Raises the StoreError the
+    failure stands for (a foreign or damaged file)."""
+    base = f"file:{quote(str(path.absolute()))}?mode=ro"
+    for uri in (base, base + "&immutable=1"):
+        try:
+            conn = sqlite3.connect(uri, uri=True)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
+            if uri != base and _has_log(path):
+                log.warning("%s is read without its write-ahead log (no -shm can be made): its last changes are not shown", path)
+            return uri
+        except sqlite3.Error as error:
+            code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+            if code in (8, 14) and uri == base:  # READONLY, CANTOPEN: the -shm is missing
+                continue
+            raise errors.classify(error, path) or error from None
+    raise errors.read_only(path)
+
+
+def _has_log(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to the store (see read_only_uri); the caller closes it."""
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro" if is_writable(path) else read_only_uri(path)
+    return sqlite3.connect(uri, uri=True)
 
 
 def _migration_engine(path: Path) -> Engine:
@@ -109,31 +182,60 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(path: Path) -> str | None:
-    """The store's schema revision; None for a new or empty file."""
-    if not path.exists() or path.stat().st_size == 0:
+    """The store's schema revision; None for a new file (none there yet). A 0-byte file, a foreign
+    file and a store whose version record is gone are refused (StoreError), not taken for new."""
+    if not path.exists():
         return None
+    if path.stat().st_size == 0:
+        raise errors.not_a_store(path)
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        conn = connect_read_only(path)
+        try:
             has_table = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
             ).fetchone()
             if not has_table:
                 tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
                 if tables:
-                    raise StoreError(f"{path} is an SQLite file but not a Protocol Reviewer store")
+                    raise errors.foreign_database(path)
                 return None
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path} is not a readable store: {error}") from None
-    return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        classified = errors.classify(error, path)
+        if classified is None:
+            raise
+        raise classified from None
+    if row is None or not row[0]:
+        raise errors.damaged_schema(path)
+    return row[0]
 
 
 def backup(path: Path, suffix: str | None = None) -> Path:
-    """A consistent copy of the store beside it (SQLite's online backup; safe while in use)."""
+    """A consistent copy of the store beside it (SQLite's online backup; safe while in use).
+
+    A backup that cannot be written (a full disk, a read-only folder) raises the StoreError that
+    says so and leaves no file behind."""
     stamp = suffix or datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.backup-{stamp}")
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)
+    existed = target.exists()
+    try:
+        source = connect_read_only(path)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            source.close()
+    except (sqlite3.Error, OSError) as error:
+        if not existed:
+            for leftover in (target, target.with_name(target.name + "-journal")):
+                with contextlib.suppress(OSError):  # a read-only folder refuses even to unlink nothing
+                    leftover.unlink(missing_ok=True)
+        raise errors.backup_failed(error, path, target) from None
     return target
 
 
@@ -154,12 +256,7 @@ def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | Non
     if revision == head:
         return None
     if revision is not None and revision not in known_revisions():
-        raise NewerSchemaError(
-            f"{path} was written by a newer version of Protocol Reviewer (schema {revision}); "
-            "this version knows schemas up to {head}. Update the app to open it. The file was not changed.".replace(
-                "{head}", head
-            )
-        )
+        raise errors.newer_schema(path, revision, head)
     if revision is not None and progress:
         progress("Copying the library aside before upgrading it…")
     made = backup(path, f"{revision}-{datetime.now():%Y%m%d-%H%M%S}") if revision is not None else None
@@ -187,28 +284,37 @@ def upgrade(path: Path, progress: MigrationProgress | None = None) -> Path | Non
 
 
 class Store:
-    """An open store: an engine with the app's pragmas and a session factory."""
+    """An open store: an engine with the app's pragmas and a session factory.
 
-    def __init__(self, path: Path):
+    ``uri``: a store that cannot be written is opened read-only through this URI (read_only_uri);
+    ``read_only`` then says so, and every write fails with the read-only StoreError."""
+
+    def __init__(self, path: Path, uri: str | None = None):
         self.path = path
-        self.engine = make_engine(path)
+        self.uri = uri
+        self.read_only = uri is not None
+        self.engine = make_engine(path, uri)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed together or not at all."""
+        """A session whose work is committed together or not at all. The store's own failures,
+        from the raw write path inside it too (repo.save_record), come out as their StoreError."""
         with self.session() as session:
             try:
                 yield session
                 session.commit()
-            except BaseException:
+            except BaseException as error:
                 session.rollback()
+                failure = errors.classify(error, self.path) if isinstance(error, sqlite3.Error) else None
+                if failure is not None:
+                    raise failure from error
                 raise
 
     def raw_connection(self) -> sqlite3.Connection:
-        return raw_connection(self.path)
+        return raw_connection(self.path, self.uri)
 
     def schema_revision(self) -> str | None:
         with self.engine.connect() as connection:
@@ -219,9 +325,28 @@ class Store:
 
 
 def open_store(data_dir: Path, progress: MigrationProgress | None = None) -> Store:
-    """Open (creating or upgrading as needed) the store in ``data_dir``."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    """Open (creating or upgrading as needed) the store in ``data_dir``.
+
+    A store that cannot be written (a read-only file, folder or mount, an immutable file) is opened
+    read-only (``Store.read_only``) when it needs no upgrade."""
     path = data_dir / STORE_FILE_NAME
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise errors.cannot_write(data_dir, error) from None
+    if not is_writable(path):
+        if not path.exists():
+            raise errors.read_only(path)  # a new library cannot be made there
+        revision = current_revision(path)
+        if revision != head_revision():
+            if revision is not None and revision not in known_revisions():
+                raise errors.newer_schema(path, revision, head_revision())
+            raise errors.StoreReadOnlyError(
+                f"{path} is read-only and was made by an older version of Protocol Reviewer: it must "
+                "be upgraded before this version can read it, which needs write access to it and "
+                "its folder"
+            )
+        return Store(path, read_only_uri(path))
     upgrade(path, progress)
     if not bulk_import_running(path):
         conn = raw_connection(path)

@@ -105,6 +105,7 @@ class ImportController(QObject):
         self.dialog.canceled.connect(self.cancel)
         self.task: tasks.ImportTask | None = None
         self.error_dialog: ErrorDialog | None = None
+        self.message_box = None  # the store's own failure (a full disk ...), said in one sentence
         self.report = None
 
     def start(self) -> None:
@@ -133,6 +134,14 @@ class ImportController(QObject):
     def _failed(self, message: str, details: str) -> None:
         self.dialog.reset()
         self.dialog.hide()
+        if self.task is not None and self.task.store_failure is not None:
+            from ..store_failure import show_store_failure
+
+            self.message_box = show_store_failure(
+                self.parent_widget, "Import stopped", f"The import stopped: {message}. Files imported before it are kept."
+            )
+            self.sig_failed.emit(message, details)
+            return
         self.error_dialog = ErrorDialog(
             self.parent_widget,
             title="Import failed",
