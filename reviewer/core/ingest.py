@@ -173,9 +173,10 @@ def _parse(
         return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
-    except Exception as bug:  # a parser bug must not stop a batch; the document is refused
-        log.exception("importer failed on %s", name)
-        return name, None, f"could not be read ({type(bug).__name__}: {bug})"
+    except Exception:  # whatever an importer meets in one document fails that document alone
+        # the details go to the log (the window's log file; the command line's with -v), not the user
+        log.info("importer failed on %s", name, exc_info=True)
+        return name, None, "could not be read (its content has a shape this app does not expect); nothing of it was kept"
 
 
 def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | None, str | None]:
@@ -237,14 +238,37 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
 # ---------------------------------------------------------------- writing
 
 
+class UnstorableDocument(Exception):
+    """A document holding a value the store cannot take (a number beyond SQLite's 64 bits...): the
+    writer rolls back and that document alone fails, as when the database refuses one."""
+
+
 def _write(
     conn: sqlite3.Connection, rows: repo.RowWriter, name: str, prepared: list[repo.Prepared]
 ) -> DocumentResult:
     """Write one document's records (inside the caller's transaction)."""
     result = DocumentResult(name, source_format=prepared[0].source_format)
     now = datetime.now(UTC)
-    result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
+    try:
+        result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
+    except sqlite3.Error:
+        raise  # the database's own refusal or failure: the writer's caller tells them apart
+    except Exception as error:
+        log.info("could not write %s", name, exc_info=True)
+        raise UnstorableDocument(_unstorable_reason(prepared, error)) from error
     return result
+
+
+def _unstorable_reason(prepared: list[repo.Prepared], error: Exception) -> str:
+    """What of a document the store could not take, in words: the column of an out-of-range number."""
+    if isinstance(error, OverflowError):
+        for p in prepared:
+            for columns, values in ((repo.VERSION_COLUMNS, p.version), (repo.SUMMARY_COLUMNS, p.summary)):
+                for column, value in zip(columns, values, strict=False):
+                    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                        return f"its {column.replace('_', ' ')} {value} is beyond the numbers the store can hold"
+        return "a number in it is beyond the numbers the store can hold"
+    return "a value in it is of a kind the store cannot hold"
 
 
 class _BatchWriter:
@@ -270,7 +294,7 @@ class _BatchWriter:
         self.pending.append((name, prepared))
         try:
             self.results.append(_write(self.conn, self.rows, name, prepared))
-        except sqlite3.Error:
+        except (sqlite3.Error, UnstorableDocument):
             self.conn.execute("ROLLBACK")
             self._one_by_one()
             return
@@ -302,6 +326,9 @@ class _BatchWriter:
             try:
                 result = _write(self.conn, self.rows, name, prepared)
                 self.conn.execute("COMMIT")
+            except UnstorableDocument as error:
+                self.conn.execute("ROLLBACK")
+                result = DocumentResult(name, error=f"could not be stored ({error}); nothing of it was kept")
             except sqlite3.Error as error:
                 self.conn.execute("ROLLBACK")
                 log.exception("store refused %s", name)
@@ -507,9 +534,39 @@ def _import_in_workers(
 BATCH_BYTES = 64 * 2**20  # of documents in one batch (uncompressed), beyond its first document
 
 
-# From this many documents, an import that may choose (the app's) takes the bulk path: below it, the
-# workers' start (about half a second) is not worth it, and per-document progress reads better.
+# From this many documents, an import that may choose (the window's, the command line's without
+# --bulk or --serial) takes the bulk path: below it, the workers' start (about half a second) is not
+# worth it, and per-document progress reads better.
 BULK_FROM_DOCUMENTS = 2000
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Which path an import takes, decided once from a survey of its paths (plan_import)."""
+
+    total: int  # documents, a big array's studies estimated
+    big_arrays: dict[str, int]  # big JSON arrays (only the bulk path can split them) and their estimates
+    bulk: bool
+    reason: str  # why this path, for the line the command line prints
+
+    def describe(self) -> str:
+        path = "the bulk path (worker processes)" if self.bulk else "the per-file path"
+        return f"importing {self.total:,} document(s) by {path}: {self.reason}"
+
+
+def plan_import(paths: list[Path], bulk: bool | None = None) -> ImportPlan:
+    """The one rule for the bulk path: asked for (``bulk`` True), or, when the caller lets the import
+    choose (None), from BULK_FROM_DOCUMENTS documents (a registry zip, a big folder or a big array).
+    A big JSON array takes it even when the per-file path was asked for: read whole, it would be
+    refused as oversized."""
+    total, big_arrays = survey(paths)  # at once, from the zips' end records and the arrays' first studies
+    if big_arrays and not bulk:
+        return ImportPlan(total, big_arrays, True, "a JSON array too big to read whole is split study by study")
+    if bulk is None:
+        if total >= BULK_FROM_DOCUMENTS:
+            return ImportPlan(total, big_arrays, True, f"{BULK_FROM_DOCUMENTS:,} documents or more")
+        return ImportPlan(total, big_arrays, False, f"fewer than {BULK_FROM_DOCUMENTS:,} documents")
+    return ImportPlan(total, big_arrays, bulk, "as asked")
 
 
 def import_paths(
@@ -521,21 +578,18 @@ def import_paths(
     bulk: bool | None = False,
     workers: int | None = None,
     batch_size: int = 2500,
+    plan: ImportPlan | None = None,
 ) -> ImportReport:
     """Import every document under ``paths`` into ``store``.
 
-    ``bulk``: for thousands of documents (see the module's docstring); None: when there are at least
-    BULK_FROM_DOCUMENTS. A big JSON array (json_stream.BIG_ARRAY_BYTES) always takes the bulk path.
+    ``bulk``: for thousands of documents (see the module's docstring); None: let plan_import choose.
+    ``plan``: plan_import's answer when the caller has it already (it has shown the path taken).
     A bulk import's report keeps only counts, failures and the trials that got a new version, not
     every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
-    # at once, from the zips' end records and the big arrays' first studies: the progress's total
-    total, big_arrays = survey(paths)
-    if bulk is None:
-        bulk = total >= BULK_FROM_DOCUMENTS
-    # only the bulk path splits a big JSON array: read whole, it would be refused as oversized
-    bulk = bulk or bool(big_arrays)
+    plan = plan or plan_import(paths, bulk)
+    total, big_arrays, bulk = plan.total, plan.big_arrays, plan.bulk
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
 
