@@ -12,12 +12,16 @@ and then write it in one transaction, taking turns in the documents' order (see 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 import sqlite3
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -397,11 +401,41 @@ class _Worker:
     connection: sqlite3.Connection | None = None
 
 
-def _start_worker(known: KnownSources, store_path: str, turn, next_batch, stop) -> None:
+def _start_worker(known: KnownSources, store_path: str, turn, next_batch, stop, importer_alive) -> None:
+    _die_with_the_import(importer_alive)
     _Worker.known, _Worker.store_path = known, store_path
     _Worker.turn, _Worker.next_batch, _Worker.stop = turn, next_batch, stop
     gc.freeze()  # the objects a worker starts with are never scanned by its garbage collector again
     gc.set_threshold(BULK_GC_THRESHOLD)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_the_import(importer_alive) -> None:
+    """A worker must not outlive the import that started it: killed (SIGKILL, a crash), the import
+    leaves no process behind that would go on writing its batches. Two ways, as either can miss:
+    on Linux the kernel sends SIGKILL when the worker's parent dies (the forkserver, which exits
+    with the import); and a thread watches ``importer_alive``, the read end of a pipe whose only
+    write end the importing process holds: it reads end-of-file the moment that process is gone
+    (or closes it), and it looks at the parent's pid every second as well."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            try:
+                if importer_alive.poll(1.0):
+                    importer_alive.recv_bytes()  # nothing is ever sent: end-of-file
+            except (EOFError, OSError):
+                break
+            if os.getppid() != parent:
+                break
+        os.kill(os.getpid(), signal.SIGKILL)  # at once: no exit handler, no commit, the transaction is lost
+
+    threading.Thread(target=watch, name="die-with-the-import", daemon=True).start()
 
 
 def _worker_connection() -> sqlite3.Connection:
@@ -492,11 +526,13 @@ def _import_in_workers(
 ) -> None:
     context = _process_context()
     turn, next_batch, stop = context.Condition(), context.Value("q", 0, lock=False), context.Event()
-    with ProcessPoolExecutor(
+    # the workers watch the read end; this process alone holds the write end, closed when it ends
+    importer_alive, importing = context.Pipe(duplex=False)
+    with contextlib.closing(importer_alive), contextlib.closing(importing), ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(known, str(store_path), turn, next_batch, stop),
+        initargs=(known, str(store_path), turn, next_batch, stop, importer_alive),
     ) as pool:
         pending: deque[tuple[Future, str]] = deque()
 
