@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import notes
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
 from .importers.json_stream import (
     ArrayItemRef,
@@ -254,7 +255,13 @@ def _write(
     result = DocumentResult(name, source_format=prepared[0].source_format)
     now = datetime.now(UTC)
     try:
-        result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
+        for p in prepared:
+            saved = repo.save_record_raw(conn, p, name, now, rows)
+            if saved.outcome == "updated":  # in the same transaction: see notes.reanchor_new_version
+                notes.reanchor_new_version(
+                    conn, saved.trial_id, saved.version_id, lambda p=p: repo.annotatable_record(p)
+                )
+            result.saved.append(saved)
     except sqlite3.Error:
         raise  # the database's own refusal or failure: the writer's caller tells them apart
     except Exception as error:
@@ -701,28 +708,25 @@ def import_paths(
         finally:
             lock.close()
             conn.close()
-    _reanchor_notes(store, report.updated_trials)
+    _finish_reanchoring(store)
     report.seconds = time.perf_counter() - started
     if progress and not report.cancelled:
         progress(Progress(report.documents, report.documents, "", report.seconds))
     return report
 
 
-def _reanchor_notes(store: Store, trial_ids: set[int]) -> None:
-    """Check the notes of trials that got a new version against it (moved items, orphans)."""
-    if not trial_ids:
-        return
-    from sqlmodel import select
+def _finish_reanchoring(store: Store) -> None:
+    """Re-anchor the notes an older release's killed import left unchecked against a new current
+    version (this one re-anchors them in the version's own transaction): a re-run finishes them."""
+    from .store.tables import Trial
 
-    from . import notes
-    from .store.tables import Note, Trial
-
+    with store.session() as session:
+        if not (trial_ids := notes.trials_with_unchecked_notes(session)):
+            return
     with store.transaction() as session:
-        annotated = set(session.exec(select(Note.trial_id).where(Note.trial_id.in_(trial_ids))))
-        for trial_id in annotated:
+        for trial_id in trial_ids:
             trial = session.get(Trial, trial_id)
-            record = repo.load_record(session, trial.current_version_id)
-            notes.reanchor(session, trial_id, record, trial.current_version_id)
+            notes.reanchor(session, trial_id, repo.load_record(session, trial.current_version_id), trial.current_version_id)
 
 
 def import_document(store: Store, document: Document) -> DocumentResult:
