@@ -1,8 +1,10 @@
 """A `reviewer import` killed with SIGKILL leaves nothing behind: none of its processes alive a
-second later, and nothing written after the kill. Processes are read from /proc (Linux)."""
+second later, nothing written after the kill, and no note beside an item it was not written on
+(killed while it re-anchors them). Processes are read from /proc (Linux)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -13,8 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from reviewer.core import notes
+from reviewer.core.store import repo
+from reviewer.core.store.db import open_store
+from reviewer.core.store.tables import Note
 from tests.conftest import REPO_ROOT
-from tests.generated_studies import write_zip
+from tests.generated_studies import nct_id, study, write_zip
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
@@ -102,3 +108,118 @@ def test_a_killed_bulk_import_leaves_no_worker_and_writes_nothing_after_the_kill
                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert count_versions(store) == before + 6000
+
+
+# ---------------------------------------------------------------- killed while re-anchoring notes
+
+V1_CRITERIA = [f"Patients with condition number {n}, confirmed by a test done within 28 days" for n in range(1, 11)]
+# the next version: a criterion first (every key moves by one), the fifth one dropped
+V2_CRITERIA = ["Adults able to give consent", *V1_CRITERIA[:4], *V1_CRITERIA[5:]]
+
+
+def write_version(path: Path, criteria: list[str]) -> Path:
+    path.write_text(json.dumps(study(0, criteria=criteria)))
+    return path
+
+
+def annotate(data_dir: Path) -> dict[str, int]:
+    """Notes on the first version: on criteria 2 and 5, and on a selection inside criterion 7."""
+    store = open_store(data_dir)
+    try:
+        with store.transaction() as session:
+            trial_id = repo.trial_by_registry_id(session, nct_id(0)).id
+
+            def add(kind: str, key: str, quote: str) -> int:
+                return notes.add_note(session, trial_id, notes.Anchor(kind, key, quote), f"on {key}", "Dr A").id
+
+            return {
+                "second": add("criterion", "inclusion/2", V1_CRITERIA[1]),
+                "dropped": add("criterion", "inclusion/5", V1_CRITERIA[4]),
+                "selection": add("span", "inclusion/7", "condition number 7"),
+            }
+    finally:
+        store.close()
+
+
+def misplaced_notes(data_dir: Path) -> list[str]:
+    """Notes that are neither on an item of the current version holding their quote nor orphaned."""
+    store = open_store(data_dir)
+    try:
+        with store.session() as session:
+            record = repo.current_record(session, nct_id(0))
+            items = notes.item_texts(record)
+            trial_id = repo.trial_by_registry_id(session, nct_id(0)).id
+            wrong = []
+            for note in notes.notes_of(session, [trial_id]):
+                kind = "criterion" if note.item_kind == "span" else note.item_kind
+                if not note.orphaned and note.quote not in items.get((kind, note.item_key), ""):
+                    wrong.append(f"{note.body} sits on {note.item_key}: {items.get((kind, note.item_key))!r}")
+            return wrong
+    finally:
+        store.close()
+
+
+def wait_for_a_stalled_writer(store: Path, process: subprocess.Popen, seconds: float = 1.0) -> None:
+    """Until another connection has held the write lock for ``seconds`` on end: the import stalls in
+    its transaction (a trigger)."""
+    held_since, deadline = None, time.monotonic() + 120
+    while True:
+        assert process.poll() is None, "the import ended before the stall"
+        assert time.monotonic() < deadline, "the import never stalled"
+        conn = sqlite3.connect(store, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            held_since = None
+        except sqlite3.OperationalError:  # locked: someone writes
+            held_since = held_since or time.monotonic()
+            if time.monotonic() - held_since >= seconds:
+                return
+        finally:
+            conn.close()
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("path", ["--serial", "--bulk"])
+def test_an_import_killed_while_it_reanchors_notes_leaves_none_on_another_item(tmp_path, path):
+    data_dir = tmp_path / "data"
+    v1, v2 = write_version(tmp_path / "v1.json", V1_CRITERIA), write_version(tmp_path / "v2.json", V2_CRITERIA)
+    first = subprocess.run([sys.executable, "-m", "reviewer", "import", str(v1), "--data-dir", str(data_dir)],
+                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stdout + first.stderr
+    ids = annotate(data_dir)
+    store = data_dir / "reviewer.sqlite3"
+    with sqlite3.connect(store) as conn:
+        versions = conn.execute("SELECT count(*) FROM trial_version").fetchone()[0]
+        # re-anchoring a note stalls for good: the import is killed at that point
+        conn.execute("CREATE TRIGGER stall BEFORE UPDATE ON note BEGIN SELECT count(*) FROM (WITH RECURSIVE "
+                     "n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) SELECT i FROM n); END")
+    process = start_import(data_dir, path, str(v2))
+    try:
+        wait_for_a_stalled_writer(store, process)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == -signal.SIGKILL
+    # the new version and the notes' anchors commit together: killed in between, neither is kept
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT count(*) FROM trial_version").fetchone()[0] == versions
+        conn.execute("DROP TRIGGER stall")
+    assert misplaced_notes(data_dir) == []
+    rerun = subprocess.run([sys.executable, "-m", "reviewer", "import", path, str(v2), "--data-dir", str(data_dir)],
+                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "1 updated" in rerun.stdout
+    assert misplaced_notes(data_dir) == []
+    store_ = open_store(data_dir)
+    try:
+        with store_.session() as session:
+            state = {name: (session.get(Note, note_id).item_key, session.get(Note, note_id).orphaned)
+                     for name, note_id in ids.items()}
+    finally:
+        store_.close()
+    assert state == {"second": ("inclusion/3", False), "dropped": ("inclusion/5", True),
+                     "selection": ("inclusion/7", False)}
