@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import gc
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -27,6 +28,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -531,20 +533,77 @@ def _import_in_workers(
     on_batch: Callable[[str], None],
     cancelled: Callable[[], bool] | None,
 ) -> None:
+    """Import ``documents`` through worker processes. Should a worker die (the system out of memory,
+    killed, a crash in a library), the batches left unfinished are written again one document at a
+    time by one worker: the document a worker dies on again fails alone, the import goes on, and so
+    does a re-run (which would otherwise die on the same document)."""
+    batches = _chunks(documents, batch_size, BATCH_BYTES)
+    while True:
+        try:
+            _run_workers(store_path, batches, known, report, workers, on_batch, cancelled)
+            return
+        except _WorkerDied as died:
+            unfinished = died.documents
+        log.info("a worker process of the import died: %d document(s) are written again one by one", len(unfinished))
+        queue: Iterator[tuple] = iter(unfinished)
+        deaths_in_a_row = 0
+        while not report.cancelled:
+            done_before = report.documents
+            try:
+                _run_workers(store_path, ([item] for item in queue), known, report, 1, on_batch, cancelled)
+                break
+            except _WorkerDied as again:  # the first one unfinished: the one it died on
+                culprit, *others = again.documents
+                report.add(DocumentResult(culprit[0], error=WORKER_DIED))
+                on_batch(culprit[0])
+                queue = itertools.chain(others, queue)
+            deaths_in_a_row = 1 if report.documents > done_before + 1 else deaths_in_a_row + 1
+            if deaths_in_a_row >= WORKER_DEATHS_TO_STOP:  # not the documents: the workers cannot run here
+                log.error("the import's worker processes stopped %d times in a row: the import stops", deaths_in_a_row)
+                report.cancelled = True  # a re-run goes on from here
+        if report.cancelled:
+            return
+
+
+# worker deaths one after the other, with no document written between, that stop the import
+WORKER_DEATHS_TO_STOP = 5
+WORKER_DIED = "could not be imported: the worker process reading it stopped (out of memory, or killed); nothing of it was kept"
+
+
+class _WorkerDied(Exception):
+    """A worker process died: its pool is gone; ``documents``: those of the batches it left unfinished."""
+
+    def __init__(self, documents: list[tuple]):
+        super().__init__(f"{len(documents)} document(s) unfinished")
+        self.documents = documents
+
+
+def _run_workers(
+    store_path: Path,
+    batches: Iterator[list[tuple]],
+    known: KnownSources,
+    report: ImportReport,
+    workers: int,
+    on_batch: Callable[[str], None],
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """One pool of workers over ``batches``; raises _WorkerDied when one of them dies."""
     context = _process_context()
     turn, next_batch, stop = context.Condition(), context.Value("q", 0, lock=False), context.Event()
     # the workers watch the read end; this process alone holds the write end, closed when it ends
     importer_alive, importing = context.Pipe(duplex=False)
+    unfinished: list[list[tuple]] = []
+    unsent: list[tuple] | None = None  # the batch a broken pool refused to take
     with contextlib.closing(importer_alive), contextlib.closing(importing), ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
         initargs=(known, str(store_path), turn, next_batch, stop, importer_alive),
     ) as pool:
-        pending: deque[tuple[Future, str]] = deque()
+        pending: deque[tuple[Future, list[tuple]]] = deque()
 
         def collect() -> None:
-            future, last_name = pending.popleft()
+            future, batch = pending[0]
             while True:
                 if cancelled and not stop.is_set() and cancelled():
                     report.cancelled = True
@@ -554,13 +613,18 @@ def _import_in_workers(
                     break
                 except FutureTimeout:
                     continue
+            pending.popleft()
             if done is not None:
                 report.merge(done)
-            on_batch(last_name)
+            on_batch(batch[-1][0])
 
         try:
-            for number, batch in enumerate(_chunks(documents, batch_size, BATCH_BYTES)):
-                pending.append((pool.submit(_parse_and_write, number, batch), batch[-1][0]))
+            for number, batch in enumerate(batches):
+                try:
+                    pending.append((pool.submit(_parse_and_write, number, batch), batch))
+                except BrokenProcessPool:
+                    unsent = batch
+                    raise
                 # two batches per worker: one being parsed or written, one waiting to be taken
                 while len(pending) >= 2 * workers:
                     collect()
@@ -568,10 +632,22 @@ def _import_in_workers(
                     break
             while pending:
                 collect()
+        except BrokenProcessPool:
+            # the batches done before the death count; the others were rolled back with their worker
+            for future, batch in pending:
+                if future.done() and future.exception() is None:
+                    if (done := future.result()) is not None:
+                        report.merge(done)
+                else:
+                    unfinished.append(batch)
+            if unsent is not None:
+                unfinished.append(unsent)
         except BaseException:
             stop.set()
             pool.shutdown(cancel_futures=True)
             raise
+    if unfinished:
+        raise _WorkerDied([item for batch in unfinished for item in batch])
 
 
 BATCH_BYTES = 64 * 2**20  # of documents in one batch (uncompressed), beyond its first document

@@ -20,7 +20,7 @@ from reviewer.core.store import repo
 from reviewer.core.store.db import open_store
 from reviewer.core.store.tables import Note
 from tests.conftest import REPO_ROOT
-from tests.generated_studies import nct_id, study, write_zip
+from tests.generated_studies import nct_id, study, write_folder, write_zip
 from tests.perf.tree_memory import descendants
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
@@ -205,3 +205,61 @@ def test_an_import_killed_while_it_reanchors_notes_leaves_none_on_another_item(t
         store_.close()
     assert state == {"second": ("inclusion/3", False), "dropped": ("inclusion/5", True),
                      "selection": ("inclusion/7", False)}
+
+
+# ---------------------------------------------------------------- a worker dies on a document
+
+
+def workers_of(pid: int) -> list[int]:
+    """The pool's workers among ``pid``'s descendants: the processes its forkserver forked."""
+    def cmdline(process: int) -> bytes:
+        try:
+            return Path(f"/proc/{process}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    servers = {p for p in descendants(pid) if b"forkserver" in cmdline(p)}
+    return [p for server in servers for p in descendants(server) if alive(p)]
+
+
+def kill_the_stalled_worker(data_dir: Path, process: subprocess.Popen) -> None:
+    """Once a worker has stalled in its transaction (a trigger), SIGKILL it, as the system's
+    out-of-memory killer would."""
+    wait_for_a_stalled_writer(data_dir / "reviewer.sqlite3", process)
+    workers = workers_of(process.pid)
+    assert workers, "no worker found"
+    for pid in workers:
+        os.kill(pid, signal.SIGKILL)
+
+
+def test_a_document_a_worker_dies_on_fails_alone_and_a_rerun_completes(tmp_path):
+    folder = tmp_path / "studies"
+    write_folder(folder, 30)
+    data_dir = tmp_path / "data"
+    first = subprocess.run([sys.executable, "-m", "reviewer", "list", "--data-dir", str(data_dir)],
+                           cwd=REPO_ROOT, capture_output=True, timeout=120)
+    assert first.returncode == 0
+    with sqlite3.connect(data_dir / "reviewer.sqlite3") as conn:
+        # writing the 14th study stalls for good: its worker is killed there, every time
+        conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{nct_id(13)}' BEGIN "
+                     "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                     "WHERE i < 10000000000) SELECT i FROM n); END")
+    for run in ("first", "again"):
+        process = start_import(data_dir, "--bulk", str(folder))
+        try:
+            kill_the_stalled_worker(data_dir, process)  # the batch's worker
+            kill_the_stalled_worker(data_dir, process)  # the worker writing the batch again, one by one
+            assert process.wait(timeout=120) == 1
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        output = (data_dir / "import.out").read_text()
+        assert "Traceback" not in output + (data_dir / "import.err").read_text()
+        counts = "29 trial(s) added, 0 updated, 0 unchanged" if run == "first" else "0 trial(s) added, 0 updated, 29 unchanged"
+        assert f"30 document(s): {counts}, 1 failed" in output
+        assert f"  FAILED {folder / (nct_id(13) + '.json')}: could not be imported: the worker process reading it " \
+               "stopped (out of memory, or killed); nothing of it was kept" in output
+    with sqlite3.connect(data_dir / "reviewer.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM trial WHERE registry_id LIKE 'NCT08%'").fetchone()[0] == 29
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
