@@ -263,3 +263,32 @@ def test_a_document_a_worker_dies_on_fails_alone_and_a_rerun_completes(tmp_path)
     with sqlite3.connect(data_dir / "reviewer.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM trial WHERE registry_id LIKE 'NCT08%'").fetchone()[0] == 29
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_notes_an_older_release_left_unchecked_are_reanchored_by_the_next_import(tmp_path):
+    """An older release committed a new version, then re-anchored its notes in a second transaction:
+    killed between the two, its notes sat beside other criteria, and a re-run saw "unchanged". The
+    next import now finds such notes and finishes them."""
+    from reviewer.core.importers import read_document
+    from reviewer.core.ingest import import_paths
+
+    data_dir = tmp_path / "data"
+    v1, v2 = write_version(tmp_path / "v1.json", V1_CRITERIA), write_version(tmp_path / "v2.json", V2_CRITERIA)
+    store = open_store(data_dir)
+    try:
+        import_paths(store, [v1])
+        ids = annotate(data_dir)
+        with store.transaction() as session:  # what the older release committed before the kill
+            (parsed,) = read_document(v2.read_bytes())
+            assert repo.save_record(session, parsed, str(v2)).outcome == "updated"
+        assert len(misplaced_notes(data_dir)) == 2  # the notes on the second and the fifth criterion
+        report = import_paths(store, [v2])
+        assert report.count("unchanged") == 1
+        assert misplaced_notes(data_dir) == []
+        with store.session() as session:
+            state = {name: (session.get(Note, note_id).item_key, session.get(Note, note_id).orphaned)
+                     for name, note_id in ids.items()}
+        assert state == {"second": ("inclusion/3", False), "dropped": ("inclusion/5", True),
+                         "selection": ("inclusion/7", False)}
+    finally:
+        store.close()
