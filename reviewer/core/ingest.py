@@ -423,11 +423,14 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 def _die_with_the_import(importer_alive) -> None:
     """A worker must not outlive the import that started it: killed (SIGKILL, a crash), the import
-    leaves no process behind that would go on writing its batches. Two ways, as either can miss:
-    on Linux the kernel sends SIGKILL when the worker's parent dies (the forkserver, which exits
-    with the import); and a thread watches ``importer_alive``, the read end of a pipe whose only
-    write end the importing process holds: it reads end-of-file the moment that process is gone
-    (or closes it), and it looks at the parent's pid every second as well."""
+    leaves no process behind that would go on writing its batches. A thread watches
+    ``importer_alive``, the read end of a pipe whose only write end the importing process holds: it
+    reads end-of-file the moment that process is gone (or closes it), and then kills this worker;
+    it also looks at the parent's pid every second. On Linux the kernel also sends SIGKILL when the
+    worker's parent dies: that is the importing process for a spawned worker, but the forkserver for
+    a forked one, and the forkserver lives on while any worker does (each holds a copy of the pipe
+    that tells it its client is gone), so there the pipe does the work (tests/e2e/test_import_kill.py
+    fails without it)."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
