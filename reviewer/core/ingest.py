@@ -408,11 +408,12 @@ class _Worker:
     next_batch = None  # a shared counter: the number of the batch whose turn it is to write
     stop = None  # an Event: cancelled, or another worker failed; wait no longer, write nothing more
     connection: sqlite3.Connection | None = None
+    importer_alive = None  # the read end of a pipe: end-of-file once the importing process is gone
 
 
 def _start_worker(known: KnownSources, store_path: str, turn, next_batch, stop, importer_alive) -> None:
     _die_with_the_import(importer_alive)
-    _Worker.known, _Worker.store_path = known, store_path
+    _Worker.known, _Worker.store_path, _Worker.importer_alive = known, store_path, importer_alive
     _Worker.turn, _Worker.next_batch, _Worker.stop = turn, next_batch, stop
     gc.freeze()  # the objects a worker starts with are never scanned by its garbage collector again
     gc.set_threshold(BULK_GC_THRESHOLD)
@@ -506,6 +507,9 @@ def _parse_and_write(number: int, items: list[tuple]) -> ImportReport | None:
                 report.add(DocumentResult(name, error=error, skipped=error is None))
             else:
                 writer.add(name, prepared)
+        if _Worker.importer_alive.poll(0):  # end-of-file: the import is gone; its watch kills us soon
+            writer.abandon()  # so that nothing is committed after it, even in those milliseconds
+            os.kill(os.getpid(), signal.SIGKILL)
         writer.commit()
         return report
     except BaseException:
