@@ -49,11 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", parents=[common], help="import files, folders or zips")
     imp.add_argument("paths", nargs="+")
-    imp.add_argument(
+    path = imp.add_mutually_exclusive_group()
+    path.add_argument(
         "--bulk",
-        action="store_true",
-        help="for thousands of studies: worker processes on every core parse and write batches in turn; "
-        "skips sources already stored, so a re-run completes a cancelled import",
+        action="store_const",
+        const=True,
+        dest="bulk",
+        help="the bulk path, taken by itself from 2,000 documents (a registry zip, a big folder or array): "
+        "worker processes on every core parse and write batches in turn; skips sources already stored, "
+        "so a re-run completes a cancelled import",
+    )
+    path.add_argument(
+        "--serial",
+        action="store_const",
+        const=False,
+        dest="bulk",
+        help="the per-file path whatever the number of documents (a JSON array too big to read whole "
+        "is still split by the bulk path)",
     )
     imp.add_argument("--json", action="store_true")
 

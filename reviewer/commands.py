@@ -12,7 +12,7 @@ from pathlib import Path
 from . import paths
 from .core import vocab
 from .core.export import record_to_api
-from .core.ingest import Progress, import_paths
+from .core.ingest import Progress, import_paths, plan_import
 from .core.plain_text import record_text
 from .core.store import errors, repo
 from .core.store.db import (
@@ -56,12 +56,10 @@ def _terminal_progress(progress: Progress) -> None:
 
 def cmd_import(args, store) -> int:
     show_progress = sys.stderr.isatty() and not args.json
-    report = import_paths(
-        store,
-        [Path(p) for p in args.paths],
-        progress=_terminal_progress if show_progress else None,
-        bulk=args.bulk,
-    )
+    paths = [Path(p) for p in args.paths]
+    plan = plan_import(paths, args.bulk)  # args.bulk: None (choose), True (--bulk), False (--serial)
+    print(f"reviewer: {plan.describe()}", file=sys.stderr, flush=True)
+    report = import_paths(store, paths, progress=_terminal_progress if show_progress else None, plan=plan)
     if args.json:
         _print_json(report.to_dict())
     else:

@@ -12,21 +12,28 @@ and then write it in one transaction, taking turns in the documents' order (see 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
+import signal
 import sqlite3
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import notes
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
 from .importers.json_stream import ArrayItemRef, is_big_study_array, iter_array_documents
 from .store import repo, search
@@ -178,9 +185,10 @@ def _parse(
         return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
-    except Exception as bug:  # a parser bug must not stop a batch; the document is refused
-        log.exception("importer failed on %s", name)
-        return name, None, f"could not be read ({type(bug).__name__}: {bug})"
+    except Exception:  # whatever an importer meets in one document fails that document alone
+        # the details go to the log (the window's log file; the command line's with -v), not the user
+        log.info("importer failed on %s", name, exc_info=True)
+        return name, None, "could not be read (its content has a shape this app does not expect); nothing of it was kept"
 
 
 def _loaded(item: Document | tuple[str, InvalidSource]) -> tuple[str, bytes | None, str | None]:
@@ -235,15 +243,44 @@ def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tupl
 # ---------------------------------------------------------------- writing
 
 
+class UnstorableDocument(Exception):
+    """A document holding a value the store cannot take (a number beyond SQLite's 64 bits...): the
+    writer rolls back and that document alone fails, as when the database refuses one."""
+
+
 def _write(
     conn: sqlite3.Connection, rows: repo.RowWriter, name: str, prepared: list[repo.Prepared]
 ) -> DocumentResult:
     """Write one document's records (inside the caller's transaction)."""
     result = DocumentResult(name, source_format=prepared[0].source_format)
     now = datetime.now(UTC)
-    result.saved = [repo.save_record_raw(conn, p, name, now, rows) for p in prepared]
+    try:
+        for p in prepared:
+            saved = repo.save_record_raw(conn, p, name, now, rows)
+            if saved.outcome == "updated":  # in the same transaction: see notes.reanchor_new_version
+                notes.reanchor_new_version(
+                    conn, saved.trial_id, saved.version_id, lambda p=p: repo.annotatable_record(p)
+                )
+            result.saved.append(saved)
+    except sqlite3.Error:
+        raise  # the database's own refusal or failure: the writer's caller tells them apart
+    except Exception as error:
+        log.info("could not write %s", name, exc_info=True)
+        raise UnstorableDocument(_unstorable_reason(prepared, error)) from error
     result.warnings = [f"{p.registry_id}: {warning}" for p in prepared for warning in p.warnings]
     return result
+
+
+def _unstorable_reason(prepared: list[repo.Prepared], error: Exception) -> str:
+    """What of a document the store could not take, in words: the column of an out-of-range number."""
+    if isinstance(error, OverflowError):
+        for p in prepared:
+            for columns, values in ((repo.VERSION_COLUMNS, p.version), (repo.SUMMARY_COLUMNS, p.summary)):
+                for column, value in zip(columns, values, strict=False):
+                    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                        return f"its {column.replace('_', ' ')} {value} is beyond the numbers the store can hold"
+        return "a number in it is beyond the numbers the store can hold"
+    return "a value in it is of a kind the store cannot hold"
 
 
 class _BatchWriter:
@@ -270,8 +307,11 @@ class _BatchWriter:
         self.pending.append((name, prepared))
         try:
             self.results.append(_write(self.conn, self.rows, name, prepared))
-        except sqlite3.Error as error:
-            self._stop_on_store_failure(error)
+        except (sqlite3.Error, UnstorableDocument) as error:
+            if isinstance(error, sqlite3.Error):
+                self._stop_on_store_failure(error)  # ends the import if the store itself failed
+            elif self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             self._one_by_one()
             return
         if len(self.pending) >= self.per_commit or time.perf_counter() - self.started > self.seconds:
@@ -325,6 +365,10 @@ class _BatchWriter:
             try:
                 result = _write(self.conn, self.rows, name, prepared)
                 self.conn.execute("COMMIT")
+            except UnstorableDocument as error:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                result = DocumentResult(name, error=f"could not be stored ({error}); nothing of it was kept")
             except sqlite3.Error as error:
                 self._stop_on_store_failure(error)
                 log.exception("store refused %s", name)
@@ -391,13 +435,47 @@ class _Worker:
     next_batch = None  # a shared counter: the number of the batch whose turn it is to write
     stop = None  # an Event: cancelled, or another worker failed; wait no longer, write nothing more
     connection: sqlite3.Connection | None = None
+    importer_alive = None  # the read end of a pipe: end-of-file once the importing process is gone
 
 
-def _start_worker(known: KnownSources, store_path: str, turn, next_batch, stop) -> None:
-    _Worker.known, _Worker.store_path = known, store_path
+def _start_worker(known: KnownSources, store_path: str, turn, next_batch, stop, importer_alive) -> None:
+    _die_with_the_import(importer_alive)
+    _Worker.known, _Worker.store_path, _Worker.importer_alive = known, store_path, importer_alive
     _Worker.turn, _Worker.next_batch, _Worker.stop = turn, next_batch, stop
     gc.freeze()  # the objects a worker starts with are never scanned by its garbage collector again
     gc.set_threshold(BULK_GC_THRESHOLD)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_the_import(importer_alive) -> None:
+    """A worker must not outlive the import that started it: killed (SIGKILL, a crash), the import
+    leaves no process behind that would go on writing its batches. A thread watches
+    ``importer_alive``, the read end of a pipe whose only write end the importing process holds: it
+    reads end-of-file the moment that process is gone (or closes it), and then kills this worker;
+    it also looks at the parent's pid every second. On Linux the kernel also sends SIGKILL when the
+    worker's parent dies: that is the importing process for a spawned worker, but the forkserver for
+    a forked one, and the forkserver lives on while any worker does (each holds a copy of the pipe
+    that tells it its client is gone), so there the pipe does the work (tests/e2e/test_import_kill.py
+    fails without it)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            try:
+                if importer_alive.poll(1.0):
+                    importer_alive.recv_bytes()  # nothing is ever sent: end-of-file
+            except (EOFError, OSError):
+                break
+            if os.getppid() != parent:
+                break
+        os.kill(os.getpid(), signal.SIGKILL)  # at once: no exit handler, no commit, the transaction is lost
+
+    threading.Thread(target=watch, name="die-with-the-import", daemon=True).start()
 
 
 def _worker_connection() -> sqlite3.Connection:
@@ -456,6 +534,9 @@ def _parse_and_write(number: int, items: list[tuple]) -> ImportReport | None:
                 report.add(DocumentResult(name, error=error, skipped=error is None))
             else:
                 writer.add(name, prepared)
+        if _Worker.importer_alive.poll(0):  # end-of-file: the import is gone; its watch kills us soon
+            writer.abandon()  # so that nothing is committed after it, even in those milliseconds
+            os.kill(os.getpid(), signal.SIGKILL)
         writer.commit()
         return report
     except BaseException:
@@ -486,18 +567,77 @@ def _import_in_workers(
     on_batch: Callable[[str], None],
     cancelled: Callable[[], bool] | None,
 ) -> None:
+    """Import ``documents`` through worker processes. Should a worker die (the system out of memory,
+    killed, a crash in a library), the batches left unfinished are written again one document at a
+    time by one worker: the document a worker dies on again fails alone, the import goes on, and so
+    does a re-run (which would otherwise die on the same document)."""
+    batches = _chunks(documents, batch_size, BATCH_BYTES)
+    while True:
+        try:
+            _run_workers(store_path, batches, known, report, workers, on_batch, cancelled)
+            return
+        except _WorkerDied as died:
+            unfinished = died.documents
+        log.info("a worker process of the import died: %d document(s) are written again one by one", len(unfinished))
+        queue: Iterator[tuple] = iter(unfinished)
+        deaths_in_a_row = 0
+        while not report.cancelled:
+            done_before = report.documents
+            try:
+                _run_workers(store_path, ([item] for item in queue), known, report, 1, on_batch, cancelled)
+                break
+            except _WorkerDied as again:  # the first one unfinished: the one it died on
+                culprit, *others = again.documents
+                report.add(DocumentResult(culprit[0], error=WORKER_DIED))
+                on_batch(culprit[0])
+                queue = itertools.chain(others, queue)
+            deaths_in_a_row = 1 if report.documents > done_before + 1 else deaths_in_a_row + 1
+            if deaths_in_a_row >= WORKER_DEATHS_TO_STOP:  # not the documents: the workers cannot run here
+                log.error("the import's worker processes stopped %d times in a row: the import stops", deaths_in_a_row)
+                report.cancelled = True  # a re-run goes on from here
+        if report.cancelled:
+            return
+
+
+# worker deaths one after the other, with no document written between, that stop the import
+WORKER_DEATHS_TO_STOP = 5
+WORKER_DIED = "could not be imported: the worker process reading it stopped (out of memory, or killed); nothing of it was kept"
+
+
+class _WorkerDied(Exception):
+    """A worker process died: its pool is gone; ``documents``: those of the batches it left unfinished."""
+
+    def __init__(self, documents: list[tuple]):
+        super().__init__(f"{len(documents)} document(s) unfinished")
+        self.documents = documents
+
+
+def _run_workers(
+    store_path: Path,
+    batches: Iterator[list[tuple]],
+    known: KnownSources,
+    report: ImportReport,
+    workers: int,
+    on_batch: Callable[[str], None],
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """One pool of workers over ``batches``; raises _WorkerDied when one of them dies."""
     context = _process_context()
     turn, next_batch, stop = context.Condition(), context.Value("q", 0, lock=False), context.Event()
-    with ProcessPoolExecutor(
+    # the workers watch the read end; this process alone holds the write end, closed when it ends
+    importer_alive, importing = context.Pipe(duplex=False)
+    unfinished: list[list[tuple]] = []
+    unsent: list[tuple] | None = None  # the batch a broken pool refused to take
+    with contextlib.closing(importer_alive), contextlib.closing(importing), ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(known, str(store_path), turn, next_batch, stop),
+        initargs=(known, str(store_path), turn, next_batch, stop, importer_alive),
     ) as pool:
-        pending: deque[tuple[Future, str]] = deque()
+        pending: deque[tuple[Future, list[tuple]]] = deque()
 
         def collect() -> None:
-            future, last_name = pending.popleft()
+            future, batch = pending[0]
             while True:
                 if cancelled and not stop.is_set() and cancelled():
                     report.cancelled = True
@@ -507,13 +647,18 @@ def _import_in_workers(
                     break
                 except FutureTimeout:
                     continue
+            pending.popleft()
             if done is not None:
                 report.merge(done)
-            on_batch(last_name)
+            on_batch(batch[-1][0])
 
         try:
-            for number, batch in enumerate(_chunks(documents, batch_size, BATCH_BYTES)):
-                pending.append((pool.submit(_parse_and_write, number, batch), batch[-1][0]))
+            for number, batch in enumerate(batches):
+                try:
+                    pending.append((pool.submit(_parse_and_write, number, batch), batch))
+                except BrokenProcessPool:
+                    unsent = batch
+                    raise
                 # two batches per worker: one being parsed or written, one waiting to be taken
                 while len(pending) >= 2 * workers:
                     collect()
@@ -521,18 +666,60 @@ def _import_in_workers(
                     break
             while pending:
                 collect()
+        except BrokenProcessPool:
+            # the batches done before the death count; the others were rolled back with their worker
+            for future, batch in pending:
+                if future.done() and future.exception() is None:
+                    if (done := future.result()) is not None:
+                        report.merge(done)
+                else:
+                    unfinished.append(batch)
+            if unsent is not None:
+                unfinished.append(unsent)
         except BaseException:
             stop.set()
             pool.shutdown(cancel_futures=True)
             raise
+    if unfinished:
+        raise _WorkerDied([item for batch in unfinished for item in batch])
 
 
 BATCH_BYTES = 64 * 2**20  # of documents in one batch (uncompressed), beyond its first document
 
 
-# From this many documents, an import that may choose (the app's) takes the bulk path: below it, the
-# workers' start (about half a second) is not worth it, and per-document progress reads better.
+# From this many documents, an import that may choose (the window's, the command line's without
+# --bulk or --serial) takes the bulk path: below it, the workers' start (about half a second) is not
+# worth it, and per-document progress reads better.
 BULK_FROM_DOCUMENTS = 2000
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Which path an import takes, decided once from a survey of its paths (plan_import)."""
+
+    total: int  # documents, a big array's studies estimated
+    big_arrays: dict[str, int]  # big JSON arrays (only the bulk path can split them) and their estimates
+    bulk: bool
+    reason: str  # why this path, for the line the command line prints
+
+    def describe(self) -> str:
+        path = "the bulk path (worker processes)" if self.bulk else "the per-file path"
+        return f"importing {self.total:,} document(s) by {path}: {self.reason}"
+
+
+def plan_import(paths: list[Path], bulk: bool | None = None) -> ImportPlan:
+    """The one rule for the bulk path: asked for (``bulk`` True), or, when the caller lets the import
+    choose (None), from BULK_FROM_DOCUMENTS documents (a registry zip, a big folder or a big array).
+    A big JSON array takes it even when the per-file path was asked for: read whole, it would be
+    refused as oversized."""
+    total, big_arrays = survey(paths)  # at once, from the zips' end records and the arrays' first studies
+    if big_arrays and not bulk:
+        return ImportPlan(total, big_arrays, True, "a JSON array too big to read whole is split study by study")
+    if bulk is None:
+        if total >= BULK_FROM_DOCUMENTS:
+            return ImportPlan(total, big_arrays, True, f"{BULK_FROM_DOCUMENTS:,} documents or more")
+        return ImportPlan(total, big_arrays, False, f"fewer than {BULK_FROM_DOCUMENTS:,} documents")
+    return ImportPlan(total, big_arrays, bulk, "as asked")
 
 
 def import_paths(
@@ -544,21 +731,18 @@ def import_paths(
     bulk: bool | None = False,
     workers: int | None = None,
     batch_size: int = 2500,
+    plan: ImportPlan | None = None,
 ) -> ImportReport:
     """Import every document under ``paths`` into ``store``.
 
-    ``bulk``: for thousands of documents (see the module's docstring); None: when there are at least
-    BULK_FROM_DOCUMENTS. A big JSON array (json_stream.BIG_ARRAY_BYTES) always takes the bulk path.
+    ``bulk``: for thousands of documents (see the module's docstring); None: let plan_import choose.
+    ``plan``: plan_import's answer when the caller has it already (it has shown the path taken).
     A bulk import's report keeps only counts, failures and the trials that got a new version, not
     every document's result. ``workers`` processes (default: one per core, at
     least two; 0 parses and writes here) each write up to ``batch_size`` documents per transaction."""
     started = time.perf_counter()
-    # at once, from the zips' end records and the big arrays' first studies: the progress's total
-    total, big_arrays = survey(paths)
-    if bulk is None:
-        bulk = total >= BULK_FROM_DOCUMENTS
-    # only the bulk path splits a big JSON array: read whole, it would be refused as oversized
-    bulk = bulk or bool(big_arrays)
+    plan = plan or plan_import(paths, bulk)
+    total, big_arrays, bulk = plan.total, plan.big_arrays, plan.bulk
     report = ImportReport(keep_results=not bulk)
     workers = (workers if workers is not None else max(2, os.cpu_count() or 2)) if bulk else 0
 
@@ -634,28 +818,25 @@ def import_paths(
         finally:
             lock.close()
             conn.close()
-    _reanchor_notes(store, report.updated_trials)
+    _finish_reanchoring(store)
     report.seconds = time.perf_counter() - started
     if progress and not report.cancelled:
         progress(Progress(report.documents, report.documents, "", report.seconds))
     return report
 
 
-def _reanchor_notes(store: Store, trial_ids: set[int]) -> None:
-    """Check the notes of trials that got a new version against it (moved items, orphans)."""
-    if not trial_ids:
-        return
-    from sqlmodel import select
+def _finish_reanchoring(store: Store) -> None:
+    """Re-anchor the notes an older release's killed import left unchecked against a new current
+    version (this one re-anchors them in the version's own transaction): a re-run finishes them."""
+    from .store.tables import Trial
 
-    from . import notes
-    from .store.tables import Note, Trial
-
+    with store.session() as session:
+        if not (trial_ids := notes.trials_with_unchecked_notes(session)):
+            return
     with store.transaction() as session:
-        annotated = set(session.exec(select(Note.trial_id).where(Note.trial_id.in_(trial_ids))))
-        for trial_id in annotated:
+        for trial_id in trial_ids:
             trial = session.get(Trial, trial_id)
-            record = repo.load_record(session, trial.current_version_id)
-            notes.reanchor(session, trial_id, record, trial.current_version_id)
+            notes.reanchor(session, trial_id, repo.load_record(session, trial.current_version_id), trial.current_version_id)
 
 
 def import_document(store: Store, document: Document) -> DocumentResult:

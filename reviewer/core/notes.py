@@ -9,6 +9,8 @@ or marks it orphaned (it keeps its quote and is never deleted by an import).
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -160,40 +162,112 @@ def notes_of(session: Session, trial_ids: list[int], tag: str | None = None) -> 
     return list(session.exec(query.order_by(Note.trial_id, Note.item_kind, Note.item_key, Note.created_at)))
 
 
-def reanchor(session: Session, trial_id: int, record: TrialRecord, version_id: int) -> list[Note]:
-    """Check every note of a trial against a new current version; returns the notes that changed."""
-    items = item_texts(record)
+@dataclass
+class _StoredAnchor:
+    """A note's anchor as the write path reads it (raw rows, inside the import's transaction)."""
+
+    id: int
+    item_kind: str
+    item_key: str
+    quote: str | None
+    span_start: int | None
+    span_end: int | None
+    orphaned: bool
+    anchor_version_id: int | None
+
+    def state(self) -> tuple:
+        return self.item_key, self.span_start, self.span_end, bool(self.orphaned), self.anchor_version_id
+
+
+_ANCHOR_COLUMNS = "id, item_kind, item_key, quote, span_start, span_end, orphaned, anchor_version_id"
+
+
+def _by_text(items: dict[tuple[str, str], str]) -> dict[str, tuple[str, str]]:
     by_text: dict[str, tuple[str, str]] = {}
     for anchor, text in items.items():
         by_text.setdefault(squash(text).lower(), anchor)
+    return by_text
+
+
+def _recheck(note: Note | _StoredAnchor, items, by_text, version_id: int) -> None:
+    """Check one note against a version's items: move it to the item that now holds its quote, or
+    mark it orphaned; either way it is then checked against ``version_id``."""
+    if note.item_kind in ("trial", "section") or (
+        note.item_kind == "span" and (note.item_key == "" or note.item_key in SECTION_KEYS)
+    ):
+        still = not note.orphaned  # the trial or a section's text: nothing finer to check it against
+    elif note.item_kind == "span":
+        found = item_of_span(items, note.item_key, note.quote)
+        still = found is not None
+        if found is not None and found[1] != note.item_key:
+            note.item_key = found[1]
+        if found is not None and note.quote:
+            start = items[found].find(note.quote)
+            note.span_start, note.span_end = (start, start + len(note.quote)) if start >= 0 else (None, None)
+    else:
+        current = items.get((note.item_kind, note.item_key))
+        quote = squash(note.quote).lower() if note.quote else None
+        if current is not None and (quote is None or quote in squash(current).lower()):
+            still = True
+        elif quote and quote in by_text and by_text[quote][0] == note.item_kind:
+            note.item_key = by_text[quote][1]
+            still = True
+        else:
+            still = False
+    note.orphaned = not still
+    note.anchor_version_id = version_id
+
+
+def reanchor(session: Session, trial_id: int, record: TrialRecord, version_id: int) -> list[Note]:
+    """Check every note of a trial against a new current version; returns the notes that changed."""
+    items = item_texts(record)
+    by_text = _by_text(items)
     changed = []
     for note in session.exec(select(Note).where(Note.trial_id == trial_id)):
-        if note.item_kind in ("trial", "section"):
-            continue
-        if note.item_kind == "span":
-            if note.item_key == "" or note.item_key in SECTION_KEYS:
-                continue  # text of the trial or a section: nothing finer to check it against
-            found = item_of_span(items, note.item_key, note.quote)
-            still = found is not None
-            if found is not None and found[1] != note.item_key:
-                note.item_key = found[1]
-            if found is not None and note.quote:
-                start = items[found].find(note.quote)
-                note.span_start, note.span_end = (start, start + len(note.quote)) if start >= 0 else (None, None)
-        else:
-            current = items.get((note.item_kind, note.item_key))
-            quote = squash(note.quote).lower() if note.quote else None
-            if current is not None and (quote is None or quote in squash(current).lower()):
-                still = True
-            elif quote and quote in by_text and by_text[quote][0] == note.item_kind:
-                note.item_key = by_text[quote][1]
-                still = True
-            else:
-                still = False
-        if note.orphaned == still or note.anchor_version_id != version_id:
-            note.orphaned = not still
-            note.anchor_version_id = version_id
+        before = (note.item_key, note.span_start, note.span_end, note.orphaned, note.anchor_version_id)
+        _recheck(note, items, by_text, version_id)
+        if (note.item_key, note.span_start, note.span_end, note.orphaned, note.anchor_version_id) != before:
             session.add(note)
             changed.append(note)
     session.flush()
     return changed
+
+
+def reanchor_new_version(
+    conn: sqlite3.Connection, trial_id: int, version_id: int, record: Callable[[], TrialRecord]
+) -> int:
+    """In the transaction that writes a trial's new version (raw sqlite3, the import's write path):
+    when that version became current, check the trial's notes against it, so that the version and
+    its notes' anchors commit together: an import stopped at any moment never leaves a note beside
+    an item it was not written on. ``record`` makes the version's record, only when the trial has
+    notes. Returns the number of notes changed."""
+    rows = conn.execute(f"SELECT {_ANCHOR_COLUMNS} FROM note WHERE trial_id = ?", (trial_id,)).fetchall()
+    if not rows:
+        return 0
+    current = conn.execute("SELECT current_version_id FROM trial WHERE id = ?", (trial_id,)).fetchall()[0][0]
+    if current != version_id:
+        return 0  # an older record imported later: the current version, and the anchors, stay
+    items = item_texts(record())
+    by_text = _by_text(items)
+    changed = []
+    for row in rows:
+        note = _StoredAnchor(*row)
+        before = note.state()
+        _recheck(note, items, by_text, version_id)
+        if note.state() != before:
+            changed.append((note.item_key, note.span_start, note.span_end, int(note.orphaned), version_id, note.id))
+    conn.executemany(
+        "UPDATE note SET item_key = ?, span_start = ?, span_end = ?, orphaned = ?, anchor_version_id = ? WHERE id = ?",
+        changed,
+    )
+    return len(changed)
+
+
+def trials_with_unchecked_notes(session: Session) -> list[int]:
+    """Trials with a note not yet checked against their current version: left by an import of an
+    older release killed between a version's commit and its notes' re-anchoring."""
+    rows = session.connection().exec_driver_sql(
+        "SELECT DISTINCT note.trial_id FROM note JOIN trial ON trial.id = note.trial_id "
+        "WHERE note.anchor_version_id IS NOT trial.current_version_id AND trial.current_version_id IS NOT NULL"
+    )
+    return [trial_id for (trial_id,) in rows]

@@ -12,9 +12,8 @@ import time
 from pathlib import Path
 
 
-def tree_mib(root: int) -> float:
-    """Memory of ``root`` (resident) and all its descendants (their proportional share: workers forked
-    from one server share its pages)."""
+def descendants(root: int) -> set[int]:
+    """The processes ``root`` started, and the ones they started, and so on (read from /proc)."""
     parents = {}
     for entry in Path("/proc").iterdir():
         try:
@@ -26,6 +25,13 @@ def tree_mib(root: int) -> float:
         more = {pid for pid, parent in parents.items() if parent in tree} - tree
         tree |= more
         grew = bool(more)
+    return tree - {root}
+
+
+def tree_mib(root: int) -> float:
+    """Memory of ``root`` (resident) and all its descendants (their proportional share: workers forked
+    from one server share its pages)."""
+    tree = descendants(root) | {root}
     total = 0.0
     for pid in tree:
         field, source = ("VmRSS:", "status") if pid == root else ("Pss:", "smaps_rollup")

@@ -368,6 +368,20 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
     )
 
 
+def annotatable_record(prepared: Prepared) -> rec.TrialRecord:
+    """The parts of a prepared record that notes anchor to (title, arms, interventions, criteria,
+    outcomes), rebuilt from its rows without the database, for re-anchoring notes in the
+    transaction that writes it. Its other fields are left empty: not a record to show."""
+    columns = dict(zip(VERSION_COLUMNS, prepared.version, strict=True))
+    parts, criteria = _parts_from_json(columns["parts"])
+    return rec.TrialRecord(
+        registry_id=prepared.registry_id,
+        brief_title=columns["brief_title"],
+        eligibility=None if criteria is None else rec.Eligibility(**criteria),
+        **parts,
+    )
+
+
 def save_record_raw(
     conn: sqlite3.Connection,
     item: ParsedRecord | Prepared,
