@@ -60,12 +60,16 @@ def test_a_small_folder_takes_the_per_file_path_and_bulk_forces_the_other(tmp_pa
 @pytest.mark.parametrize("flag", ["--serial", "--bulk"])
 def test_a_poison_study_fails_alone_with_one_sentence(tmp_path, flag):
     folder = write_folder(tmp_path / "studies", 30)
-    (folder / "poison.json").write_text(json.dumps(study(999, enrollment=2**63)))
+    (folder / "huge.json").write_text(json.dumps(study(998, enrollment=2**63)))  # imported, with a warning
+    poison = study(999)
+    poison["protocolSection"]["identificationModule"]["nctId"] = "../../../../tmp/x"
+    (folder / "poison.json").write_text(json.dumps(poison))
     result = reviewer(tmp_path / "data", "import", flag, str(folder))
     assert result.returncode == 1
-    assert "30 trial(s) added" in result.stdout and "1 failed" in result.stdout
+    assert "31 trial(s) added" in result.stdout and "1 failed" in result.stdout
+    assert f"{folder / 'huge.json'}: imported with warnings:" in result.stdout
     (failed,) = [line for line in result.stdout.splitlines() if "FAILED" in line]
     assert failed.startswith(f"  FAILED {folder / 'poison.json'}: ")
     assert "Traceback" not in result.stdout + result.stderr and "Error" not in result.stdout + result.stderr
     again = reviewer(tmp_path / "data", "import", flag, str(folder))
-    assert again.returncode == 1 and "30 unchanged, 1 failed" in again.stdout
+    assert again.returncode == 1 and "31 unchanged, 1 failed" in again.stdout

@@ -23,12 +23,25 @@ def assert_one_sentence(error: str) -> None:
     assert not any(word.endswith(("Error", "Exception")) for word in error.replace("(", " ").replace(":", " ").split())
 
 
+OUT_OF_RANGE = nct_id(998)
+
+
 @pytest.fixture
 def folder_with_a_poison(tmp_path):
-    """30 good studies and one whose enrollment (2^63) no SQLite integer holds."""
+    """30 good studies, one whose enrollment (2^63) no SQLite integer holds (read as not in source,
+    with a warning) and one whose identity is no registry id (refused)."""
     folder = write_folder(tmp_path / "studies", 30)
-    (folder / f"{POISON}.json").write_text(json.dumps(study(999, enrollment=2**63)))
+    (folder / f"{OUT_OF_RANGE}.json").write_text(json.dumps(study(998, enrollment=2**63)))
+    poison = study(999)
+    poison["protocolSection"]["identificationModule"]["nctId"] = "NCT1'); DROP TABLE trial;--"
+    (folder / f"{POISON}.json").write_text(json.dumps(poison))
     return folder
+
+
+def assert_the_out_of_range_study_is_imported_with_a_warning(report) -> None:
+    (warned,) = report.warned
+    assert warned.name.endswith(f"{OUT_OF_RANGE}.json")
+    assert any("enrollmentInfo.count" in warning for warning in warned.warnings), warned.warnings
 
 
 def stored_trials(store) -> int:
@@ -38,7 +51,8 @@ def stored_trials(store) -> int:
 
 def test_the_per_file_path_imports_the_30_good_studies(store, folder_with_a_poison):
     report = import_paths(store, [folder_with_a_poison], bulk=False)
-    assert report.count("added") == 30 and stored_trials(store) == 30
+    assert report.count("added") == 31 and stored_trials(store) == 31
+    assert_the_out_of_range_study_is_imported_with_a_warning(report)
     (failed,) = report.failed
     assert failed.name.endswith(f"{POISON}.json")
     assert_one_sentence(failed.error)
@@ -46,12 +60,13 @@ def test_the_per_file_path_imports_the_30_good_studies(store, folder_with_a_pois
 
 def test_the_bulk_path_imports_the_30_good_studies_and_a_rerun_completes(store, folder_with_a_poison):
     report = import_paths(store, [folder_with_a_poison], bulk=True, workers=2, batch_size=8)
-    assert report.count("added") == 30 and stored_trials(store) == 30
+    assert report.count("added") == 31 and stored_trials(store) == 31
+    assert_the_out_of_range_study_is_imported_with_a_warning(report)
     (failed,) = report.failed
     assert failed.name.endswith(f"{POISON}.json")
     assert_one_sentence(failed.error)
     again = import_paths(store, [folder_with_a_poison], bulk=True, workers=2, batch_size=8)
-    assert again.skipped == 30 and again.count("added") == 0
+    assert again.skipped == 31 and again.count("added") == 0
     assert [f.name for f in again.failed] == [failed.name]
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
