@@ -65,7 +65,7 @@ def test_the_set_has_at_least_60_files_each_with_its_expectation():
 
 
 def test_no_import_process_went_over_the_memory_bound(outcomes):
-    """Each batch process's own peak (getrusage), over all its files, not only the per-file peaks."""
+    """Each batch process's own peak over all its files and between them, not only the per-file peaks."""
     peaks = outcomes["(processes)"]["peaks_mib"]
     assert len(peaks) == BATCHES and max(peaks) < MAX_MIB, peaks
 
