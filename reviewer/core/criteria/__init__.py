@@ -1,0 +1,247 @@
+"""Eligibility text -> ordered, nested items under inclusion, exclusion and other.
+
+Registry texts come as markdown lists ("* item", "  * sub-item", "1. item"), legacy hard-wrapped
+plain text ("- item" with indented continuation lines), numbered lists with lettered sub-items, and
+free paragraphs. Section headings ("Inclusion Criteria:", "Non-inclusion criteria", "III.6
+EXCLUSION CRITERIA", headings.py) split the sections; a heading that scopes its items ("Donor
+Inclusion Criteria", "SPECIFIC INCLUSION CRITERIA FOR EPILEPSY SUBJECTS:", "Cohort B:") becomes an
+item marked as a heading, with its scope, whose children are the items under it; an item that
+introduces exceptions or alternatives ("..., except for the following:") is marked with that role.
+Numbering run together on one line is split; items without a word ("." or "-") are dropped. A text
+without any section heading is placed by cues where they are certain (headings.section_cue) and
+otherwise kept as "other". "Nil", "None" and empty texts give empty lists. One pass over the lines;
+never raises on any string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..record import Criterion
+from .headings import is_item_heading, is_pdq, role_of, scope_of, section_cue, section_heading
+from .lines import MAY_RUN_TOGETHER, Line, line_at, lines_of, split_numbered
+
+__all__ = ["ParsedCriteria", "parse_criteria"]
+
+_NOTHING = re.compile(
+    r"^(?:nil|none|n/?a|not applicable|no(?:ne)? (?:specified|required))\W*$", re.IGNORECASE
+)
+_WORD = re.compile(r"\w")
+
+
+@dataclass
+class ParsedCriteria:
+    inclusion: list[Criterion] = field(default_factory=list)
+    exclusion: list[Criterion] = field(default_factory=list)
+    other: list[Criterion] = field(default_factory=list)
+
+
+_NESTING = {"number": 0, "letter": 1, "roman": 2, "bullet": 3}  # a family nests under a lower one
+
+
+@dataclass(slots=True)
+class _Open:
+    indent: int
+    family: str | None
+    node: Criterion
+    is_heading: bool = False
+    holds_all: bool = False  # a scoping section heading: everything up to the next heading is its own
+
+
+class _Section:
+    """Builds the item tree of one section from its lines."""
+
+    def __init__(self) -> None:
+        self.items: list[Criterion] = []
+        self.stack: list[_Open] = []
+        self.last: _Open | None = None
+        self.sub_headings: set[int] = set()  # ids of the plain-text lines that head what follows
+        self.numbers: dict[int, int] = {}  # id of a numbered item -> its number
+
+    def _attach(self, entry: _Open) -> None:
+        parent = self.stack[-1].node.children if self.stack else self.items
+        parent.append(entry.node)
+        self.stack.append(entry)
+        self.last = entry
+
+    def restart(self) -> None:
+        """A section heading: what follows starts at the section's top level."""
+        self.stack.clear()
+        self.last = None
+
+    def open_heading(self, text: str, indent: int) -> None:
+        """A scoping section heading ("Donor Inclusion Criteria"): a heading item over what follows."""
+        self.restart()
+        node = Criterion(text).mark(heading=True, scope=scope_of(text))
+        self._attach(_Open(indent, None, node, is_heading=True, holds_all=True))
+        self.last = None
+
+    def _pop_to(self, line: Line) -> None:
+        while self.stack:
+            top = self.stack[-1]
+            if top.is_heading and line.family is not None and (line.indent >= top.indent or top.holds_all):
+                return  # items under a sub-heading are its children
+            if line.indent > top.indent + 1:
+                return
+            if line.indent >= top.indent - 1 and top.family != line.family and self._nests(top, line):
+                return
+            self.stack.pop()
+            if abs(line.indent - top.indent) <= 1 and top.family == line.family:
+                return
+
+    @staticmethod
+    def _nests(top: _Open, line: Line) -> bool:
+        """A different marker at the same indent nests under a numbered (or lettered) item."""
+        if top.family is None or line.family is None:
+            return False
+        return _NESTING[line.family] > _NESTING[top.family]
+
+    def add(self, line: Line) -> None:
+        if line.family is not None:
+            self._pop_to(line)
+            if self.stack and self.stack[-1].family == line.family and self.stack[-1].indent == line.indent:
+                self.stack.pop()
+            node = Criterion(line.text)
+            if line.number is not None:
+                self.numbers[id(node)] = line.number
+            self._attach(_Open(line.indent, line.family, node))
+            return
+        # plain text: a sub-heading, a continuation of the last item, or a paragraph item
+        # a wrapped line continues the last item, unless it is a "Cohort B:" sub-heading: one that ends
+        # with a colon after a finished sentence, or stands left of the last item's text
+        subheading = (
+            line.text.endswith(":")
+            and self.last is not None
+            and (
+                self.last.node.text.rstrip().endswith((".", ";", ":", "。", "；"))
+                or (self.last.family is not None and line.indent <= self.last.indent)
+            )
+        )
+        if self.last is not None and not line.blank_before and not subheading:
+            self.last.node.text = (self.last.node.text + " " + line.text).strip()  # a wrapped line
+            return
+        if self.last is not None and line.blank_before is False and self.last.node.text == "":
+            self.last.node.text = line.text
+            return
+        if (
+            self.last is not None
+            and line.blank_before
+            and line.indent > self.last.indent
+            and self.last.family is not None
+            and not line.text.endswith(":")
+        ):
+            self.last.node.text = (self.last.node.text + " " + line.text).strip()
+            return
+        # a new top-level paragraph or sub-heading
+        while self.stack and not (
+            self.stack[-1].is_heading and (line.indent > self.stack[-1].indent or self.stack[-1].holds_all)
+        ):
+            self.stack.pop()
+        is_heading = line.text.endswith(":")
+        entry = _Open(line.indent, None, Criterion(line.text), is_heading=is_heading)
+        self._attach(entry)
+        if is_heading:
+            self.sub_headings.add(id(entry.node))
+        else:
+            self.stack.pop()
+            self.last = entry
+
+    def result(self) -> list[Criterion]:
+        return _finish(self.items, self)
+
+
+def _split_run_together(item: Criterion, number: int) -> list[Criterion]:
+    """The items run together into a numbered ``item`` (its children go with the last of them)."""
+    texts = split_numbered(item.text, number)
+    if len(texts) == 1:
+        return [item]
+    items = [Criterion(text) for text in texts[:-1]] + [Criterion(texts[-1], item.children)]
+    items[0] = item
+    item.text, item.children = texts[0], []
+    return items
+
+
+def _split_one(item: Criterion, numbers: dict[int, int]) -> list[Criterion]:
+    number = numbers.get(id(item))
+    if number is None or str(number + 1) not in item.text:
+        return [item]
+    return _split_run_together(item, number)
+
+
+def _finish(items: list[Criterion], section: _Section) -> list[Criterion]:
+    """Split run-together numbering; drop empty, word-less and "Nil"-style items (a word-less item's
+    children take its place); mark the headings and the roles of items that keep children."""
+    if section.numbers:
+        items = [piece for item in items for piece in _split_one(item, section.numbers)]
+    kept: list[Criterion] = []
+    for item in items:
+        if item.children:
+            item.children = _finish(item.children, section)
+        if not _WORD.search(item.text):
+            kept.extend(item.children)  # "-", ".", or an empty marker line
+            continue
+        if not item.children:
+            # every placeholder starts with an "n" (its case pair is the only match of re.IGNORECASE)
+            if item.text[:1] in ("n", "N") and _NOTHING.match(item.text):
+                continue
+        else:
+            # a plain-text line ending with a colon heads what follows ("Cohort B only:", "DISEASE
+            # CHARACTERISTICS:", a lead-in sentence); a list item only when it is a label ("- Second
+            # Cohort Criteria:"), not a criterion with its details ("Adequate organ function:")
+            if not item.heading and (id(item) in section.sub_headings or is_item_heading(item.text)):
+                item.mark(heading=True, scope=scope_of(item.text))
+            item.mark(role=role_of(item.text))
+        kept.append(item)
+    return kept
+
+
+def parse_criteria(text: str | None) -> ParsedCriteria:
+    parsed = ParsedCriteria()
+    if not text or not text.strip() or _NOTHING.match(text.strip()):
+        return parsed
+    sections = {"inclusion": _Section(), "exclusion": _Section(), "other": _Section()}
+    current = sections["other"]
+    seen: set[str] = set()
+    may_run_together = MAY_RUN_TOGETHER.search(text) is not None
+    for line in lines_of(text):
+        heading = (
+            section_heading(line.text)
+            if (line.family is None or len(line.text) < 70) and "clu" in line.text.lower()
+            else None
+        )
+        if heading is not None and (line.family is None or line.text.rstrip().endswith((":", "：")) or not heading.rest):
+            seen.add(heading.kind)
+            current = sections[heading.kind]
+            if heading.label:
+                current.open_heading(heading.label, line.indent)
+            else:
+                current.restart()
+            if heading.rest:
+                current.add(line_at(heading.rest, line.indent, True))
+            continue
+        current.add(line)
+    for name, section in sections.items():
+        if not may_run_together:
+            section.numbers.clear()
+        setattr(parsed, name, section.result())
+    _place_unsectioned(parsed, seen)
+    return parsed
+
+
+def _place_unsectioned(parsed: ParsedCriteria, seen: set[str]) -> None:
+    """Move the top-level "other" items of a text into the section its cues certainly name, when the
+    text has no heading of that section."""
+    if not parsed.other or seen == {"inclusion", "exclusion"}:
+        return
+    if not seen and is_pdq(parsed.other[0].text):
+        parsed.inclusion, parsed.other = parsed.other, []
+        return
+    kept = []
+    for item in parsed.other:
+        cue = section_cue(item.text)
+        if cue is not None and cue not in seen:
+            getattr(parsed, cue).append(item)  # that section is empty: no heading of it came before
+        else:
+            kept.append(item)
+    parsed.other = kept
