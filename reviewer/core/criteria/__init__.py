@@ -46,7 +46,9 @@ class _Open:
     family: str | None
     node: Criterion
     is_heading: bool = False
-    holds_all: bool = False  # a scoping section heading: everything up to the next heading is its own
+    holds_all: bool = False  # a scoping heading: everything up to the next heading is its own
+    scope_label: bool = False  # a plain-text scoping heading ("Cohort 2:"), closed by the next one
+    deeper_children: bool = False  # some of its children are indented more than it
 
 
 class _Section:
@@ -56,12 +58,19 @@ class _Section:
         self.items: list[Criterion] = []
         self.stack: list[_Open] = []
         self.last: _Open | None = None
+        self.top_indent: int | None = None  # the indent of the section's first top-level item
         self.sub_headings: set[int] = set()  # ids of the plain-text lines that head what follows
         self.numbers: dict[int, int] = {}  # id of a numbered item -> its number
 
     def _attach(self, entry: _Open) -> None:
-        parent = self.stack[-1].node.children if self.stack else self.items
-        parent.append(entry.node)
+        if self.stack:
+            parent = self.stack[-1]
+            parent.node.children.append(entry.node)
+            parent.deeper_children = parent.deeper_children or entry.indent > parent.indent
+        else:
+            self.items.append(entry.node)
+            if self.top_indent is None and not entry.is_heading:
+                self.top_indent = entry.indent
         self.stack.append(entry)
         self.last = entry
 
@@ -89,6 +98,12 @@ class _Section:
             self.stack.pop()
             if abs(line.indent - top.indent) <= 1 and top.family == line.family:
                 return
+
+    @staticmethod
+    def _holds(heading: _Open, line: Line) -> bool:
+        """A scoping heading holds a paragraph up to the next heading, unless its items are indented
+        under it and the paragraph is not (a note after an indented list applies to everyone)."""
+        return heading.holds_all and not (heading.deeper_children and line.indent <= heading.indent)
 
     @staticmethod
     def _nests(top: _Open, line: Line) -> bool:
@@ -133,13 +148,25 @@ class _Section:
         ):
             self.last.node.text = (self.last.node.text + " " + line.text).strip()
             return
-        # a new top-level paragraph or sub-heading
+        # a new top-level paragraph or sub-heading; a scope label ("Cohort 2:") holds what follows up to
+        # the next heading, and closes the one before it ("Cohort 1:") whatever their indents
+        is_heading = line.text.endswith(":")
+        scope_label = (
+            is_heading
+            and scope_of(line.text) is not None
+            # not a label indented into a list item ("5. ... \n   Female participants:\n6. ..."),
+            # unless it follows a label it closes
+            and (self.top_indent is None or line.indent <= self.top_indent or any(o.scope_label for o in self.stack))
+        )
         while self.stack and not (
-            self.stack[-1].is_heading and (line.indent > self.stack[-1].indent or self.stack[-1].holds_all)
+            (self.stack[-1].holds_all and not (scope_label and self.stack[-1].scope_label))
+            if scope_label
+            else self.stack[-1].is_heading and (line.indent > self.stack[-1].indent or self._holds(self.stack[-1], line))
         ):
             self.stack.pop()
-        is_heading = line.text.endswith(":")
-        entry = _Open(line.indent, None, Criterion(line.text), is_heading=is_heading)
+        entry = _Open(
+            line.indent, None, Criterion(line.text), is_heading, holds_all=scope_label, scope_label=scope_label
+        )
         self._attach(entry)
         if is_heading:
             self.sub_headings.add(id(entry.node))

@@ -99,7 +99,8 @@ _SCOPES = (
         "part",
         re.compile(
             r"\bparts?\b|\b(?:stage|phase|step|period|segment)\s*(?:\d|[ivx]{1,3}\b|[a-d]\b)|screening|"
-            r"intra-?operative|pre-?operative|post-?operative|run-?in|transplant|extension|open-label",
+            r"intra-?operative|pre-?operative|post-?operative|run-?in|transplant|extension|open-label|"
+            r"\b(?:study|treatment|main|follow-?up|maintenance|induction|dose[- ]escalation)\s+(?:phase|period|part)\b",
             re.I,
         ),
     ),
