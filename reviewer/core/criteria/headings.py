@@ -60,7 +60,7 @@ def section_heading(text: str) -> SectionHeading | None:
         return None
     outline = _OUTLINE.match(text)
     body = text[outline.end() :] if outline else text
-    match = _SECTION.match(body) or _CRITERIA_FOR.match(body)
+    match = _CRITERIA_FOR.match(body) or _SECTION.match(body)
     if match is None:
         return None
     groups = match.groupdict()
@@ -98,7 +98,7 @@ _SCOPES = (
     (
         "part",
         re.compile(
-            r"\bparts?\b|\b(?:stage|phase|step|period|segment)\s*(?:\d|[ivx]{1,3}\b|[a-d]\b)|screening|"
+            r"\bparts?\b|\b(?:stage|phase|step|period|segment)\s*(?:\d|[a-d]\b)|screening|"
             r"intra-?operative|pre-?operative|post-?operative|run-?in|transplant|extension|open-label|"
             r"\b(?:study|treatment|main|follow-?up|maintenance|induction|dose[- ]escalation)\s+(?:phase|period|part)\b",
             re.I,
@@ -126,10 +126,21 @@ def scope_of(label: str) -> str | None:
         return None
     if _SENTENCE.search(label) and not re.match(r"\W*(?:cohort|part|arm|group|sub-?study)\b", label, re.I):
         return None
+    leading = _LEADING_SCOPE.match(label)
+    if leading:  # "Part B (expansion):" is a part, whatever its words after
+        return _LEADING_SCOPE_NAMES[leading.lastgroup]
     for scope, pattern in _SCOPES:
         if pattern.search(label):
             return scope
     return None
+
+
+_LEADING_SCOPE = re.compile(
+    r"^\W*(?:(?P<substudy>sub-?stud(?:y|ies))|(?P<cohort>cohorts?|arms?|groups?)"
+    r"|(?P<part>parts?|steps?|periods?|(?:stages?|phases?)(?=\s*(?:\d|[A-D]\b))))\b",  # not "Stage IV disease"
+    re.I,
+)
+_LEADING_SCOPE_NAMES = {"substudy": "sub-study", "cohort": "cohort", "part": "part"}
 
 
 # a short label that is a heading even as a list item: "- Second Cohort Criteria:", "* Part A:"
