@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..record import Criterion
-from .headings import is_item_heading, is_pdq, role_of, scope_of, section_cue, section_heading
+from .headings import is_item_heading, is_lead_in, is_pdq, role_of, scope_of, section_cue, section_heading
 from .lines import MAY_RUN_TOGETHER, Line, line_at, lines_of, split_numbered
 
 __all__ = ["ParsedCriteria", "parse_criteria"]
@@ -99,6 +99,12 @@ class _Section:
             if abs(line.indent - top.indent) <= 1 and top.family == line.family:
                 return
 
+    def _promote(self, entry: _Open) -> None:
+        """A paragraph found to head what follows, once its last line is read."""
+        entry.is_heading = True
+        self.stack.append(entry)
+        self.sub_headings.add(id(entry.node))
+
     @staticmethod
     def _holds(heading: _Open, line: Line) -> bool:
         """A scoping heading holds a paragraph up to the next heading, unless its items are indented
@@ -135,6 +141,12 @@ class _Section:
         )
         if self.last is not None and not line.blank_before and not subheading:
             self.last.node.text = (self.last.node.text + " " + line.text).strip()  # a wrapped line
+            if (
+                self.last.family is None
+                and not self.last.is_heading
+                and (line.text.endswith(":") or line.text.endswith(".") and is_lead_in(self.last.node.text))
+            ):
+                self._promote(self.last)  # a lead-in wrapped over lines: "... within 28 days prior to the\n baseline visit:"
             return
         if self.last is not None and line.blank_before is False and self.last.node.text == "":
             self.last.node.text = line.text
@@ -150,7 +162,7 @@ class _Section:
             return
         # a new top-level paragraph or sub-heading; a scope label ("Cohort 2:") holds what follows up to
         # the next heading, and closes the one before it ("Cohort 1:") whatever their indents
-        is_heading = line.text.endswith(":")
+        is_heading = line.text.endswith(":") or is_lead_in(line.text)
         scope_label = (
             is_heading
             and scope_of(line.text) is not None

@@ -94,12 +94,13 @@ def _everyone_suffix(suffix: str) -> bool:
 
 _SCOPES = (
     ("sub-study", re.compile(r"sub-?stud|ancillary|optional (?:stud|biops|sampl)|biomarker|genetic|\bimaging\b|\bf?mri\b|\bpk\b", re.I)),
-    ("cohort", re.compile(r"cohort|\barms?\b|\bgroups?\b|randomi[sz]ation|\bdose[- ]level|expansion", re.I)),
+    ("cohort", re.compile(r"cohort|\barms?\b|\bgroups?\b|\bdose[- ]level|expansion", re.I)),
     (
         "part",
         re.compile(
             r"\bparts?\b|\b(?:stage|phase|step|period|segment)\s*(?:\d|[a-d]\b)|screening|"
             r"intra-?operative|pre-?operative|post-?operative|run-?in|transplant|extension|open-label|"
+            r"randomi[sz]ation|registration|enrol?ment|"
             r"\b(?:study|treatment|main|follow-?up|maintenance|induction|dose[- ]escalation)\s+(?:phase|period|part)\b",
             re.I,
         ),
@@ -153,6 +154,18 @@ _ITEM_HEADING = re.compile(
 def is_item_heading(text: str) -> bool:
     """A list item's text that heads its children rather than stating a criterion."""
     return len(text) <= 70 and bool(_ITEM_HEADING.match(text))
+
+
+# a sentence that introduces the list after it, ending with a full stop: "Subjects who meet any of the
+# following exclusion criteria are not to be enrolled in this study."
+_LEAD_IN = re.compile(
+    r"\b(?:any|all|each|one or more) of the following\b[^.;:]{0,40}\b(?:criteria|conditions|requirements)\b[^;:]{0,80}\.$",
+    re.I,
+)
+
+
+def is_lead_in(text: str) -> bool:
+    return len(text) < 250 and "following" in text and bool(_LEAD_IN.search(text))
 
 
 _EXCEPTIONS = re.compile(

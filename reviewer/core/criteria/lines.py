@@ -26,7 +26,7 @@ _LEADING_NUMBER = re.compile(r"\(?(\d{1,3})")
 # "1.18 ≤ age": a first number glued to the text, taken as a marker only when "2." follows in the line
 _GLUED_FIRST = re.compile(r"^1[.)](?=\d)")
 # where the next number of a run-together list starts: after a sentence's end, "N." or "N)" and a word
-_NEXT_NUMBER = r"(?<=[.;:。；!?)])\s+{n}\s?[.)]\s*(?=[^\W\d_]|[(\"'“])"
+_NEXT_NUMBER = r"(?<=[.;:。；!?)])\s+{n}\s?,?[.)]\s*(?=[^\W\d_]|[(\"'“])"  # "18,." is a typed "18."
 # any place of a text where a next number might start: no item of a text without one is split
 MAY_RUN_TOGETHER = re.compile(_NEXT_NUMBER.format(n=r"\d{1,3}").replace(r"\s+", " +", 1))
 
