@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..record import Criterion
 from .headings import is_item_heading, is_lead_in, is_pdq, role_of, scope_of, section_cue, section_heading
-from .lines import MAY_RUN_TOGETHER, Line, line_at, lines_of, split_numbered
+from .lines import Line, lines_of, split_numbered
 
 __all__ = ["ParsedCriteria", "parse_criteria"]
 
@@ -60,19 +60,22 @@ class _Section:
         self.last: _Open | None = None
         self.top_indent: int | None = None  # the indent of the section's first top-level item
         self.sub_headings: set[int] = set()  # ids of the plain-text lines that head what follows
-        self.numbers: dict[int, int] = {}  # id of a numbered item -> its number
+        self.numbered: list[tuple[list[Criterion], Criterion, int]] = []  # (its siblings, item, number)
 
-    def _attach(self, entry: _Open) -> None:
+    def _attach(self, entry: _Open) -> list[Criterion]:
+        """Put an item under the open one (or at the top); its siblings' list."""
         if self.stack:
             parent = self.stack[-1]
-            parent.node.children.append(entry.node)
+            siblings = parent.node.children
             parent.deeper_children = parent.deeper_children or entry.indent > parent.indent
         else:
-            self.items.append(entry.node)
+            siblings = self.items
             if self.top_indent is None and not entry.is_heading:
                 self.top_indent = entry.indent
+        siblings.append(entry.node)
         self.stack.append(entry)
         self.last = entry
+        return siblings
 
     def restart(self) -> None:
         """A section heading: what follows starts at the section's top level."""
@@ -124,9 +127,9 @@ class _Section:
             if self.stack and self.stack[-1].family == line.family and self.stack[-1].indent == line.indent:
                 self.stack.pop()
             node = Criterion(line.text)
+            siblings = self._attach(_Open(line.indent, line.family, node))
             if line.number is not None:
-                self.numbers[id(node)] = line.number
-            self._attach(_Open(line.indent, line.family, node))
+                self.numbered.append((siblings, node, line.number))
             return
         # plain text: a sub-heading, a continuation of the last item, or a paragraph item
         # a wrapped line continues the last item, unless it is a "Cohort B:" sub-heading: one that ends
@@ -187,7 +190,13 @@ class _Section:
             self.last = entry
 
     def result(self) -> list[Criterion]:
-        return _finish(self.items, self)
+        for siblings, item, number in self.numbered:
+            if str(number + 1) in item.text:  # "... above. 2. Histology ...": items run together
+                pieces = _split_run_together(item, number)
+                if len(pieces) > 1:
+                    at = next(n for n, sibling in enumerate(siblings) if sibling is item)
+                    siblings[at : at + 1] = pieces
+        return _finish(self.items, self.sub_headings)
 
 
 def _split_run_together(item: Criterion, number: int) -> list[Criterion]:
@@ -201,23 +210,14 @@ def _split_run_together(item: Criterion, number: int) -> list[Criterion]:
     return items
 
 
-def _split_one(item: Criterion, numbers: dict[int, int]) -> list[Criterion]:
-    number = numbers.get(id(item))
-    if number is None or str(number + 1) not in item.text:
-        return [item]
-    return _split_run_together(item, number)
-
-
-def _finish(items: list[Criterion], section: _Section) -> list[Criterion]:
-    """Split run-together numbering; drop empty, word-less and "Nil"-style items (a word-less item's
-    children take its place); mark the headings and the roles of items that keep children."""
-    if section.numbers:
-        items = [piece for item in items for piece in _split_one(item, section.numbers)]
+def _finish(items: list[Criterion], sub_headings: set[int]) -> list[Criterion]:
+    """Drop empty, word-less and "Nil"-style items (a word-less item's children take its place); mark
+    the headings and the roles of items that keep children."""
     kept: list[Criterion] = []
     for item in items:
         if item.children:
-            item.children = _finish(item.children, section)
-        if not _WORD.search(item.text):
+            item.children = _finish(item.children, sub_headings)
+        if not (item.text[:1].isalnum() or _WORD.search(item.text)):
             kept.extend(item.children)  # "-", ".", or an empty marker line
             continue
         if not item.children:
@@ -228,7 +228,7 @@ def _finish(items: list[Criterion], section: _Section) -> list[Criterion]:
             # a plain-text line ending with a colon heads what follows ("Cohort B only:", "DISEASE
             # CHARACTERISTICS:", a lead-in sentence); a list item only when it is a label ("- Second
             # Cohort Criteria:"), not a criterion with its details ("Adequate organ function:")
-            if not item.heading and (id(item) in section.sub_headings or is_item_heading(item.text)):
+            if not item.heading and (id(item) in sub_headings or is_item_heading(item.text)):
                 item.mark(heading=True, scope=scope_of(item.text))
             item.mark(role=role_of(item.text))
         kept.append(item)
@@ -242,11 +242,10 @@ def parse_criteria(text: str | None) -> ParsedCriteria:
     sections = {"inclusion": _Section(), "exclusion": _Section(), "other": _Section()}
     current = sections["other"]
     seen: set[str] = set()
-    may_run_together = MAY_RUN_TOGETHER.search(text) is not None
     for line in lines_of(text):
         heading = (
             section_heading(line.text)
-            if (line.family is None or len(line.text) < 70) and "clu" in line.text.lower()
+            if (line.family is None or len(line.text) < 70) and "clu" in line.text.lower()  # fast pre-check
             else None
         )
         if heading is not None and (line.family is None or line.text.rstrip().endswith((":", "：")) or not heading.rest):
@@ -257,12 +256,11 @@ def parse_criteria(text: str | None) -> ParsedCriteria:
             else:
                 current.restart()
             if heading.rest:
-                current.add(line_at(heading.rest, line.indent, True))
+                for piece in lines_of(heading.rest, line.indent):
+                    current.add(piece)
             continue
         current.add(line)
     for name, section in sections.items():
-        if not may_run_together:
-            section.numbers.clear()
         setattr(parsed, name, section.result())
     _place_unsectioned(parsed, seen)
     return parsed

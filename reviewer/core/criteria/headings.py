@@ -54,13 +54,14 @@ def section_heading(text: str) -> SectionHeading | None:
     """The section heading ``text`` is, or None."""
     if len(text) > 140:
         return None
-    # every pattern needs "inclusion" or "exclusion"; "clu" is the part of those whose letters match
-    # only their ASCII case pair under re.IGNORECASE (unlike "s" and "i"), so lower() finds it
-    if "clu" not in text.lower():
+    # every pattern needs "inclusion", "exclusion" or "excluded" (not "including": items often have it);
+    # their letters match only their ASCII case pairs under re.IGNORECASE, so lower() finds them
+    lowered = text.lower()
+    if "clusion" not in lowered and "excluded" not in lowered:
         return None
     outline = _OUTLINE.match(text)
     body = text[outline.end() :] if outline else text
-    match = _CRITERIA_FOR.match(body) or _SECTION.match(body)
+    match = ("criteria for" in lowered and _CRITERIA_FOR.match(body)) or _SECTION.match(body)
     if match is None:
         return None
     groups = match.groupdict()
@@ -93,8 +94,8 @@ def _everyone_suffix(suffix: str) -> bool:
 
 
 _SCOPES = (
-    ("sub-study", re.compile(r"sub-?stud|ancillary|optional (?:stud|biops|sampl)|biomarker|genetic|\bimaging\b|\bf?mri\b|\bpk\b", re.I)),
-    ("cohort", re.compile(r"cohort|\barms?\b|\bgroups?\b|\bdose[- ]level|expansion", re.I)),
+    ("sub-study", re.compile(r"sub-?stud|ancillary|optional (?:stud|biops|sampl)|biomarker|genetic|\bimaging\b|\bf?mri\b|\bpk\b")),
+    ("cohort", re.compile(r"cohort|\barms?\b|\bgroups?\b|\bdose[- ]level|expansion")),
     (
         "part",
         re.compile(
@@ -102,7 +103,6 @@ _SCOPES = (
             r"intra-?operative|pre-?operative|post-?operative|run-?in|transplant|extension|open-label|"
             r"randomi[sz]ation|registration|enrol?ment|"
             r"\b(?:study|treatment|main|follow-?up|maintenance|induction|dose[- ]escalation)\s+(?:phase|period|part)\b",
-            re.I,
         ),
     ),
     (
@@ -111,25 +111,27 @@ _SCOPES = (
             r"\b(?:patients?|subjects?|participants?|individuals?|people|persons?)\s+(?:with|who|having|in|on|of)\b|"
             r"volunteers?|donors?|recipients?|partners?|famil(?:y|ies)|mothers?|fathers?|parents?|caregivers?|"
             r"carers?|spouses?|children|infants?|neonates?|adults?|adolescents?|pediatric|paediatric|women|\bmen\b|"
-            r"\bcontrols?\b|healthy|individual|\w+ (?:subjects|patients|participants)\b",
-            re.I,
+            r"\bcontrols?\b|healthy|individual|\b(?:subjects|patients|participants)\W*$",
         ),
     ),
 )
 # a label that is a sentence ("Patients must meet the following criteria:") has no scope
-_SENTENCE = re.compile(r"\b(?:must|will|should|shall|meets?|fulfil+s?|following|may|can|are|is|have|has)\b", re.I)
-_TOPIC = re.compile(r"characteristics|concurrent therapy|prior therapy|laboratory|history|demographic", re.I)
+_SENTENCE = re.compile(r"\b(?:must|will|should|shall|meets?|fulfil+s?|following|may|can|are|is|have|has)\b")
+_TOPIC = re.compile(r"characteristics|concurrent therapy|prior therapy|laboratory|history|demographic")
 
 
 def scope_of(label: str) -> str | None:
     """The scope a heading's label names, or None (a topic heading, a lead-in sentence)."""
-    if len(label) > 120 or _TOPIC.search(label):
+    if len(label) > 120:
         return None
-    if _SENTENCE.search(label) and not re.match(r"\W*(?:cohort|part|arm|group|sub-?study)\b", label, re.I):
+    label = label.lower()  # the patterns here are lower case: re.IGNORECASE is several times slower
+    if _TOPIC.search(label):
         return None
     leading = _LEADING_SCOPE.match(label)
     if leading:  # "Part B (expansion):" is a part, whatever its words after
         return _LEADING_SCOPE_NAMES[leading.lastgroup]
+    if _SENTENCE.search(label):
+        return None
     for scope, pattern in _SCOPES:
         if pattern.search(label):
             return scope
@@ -138,8 +140,7 @@ def scope_of(label: str) -> str | None:
 
 _LEADING_SCOPE = re.compile(
     r"^\W*(?:(?P<substudy>sub-?stud(?:y|ies))|(?P<cohort>cohorts?|arms?|groups?)"
-    r"|(?P<part>parts?|steps?|periods?|(?:stages?|phases?)(?=\s*(?:\d|[A-D]\b))))\b",  # not "Stage IV disease"
-    re.I,
+    r"|(?P<part>parts?|steps?|periods?|(?:stages?|phases?)(?=\s*(?:\d|[a-d]\b))))\b",  # not "Stage IV disease"
 )
 _LEADING_SCOPE_NAMES = {"substudy": "sub-study", "cohort": "cohort", "part": "part"}
 
@@ -170,22 +171,22 @@ def is_lead_in(text: str) -> bool:
 
 _EXCEPTIONS = re.compile(
     r"(?:\b(?:except|excluding|exception of|other than|unless|apart from|but not)\b[^.;:()]{0,40}"
-    r"\b(?:following|below|these|those|listed)\b[^.;:()]{0,40}|\b(?:except|excluding|exceptions?)\s*)[:：]\s*$",
-    re.I,
+    r"\b(?:following|below|these|those|listed)\b[^.;:()]{0,40}|\b(?:except|excluding|exceptions?)\s*)[:：]\s*$"
 )
 _ALTERNATIVES = re.compile(
     r"\b(?:any(?:\s+(?:one|\d+|two|three))?|either|one or more|at least (?:one|two|\d+)|(?:one|two|three|\d+)(?: or more)?)"
-    r"\s+(?:\(\d+\)\s+)?of\s+(?:the\s+)?(?:following|these|below)\b[^.;]{0,120}[:：]?\s*$",
-    re.I,
+    r"\s+(?:\(\d+\)\s+)?of\s+(?:the\s+)?(?:following|these|below)\b[^.;]{0,120}[:：]?\s*$"
 )
 
 
 def role_of(text: str) -> str | None:
     """"exceptions" or "alternatives" when an item's text introduces its children that way."""
-    tail = text[-200:]
-    if _EXCEPTIONS.search(tail):
+    tail = text[-200:].lower()
+    if ("exc" in tail or "other than" in tail or "unless" in tail or "apart" in tail or "but not" in tail) and (
+        _EXCEPTIONS.search(tail)
+    ):
         return "exceptions"
-    if _ALTERNATIVES.search(tail):
+    if ("of " in tail or "of\n" in tail) and _ALTERNATIVES.search(tail):
         return "alternatives"
     return None
 

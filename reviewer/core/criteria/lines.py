@@ -11,24 +11,20 @@ from dataclasses import dataclass
 
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|x{1,2}i{0,3})"
 # A list marker and the spaces after it; the rest of the line is the item's text. The alternative
-# that matched is the match's lastgroup: the line's family ("paren" is a "number").
+# that matched is the match's lastgroup: the line's family ("paren" is a "number"); n / pn: the number.
 _MARKER = re.compile(
     r"^(?:"
     r"(?P<bullet>[-*•·▪◦‣►➢–—+])(?=\s)"
-    r"|(?P<number>\(?\d{1,3}(?:\.\d{1,2})?[.)、](?!\d))"
+    r"|(?P<number>\(?(?P<n>\d{1,3})(?:\.\d{1,2})?[.)、](?!\d))"
     r"|(?P<roman>\(?" + _ROMAN + r"[.)])(?=\s)"
     r"|(?P<letter>\(?[a-zA-Z][.)])(?=\s)"
-    r"|(?P<paren>\(\d{1,3}\))"
+    r"|(?P<paren>\((?P<pn>\d{1,3})\))"
     r")\s*",
 )
 _FAMILY = {"bullet": "bullet", "number": "number", "roman": "roman", "letter": "letter", "paren": "number"}
-_LEADING_NUMBER = re.compile(r"\(?(\d{1,3})")
-# "1.18 ≤ age": a first number glued to the text, taken as a marker only when "2." follows in the line
-_GLUED_FIRST = re.compile(r"^1[.)](?=\d)")
-# where the next number of a run-together list starts: after a sentence's end, "N." or "N)" and a word
-_NEXT_NUMBER = r"(?<=[.;:。；!?)])\s+{n}\s?,?[.)]\s*(?=[^\W\d_]|[(\"'“])"  # "18,." is a typed "18."
-# any place of a text where a next number might start: no item of a text without one is split
-MAY_RUN_TOGETHER = re.compile(_NEXT_NUMBER.format(n=r"\d{1,3}").replace(r"\s+", " +", 1))
+# what follows the next number of a run-together list: "." or ")" ("18,." is a typed "18.") and a word
+_AFTER_NUMBER = re.compile(r"\s?,?[.)]\s*(?=[^\W\d_]|[(\"'“])")
+_SENTENCE_END = ".;:。；!?)"
 
 
 @dataclass(slots=True)
@@ -40,45 +36,37 @@ class Line:
     number: int | None = None  # a numbered line's number ("3." -> 3)
 
 
-def line_at(stripped: str, indent: int, blank_before: bool) -> Line:
-    """The line that ``stripped`` (a line without its indent) stands for."""
-    match = _MARKER.match(stripped)
-    item = stripped[match.end() :].strip() if match else ""
-    if item:
-        family = _FAMILY[match.lastgroup]
-        if family != "number":
-            return Line(indent, family, item, blank_before)
-        return Line(indent, family, item, blank_before, int(_LEADING_NUMBER.match(match.group()).group(1)))
-    if stripped.startswith("o ") and indent > 0:  # "o" bullets of legacy texts
-        return Line(indent, "bullet", stripped[2:].strip(), blank_before)
-    if match:  # a marker alone on its line: the text follows on the next line
-        return Line(indent, _FAMILY[match.lastgroup], "", blank_before)
-    if _GLUED_FIRST.match(stripped) and " 2" in stripped and len(split_numbered(stripped[2:], 1)) > 1:
-        return Line(indent, "number", stripped[2:].strip(), blank_before, 1)  # split with its item
-    return Line(indent, None, stripped, blank_before)
+def _next_number(text: str, number: int) -> tuple[int, int] | None:
+    """Where item ``number`` starts inside ``text``: after a sentence's end, "N." and a word. The end
+    of the text before it and the start of the item's own text."""
+    token = str(number)
+    at = text.find(token)
+    while at != -1:
+        if at > 0 and text[at - 1].isspace():
+            after = _AFTER_NUMBER.match(text, at + len(token))
+            before = text[:at].rstrip()
+            if after and before and before[-1] in _SENTENCE_END:
+                return len(before), after.end()
+        at = text.find(token, at + 1)
+    return None
 
 
 def split_numbered(text: str, number: int) -> list[str]:
     """The text of item ``number`` and of the next items run together into it ("... above. 2. Histology
     ..."): one text when nothing runs together."""
     pieces: list[str] = []
-    while True:
-        following = number + 1
-        if str(following) not in text:
-            break
-        match = re.search(_NEXT_NUMBER.format(n=following), text)
-        if match is None:
-            break
-        pieces.append(text[: match.start()].strip())
-        text, number = text[match.end() :].strip(), following
+    while (found := _next_number(text, number + 1)) is not None:
+        pieces.append(text[: found[0]])
+        text, number = text[found[1] :].strip(), number + 1
     pieces.append(text)
     return pieces
 
 
-def lines_of(text: str) -> list[Line]:
-    """Every non-blank line of ``text``."""
+def lines_of(text: str, indent: int = 0) -> list[Line]:
+    """Every non-blank line of ``text`` (``indent``: where the text starts, for a heading's rest)."""
     lines: list[Line] = []
-    blank = False
+    append = lines.append
+    blank = indent > 0
     # tabs and wide spaces expanded in the whole text at once: they never touch a line break
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     if not text.isascii():
@@ -88,7 +76,33 @@ def lines_of(text: str) -> list[Line]:
         if not stripped:
             blank = True
             continue
-        indent = len(expanded) - len(expanded.lstrip(" "))
-        lines.append(line_at(stripped, indent, blank))
+        at = indent or len(expanded) - len(expanded.lstrip(" "))
+        # the line's list marker and the spaces after it; the rest is the item's text (inline: this
+        # loop runs for every line of every study of a bulk import)
+        match = _MARKER.match(stripped)
+        item = stripped[match.end() :].strip() if match else ""
+        if item:
+            family = _FAMILY[match.lastgroup]
+            number = int(match.group("n") or match.group("pn")) if family == "number" else None
+            append(Line(at, family, item, blank, number))
+        elif stripped.startswith("o ") and at > 0:  # "o" bullets of legacy texts
+            append(Line(at, "bullet", stripped[2:].strip(), blank))
+        elif match:  # a marker alone on its line: the text follows on the next line
+            append(Line(at, _FAMILY[match.lastgroup], "", blank))
+        elif _glued_first_number(stripped):
+            append(Line(at, "number", stripped[2:].strip(), blank, 1))  # split with its item later
+        else:
+            append(Line(at, None, stripped, blank))
         blank = False
     return lines
+
+
+def _glued_first_number(stripped: str) -> bool:
+    """"1.18 ≤ age and above. 2. ...": a first number glued to the text is a marker when "2." follows."""
+    return (
+        stripped[:1] == "1"
+        and stripped[1:2] in ".)"
+        and stripped[2:3].isdigit()
+        and " 2" in stripped
+        and len(split_numbered(stripped[2:], 1)) > 1
+    )
