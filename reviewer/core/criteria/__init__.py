@@ -149,7 +149,7 @@ class _Section:
                 and not self.last.is_heading
                 and (line.text.endswith(":") or line.text.endswith(".") and is_lead_in(self.last.node.text))
             ):
-                self._promote(self.last)  # a lead-in wrapped over lines: "... within 28 days prior to the\n baseline visit:"
+                self._promote(self.last)  # a lead-in wrapped over lines ("... prior to the\n baseline visit:")
             return
         if self.last is not None and line.blank_before is False and self.last.node.text == "":
             self.last.node.text = line.text
@@ -204,10 +204,9 @@ def _split_run_together(item: Criterion, number: int) -> list[Criterion]:
     texts = split_numbered(item.text, number)
     if len(texts) == 1:
         return [item]
-    items = [Criterion(text) for text in texts[:-1]] + [Criterion(texts[-1], item.children)]
-    items[0] = item
-    item.text, item.children = texts[0], []
-    return items
+    following = [Criterion(text) for text in texts[1:-1]] + [Criterion(texts[-1], item.children)]
+    item.text, item.children = texts[0], []  # the first keeps its place (and its key)
+    return [item, *following]
 
 
 def _finish(items: list[Criterion], sub_headings: set[int]) -> list[Criterion]:

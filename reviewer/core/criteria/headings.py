@@ -32,14 +32,22 @@ _SECTION = re.compile(
 _CRITERIA_FOR = re.compile(
     r"^\W*criteria\s+for\s+(?P<kind>inclusion|exclusion)\s*(?P<colon>[:：]?)\s*(?P<rest>.*)$", re.I
 )
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # words that make "<words> inclusion criteria" a sentence about criteria, not a heading
-_NOT_QUALIFIER = frozenset(
-    ["not", "no", "meet", "meets", "meeting", "met", "fulfil", "fulfill", "fulfils", "fulfills", "fulfilling", "satisfy", "any", "all", "following", "these", "above", "below", "who", "which", "that", "see", "per", "defined", "protocol-defined", "standard", "applicable", "may", "will", "are", "is", "be", "other-protocol", "of", "for", "with", "to", "and", "or"]
+_NOT_QUALIFIER = _words(
+    "not no meet meets meeting met fulfil fulfill fulfils fulfills fulfilling satisfy any all following these "
+    "above below who which that see per defined protocol-defined standard applicable may will are is be "
+    "of for with to and or"
 )
 # qualifiers that name everyone: the heading is a plain section heading
-_EVERYONE = frozenset(
-    ["the", "key", "main", "major", "general", "additional", "specific", "other", "list", "basic", "common", "overall", "study", "protocol", "patient", "patients", "subject", "subjects", "participant", "participants", "all"]
+_EVERYONE = _words(
+    "the key main major general additional specific other list basic common overall study protocol "
+    "patient patients subject subjects participant participants"
 )
+_EVERYONE_SUFFIX = re.compile(r"\s*(?:for|of|in)\s+(?:all|every|the study|this study|study entry|enrol?lment)\b", re.I)
 _DASH_LABEL = re.compile(r"^\s*[-–—]\s*")
 
 
@@ -84,13 +92,9 @@ def section_heading(text: str) -> SectionHeading | None:
     label = None
     if dash:  # "INCLUSION CRITERIA - Normal Volunteers:": the part after the dash is the label
         label, rest = rest[dash.end() :].strip(), ""
-    elif any(w not in _EVERYONE for w in qualifier) or suffix and not _everyone_suffix(suffix):
+    elif any(w not in _EVERYONE for w in qualifier) or suffix and not _EVERYONE_SUFFIX.match(suffix):
         label = head.rstrip(".").strip()
     return SectionHeading(kind, label or None, rest)
-
-
-def _everyone_suffix(suffix: str) -> bool:
-    return bool(re.match(r"\s*(?:for|of|in)\s+(?:all|every|the study|this study|study entry|enrol?lment)\b", suffix, re.I))
 
 
 _SCOPES = (
@@ -200,11 +204,14 @@ _EXCLUSION_CUE = re.compile(
     re.I,
 )
 _INCLUSION_CUE = re.compile(
-    r"\bmust\b|\b(?:is|are) required\b|\b(?:are|is|be) eligible\b|\bwilling\b|\bable to\b|\binformed consent\b|"
-    r"^(?:age[ds]?\b|no\b|not\b)|\byears (?:of age )?(?:or|and) (?:older|over|above)\b|\bto be (?:eligible|included)\b|"
-    r"\bwill be included\b",
+    r"\bmust\b|\b(?:is|are) required\b|\b(?:are|is|be) eligible\b|\bwilling\b|\bable to\b|^age[ds]?\b|"
+    r"\byears (?:of age )?(?:or|and) (?:older|over|above)\b|\bto be (?:eligible|included)\b|\bwill be included\b",
     re.I,
 )
+# "Unable to ...", "Not willing ...": a requirement's words, negated, state a reason to exclude
+_NEGATION = re.compile(r"\b(?:unable|inability|cannot|can't|(?<!must )not|unwilling|refus\w*|lack of)\b", re.I)
+# "No prior chemotherapy", "Not pregnant" (not "Not willing to ...": an unwillingness, not a requirement)
+_NEGATED_REQUIREMENT = re.compile(r"^(?:no|not)\b(?!\s+(?:willing|able|capable|eligible)\b)", re.I)
 
 
 def is_pdq(text: str) -> bool:
@@ -214,13 +221,16 @@ def is_pdq(text: str) -> bool:
 def section_cue(text: str) -> str | None:
     """"inclusion" or "exclusion" when an unsectioned item certainly belongs there, else None.
 
-    A negated requirement ("No prior chemotherapy", "Not pregnant") is a requirement the patient
-    meets by not having the thing: filed under exclusion its words would say the opposite.
+    An item that says it excludes ("... are excluded", "will not be enrolled") is an exclusion. A
+    negated requirement ("No prior chemotherapy", "Not pregnant") is a requirement the patient meets
+    by not having the thing: filed under exclusion its words would say the opposite, so it is an
+    inclusion, like an item that states a requirement ("must", "willing to", "aged ...").
     """
-    exclusion = bool(_EXCLUSION_CUE.search(text))
-    inclusion = bool(_INCLUSION_CUE.search(text))
-    if exclusion and inclusion and re.match(r"^no\b", text, re.I):
-        return "exclusion"  # "No smokers will be included in the study."
+    exclusion = _EXCLUSION_CUE.search(text) is not None
+    negated = _NEGATED_REQUIREMENT.match(text) is not None
+    inclusion = negated or (_INCLUSION_CUE.search(text) is not None and _NEGATION.search(text) is None)
+    if exclusion and negated:
+        return "exclusion"  # "No smokers or tobacco users will be included in the study."
     if exclusion == inclusion:
         return None
     return "exclusion" if exclusion else "inclusion"
