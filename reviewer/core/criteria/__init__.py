@@ -28,6 +28,7 @@ _NOTHING = re.compile(
     r"^(?:nil|none|n/?a|not applicable|no(?:ne)? (?:specified|required))\W*$", re.IGNORECASE
 )
 _WORD = re.compile(r"\w")
+_NUMERALS = tuple(str(n) for n in range(1001))  # list numbers have up to 3 digits: no str() per item
 
 
 @dataclass
@@ -165,7 +166,7 @@ class _Section:
             return
         # a new top-level paragraph or sub-heading; a scope label ("Cohort 2:") holds what follows up to
         # the next heading, and closes the one before it ("Cohort 1:") whatever their indents
-        is_heading = line.text.endswith(":") or is_lead_in(line.text)
+        is_heading = line.text.endswith(":") or "following" in line.text and is_lead_in(line.text)
         scope_label = (
             is_heading
             and scope_of(line.text) is not None
@@ -191,7 +192,7 @@ class _Section:
 
     def result(self) -> list[Criterion]:
         for siblings, item, number in self.numbered:
-            if str(number + 1) in item.text:  # "... above. 2. Histology ...": items run together
+            if _NUMERALS[number + 1] in item.text:  # "... above. 2. Histology ...": items run together
                 pieces = _split_run_together(item, number)
                 if len(pieces) > 1:
                     at = next(n for n, sibling in enumerate(siblings) if sibling is item)
@@ -227,7 +228,9 @@ def _finish(items: list[Criterion], sub_headings: set[int]) -> list[Criterion]:
             # a plain-text line ending with a colon heads what follows ("Cohort B only:", "DISEASE
             # CHARACTERISTICS:", a lead-in sentence); a list item only when it is a label ("- Second
             # Cohort Criteria:"), not a criterion with its details ("Adequate organ function:")
-            if not item.heading and (id(item) in sub_headings or is_item_heading(item.text)):
+            if not item.heading and (
+                id(item) in sub_headings or item.text.endswith((":", "：")) and is_item_heading(item.text)
+            ):
                 item.mark(heading=True, scope=scope_of(item.text))
             item.mark(role=role_of(item.text))
         kept.append(item)
@@ -242,9 +245,12 @@ def parse_criteria(text: str | None) -> ParsedCriteria:
     current = sections["other"]
     seen: set[str] = set()
     for line in lines_of(text):
+        words = line.text
+        # a fast pre-check: every heading has "inclusion", "exclusion" or "excluded", written in one case
+        # or capitalised ("InClusion" is not), so "clu" or "CLU" is in it
         heading = (
-            section_heading(line.text)
-            if (line.family is None or len(line.text) < 70) and "clu" in line.text.lower()  # fast pre-check
+            section_heading(words)
+            if (line.family is None or len(words) < 70) and ("clu" in words or "CLU" in words)
             else None
         )
         if heading is not None and (line.family is None or line.text.rstrip().endswith((":", "：")) or not heading.rest):

@@ -58,10 +58,21 @@ class SectionHeading:
     rest: str  # text after the heading on its line ("Exclusion Criteria: 1. Age < 40 ...")
 
 
+# the headings nearly every text has, found without the patterns (a text has two of them)
+_COMMON = {
+    f"{qualifier}{kind} criteria": kind
+    for kind in ("inclusion", "exclusion")
+    for qualifier in ("", "key ", "main ", "general ", "other ", "additional ")
+} | {"inclusion": "inclusion", "exclusion": "exclusion", "non-inclusion criteria": "exclusion"}
+
+
 def section_heading(text: str) -> SectionHeading | None:
     """The section heading ``text`` is, or None."""
     if len(text) > 140:
         return None
+    common = _COMMON.get(text.rstrip(" :：.").lower())
+    if common is not None:
+        return SectionHeading(common, None, "")
     # every pattern needs "inclusion", "exclusion" or "excluded" (not "including": items often have it);
     # their letters match only their ASCII case pairs under re.IGNORECASE, so lower() finds them
     lowered = text.lower()

@@ -89,7 +89,7 @@ def lines_of(text: str, indent: int = 0) -> list[Line]:
             append(Line(at, "bullet", stripped[2:].strip(), blank))
         elif match:  # a marker alone on its line: the text follows on the next line
             append(Line(at, _FAMILY[match.lastgroup], "", blank))
-        elif _glued_first_number(stripped):
+        elif stripped[:1] == "1" and _glued_first_number(stripped):
             append(Line(at, "number", stripped[2:].strip(), blank, 1))  # split with its item later
         else:
             append(Line(at, None, stripped, blank))
@@ -100,8 +100,7 @@ def lines_of(text: str, indent: int = 0) -> list[Line]:
 def _glued_first_number(stripped: str) -> bool:
     """"1.18 ≤ age and above. 2. ...": a first number glued to the text is a marker when "2." follows."""
     return (
-        stripped[:1] == "1"
-        and stripped[1:2] in ".)"
+        stripped[1:2] in ".)"
         and stripped[2:3].isdigit()
         and " 2" in stripped
         and len(split_numbered(stripped[2:], 1)) > 1
