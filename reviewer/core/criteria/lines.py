@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 _ROMAN = r"(?:i{1,3}|iv|vi{0,3}|ix|x{1,2}i{0,3})"
 # A list marker and the spaces after it; the rest of the line is the item's text. The alternative
-# that matched is the match's lastgroup: the line's family ("paren" is a "number"); n / pn: the number.
+# that matched is the match's lastgroup: the line's family ("paren" is a "number").
 _MARKER = re.compile(
     r"^(?:"
     r"(?P<bullet>[-*•·▪◦‣►➢–—+])(?=\s)"
-    r"|(?P<number>\(?(?P<n>\d{1,3})(?:\.\d{1,2})?[.)、](?!\d))"
+    r"|(?P<number>\(?\d{1,3}(?:\.\d{1,2})?[.)、](?!\d))"
     r"|(?P<roman>\(?" + _ROMAN + r"[.)])(?=\s)"
     r"|(?P<letter>\(?[a-zA-Z][.)])(?=\s)"
-    r"|(?P<paren>\((?P<pn>\d{1,3})\))"
+    r"|(?P<paren>\(\d{1,3}\))"
     r")\s*",
 )
 _FAMILY = {"bullet": "bullet", "number": "number", "roman": "roman", "letter": "letter", "paren": "number"}
@@ -83,7 +83,7 @@ def lines_of(text: str, indent: int = 0) -> list[Line]:
         item = stripped[match.end() :].strip() if match else ""
         if item:
             family = _FAMILY[match.lastgroup]
-            number = int(match.group("n") or match.group("pn")) if family == "number" else None
+            number = _number_of(stripped) if family == "number" else None
             append(Line(at, family, item, blank, number))
         elif stripped.startswith("o ") and at > 0:  # "o" bullets of legacy texts
             append(Line(at, "bullet", stripped[2:].strip(), blank))
@@ -95,6 +95,14 @@ def lines_of(text: str, indent: int = 0) -> list[Line]:
             append(Line(at, None, stripped, blank))
         blank = False
     return lines
+
+
+def _number_of(marker: str) -> int:
+    """The number a numbered line starts with ("12. ...", "(3) ..."), without a pattern."""
+    digits = marker[1:4] if marker[0] == "(" else marker[:3]
+    while len(digits) > 1 and not digits.isdigit():
+        digits = digits[:-1]
+    return int(digits)
 
 
 def _glued_first_number(stripped: str) -> bool:
