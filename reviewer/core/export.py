@@ -8,7 +8,8 @@ from .record import Criterion, TrialRecord
 
 
 def _criteria(items: list[Criterion]) -> list[dict[str, Any]]:
-    return [{"text": c.text, "children": _criteria(c.children)} for c in items]
+    """The item trees with their structure marks: heading (bool), scope and role (null when unmarked)."""
+    return [{"text": c.text, **c.marks(), "children": _criteria(c.children)} for c in items]
 
 
 def _outcomes(record: TrialRecord, kind: str) -> list[dict[str, Any]] | None:

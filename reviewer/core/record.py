@@ -13,21 +13,59 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass
 class Criterion:
-    """One eligibility item; nested sub-items are kept as children."""
+    """One eligibility item; nested sub-items are kept as children.
+
+    Structure marks (set by the criteria parser on the items they apply to):
+    - ``heading``: the item is a heading over its children ("Cohort 2:", "Donor Inclusion Criteria"),
+      not a criterion of its own;
+    - ``scope``: whom or what a heading's children apply to, one of SCOPES (None: everyone, as for a
+      topic heading such as "DISEASE CHARACTERISTICS:");
+    - ``role``: how the children relate to their parent, one of ROLES: "exceptions" (they are exempt
+      from the parent: "History of other malignancy, except for the following:"), "alternatives" (any
+      one of them is enough: "Any of the following:"); None: each child applies.
+    The marks are class-level defaults that an instance overrides only when it is marked, so an
+    unmarked item is stored (orjson writes an instance's own attributes) and hashed as before the
+    marks existed. They take no part in ``==``.
+    """
+
+    SCOPES: ClassVar[tuple[str, ...]] = ("population", "cohort", "part", "sub-study")
+    ROLES: ClassVar[tuple[str, ...]] = ("exceptions", "alternatives")
 
     text: str
     children: list[Criterion] = field(default_factory=list)
+    heading: ClassVar[bool] = False
+    scope: ClassVar[str | None] = None
+    role: ClassVar[str | None] = None
 
     def walk(self):
         """This item, then its descendants, depth first."""
         yield self
         for child in self.children:
             yield from child.walk()
+
+    def mark(self, *, heading: bool = False, scope: str | None = None, role: str | None = None) -> Criterion:
+        """Set the marks that are given (a false or None value leaves a mark as it is)."""
+        if heading:
+            self.heading = True
+        if scope is not None:
+            self.scope = scope
+        if role is not None:
+            self.role = role
+        return self
+
+    def marks(self) -> dict[str, Any]:
+        return {"heading": self.heading, "scope": self.scope, "role": self.role}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Criterion:
+        """Rebuild an item and its children from their stored form (older stores have no marks)."""
+        item = cls(data["text"], [cls.from_dict(child) for child in data.get("children", ())])
+        return item.mark(heading=data.get("heading", False), scope=data.get("scope"), role=data.get("role"))
 
 
 @dataclass
@@ -217,9 +255,6 @@ class TrialRecord:
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
         """Rebuild a record from ``to_dict`` output (used for stored parsed copies)."""
 
-        def criteria(items):
-            return [Criterion(i["text"], criteria(i.get("children", []))) for i in items]
-
         def listof(kind, items):
             return None if items is None else [kind(**i) for i in items]
 
@@ -244,6 +279,6 @@ class TrialRecord:
         if d.get("eligibility") is not None:
             e = dict(d["eligibility"])
             for part in ("inclusion", "exclusion", "other"):
-                e[part] = criteria(e.get(part, []))
+                e[part] = [Criterion.from_dict(item) for item in e.get(part, [])]
             d["eligibility"] = Eligibility(**e)
         return cls(**d)

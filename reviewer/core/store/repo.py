@@ -249,9 +249,6 @@ def _parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Cri
     def listof(kind, items):
         return None if items is None else [kind(**item) for item in items]
 
-    def criteria(items):
-        return [rec.Criterion(item["text"], criteria(item["children"])) for item in items]
-
     locations = data["locations"]
     fields = {
         "conditions": data["conditions"],
@@ -269,7 +266,9 @@ def _parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Cri
         "documents": listof(rec.Document, data["documents"]),
     }
     trees = data["criteria"]
-    return fields, None if trees is None else {section: criteria(items) for section, items in trees.items()}
+    return fields, None if trees is None else {
+        section: [rec.Criterion.from_dict(item) for item in items] for section, items in trees.items()
+    }
 
 
 @dataclass

@@ -283,7 +283,8 @@ def test_nsclc_every_item_once(nsclc, corpus):
 
 
 def test_leukaemia_shared_rows(leukaemia):
-    ecog = row_holding(leukaemia, "inclusion", 0, "inclusion/1.3")  # ECOG 0 or 1 (under a heading)
+    # keys after the split of "... of signing the ICF. 4. Relapsed or refractory ..." (two items run together)
+    ecog = row_holding(leukaemia, "inclusion", 0, "inclusion/1.4")  # ECOG 0 or 1 (under a heading)
     assert ecog.concept == PERFORMANCE
     assert ecog.keys[1] == ["inclusion/3"]  # ECOG 0-2
     assert ecog.differs is True
@@ -292,7 +293,7 @@ def test_leukaemia_shared_rows(leukaemia):
     assert cns.keys[1] == ["exclusion/14"]  # CNS involvement by CLL/SLL/RT
     pregnancy = row_holding(leukaemia, "exclusion", 0, "exclusion/1.11")
     assert pregnancy.keys[1] == ["exclusion/10"]
-    contraception = row_holding(leukaemia, "inclusion", 0, "inclusion/1.5")
+    contraception = row_holding(leukaemia, "inclusion", 0, "inclusion/1.6")
     assert contraception.concept == PREGNANCY and contraception.keys[1] == ["inclusion/8"]
     viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")  # HIV, hepatitis B/C
     assert viral.concept == INFECTION
