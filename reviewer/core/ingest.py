@@ -370,11 +370,10 @@ class _BatchWriter:
                     self.conn.execute("ROLLBACK")
                 result = DocumentResult(name, error=f"could not be stored ({error}); nothing of it was kept")
             except sqlite3.Error as error:
-                self._stop_on_store_failure(error)
-                log.exception("store refused %s", name)
+                self._stop_on_store_failure(error)  # the store itself failed: the import ends here
+                log.info("the store refused %s", name, exc_info=True)
                 result = DocumentResult(
-                    name,
-                    error=f"could not be stored ({type(error).__name__}: {error}); nothing of it was kept",
+                    name, error=f"could not be stored (the store refused it: {error}); nothing of it was kept"
                 )
             self.report.add(result)
         self.pending, self.results = [], []

@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from .. import tasks
 from .error_dialog import ErrorDialog
+from .question import confirm_loss
 
 
 def eta_text(seconds: float | None) -> str:
@@ -73,18 +74,10 @@ class ImportProgressDialog(QProgressDialog):
 
 def ask_stop_import(parent: QWidget) -> bool:
     """"Stop the import?" True for Stop; Keep importing is the default and Escape's answer."""
-    box = QMessageBox(parent)
-    box.setObjectName("stopImportQuestion")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Stop the import?")
-    box.setText("Stop the import?")
-    box.setInformativeText("The files imported so far are kept.")
-    keep = box.addButton("&Keep importing", QMessageBox.ButtonRole.RejectRole)
-    stop = box.addButton("&Stop", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.exec()
-    return box.clickedButton() is stop
+    return confirm_loss(
+        parent, "stopImportQuestion", "Stop the import?", "The files imported so far are kept.",
+        "&Keep importing", "&Stop",
+    )  # fmt: skip
 
 
 class ImportController(QObject):

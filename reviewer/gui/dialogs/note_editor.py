@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from ..drafts import NoteDrafts, saved_at_text
+from .question import confirm_loss
 
 # reviewer.core.store.tables.NOTE_TAGS, kept here so that the window opens before SQLModel is loaded
 # (tests/gui/test_models.py checks they are the same)
@@ -196,18 +196,10 @@ class NoteEditor(QDialog):
 
 def ask_discard(parent: QWidget) -> bool:
     """"Discard this note?" True for Discard; Keep editing is the default and Escape's answer."""
-    box = QMessageBox(parent)
-    box.setObjectName("discardNoteQuestion")
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Discard this note?")
-    box.setText("Discard this note?")
-    box.setInformativeText("What you typed will be lost.")
-    keep = box.addButton("&Keep editing", QMessageBox.ButtonRole.RejectRole)
-    discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.setDefaultButton(keep)
-    box.setEscapeButton(keep)
-    box.exec()
-    return box.clickedButton() is discard
+    return confirm_loss(
+        parent, "discardNoteQuestion", "Discard this note?", "What you typed will be lost.",
+        "&Keep editing", "&Discard",
+    )  # fmt: skip
 
 
 def _esc(text: str) -> str:

@@ -172,7 +172,7 @@ def test_a_document_the_store_refuses_fails_alone_in_a_workers_batch(tmp_path, c
     report = import_paths(store, [corpus_zip], bulk=True, workers=2, batch_size=50)
     assert report.count("added") == 384
     assert [(f.name.rsplit(" › ", 1)[1], f.error) for f in report.failed] == [
-        (f"{refused}.json", "could not be stored (IntegrityError: refused by a test trigger); nothing of it was kept")
+        (f"{refused}.json", "could not be stored (the store refused it: refused by a test trigger); nothing of it was kept")
     ]
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone() == (384, 384)
