@@ -4,14 +4,12 @@ encodings, wrong field types and bad identities, each with the outcome an import
     python -m tests.hostile.make_hostile FOLDER     # writes the files and FOLDER/expected.json
 
 CASES is the table: the file's name, what it is, the expected outcome and a phrase the outcome
-must hold, and what it needs. Outcomes:
+must hold. Outcomes:
 - "refused": nothing is stored, and a failure's reason holds the phrase;
 - "imported": at least one trial is stored and nothing failed (a warning is allowed);
 - "warned": imported, and a warning holds the phrase;
 - "partial": trials are stored and a failure's reason holds the phrase (a big array's studies import
   one by one, so an element that is not a study or trailing data fails alone).
-A row whose "needs" is "importers" depends on the importers' field and identity checks (warnings,
-identities); it is run only where that work is present (see test_hostile_set.py).
 """
 
 from __future__ import annotations
@@ -287,15 +285,14 @@ class Case:
     build: Callable[[], bytes] | Callable[[Path], None]  # the file's bytes, or a writer of the file
     expect: str  # refused | imported | warned | partial
     phrase: str = ""
-    needs: str = ""  # "importers": depends on the importers' field and identity checks
 
 
 def _type_case(name: str, what: str, changes: dict, field: str) -> Case:
-    return Case(name, what, lambda: _json(study(changes=changes)), "warned", field, "importers")
+    return Case(name, what, lambda: _json(study(changes=changes)), "warned", field)
 
 
 def _identity_case(name: str, what: str, nct_id: object) -> Case:
-    return Case(name, what, lambda: _json(study(nct_id)), "refused", "is not an NCT id", "importers")
+    return Case(name, what, lambda: _json(study(nct_id)), "refused", "is not an NCT id")
 
 
 CASES: list[Case] = [
@@ -348,7 +345,7 @@ CASES: list[Case] = [
     Case("huge-attribute.xml", "a 30 MB attribute", lambda: _xml("", attribute=' junk="' + "a" * 30_000_000 + '"'), "imported"),
     Case("wide.xml", "a million empty elements", lambda: _xml("<x/>" * 1_000_000), "refused", "too many XML tags"),
     Case("deep.xml", "elements nested 100,000 deep", lambda: _xml("<x>" * 100_000 + "</x>" * 100_000), "refused", "too many XML tags"),
-    Case("after-comment.xml", "a record after a 100 KB comment", lambda: _xml("", head="<!-- " + "c" * 100_000 + " -->\n"), "imported", "", "importers"),
+    Case("after-comment.xml", "a record after a 100 KB comment", lambda: _xml("", head="<!-- " + "c" * 100_000 + " -->\n"), "imported", ""),
     # ---- zips
     Case("zip-ok.zip", "a zip of two studies", _zipfile([("a.json", _json(study("NCT00000001"))), ("b.json", _json(study("NCT00000002")))]), "imported"),
     Case("zip-overlap.zip", "300 entries at one offset, sharing one deflate stream", lambda: zip_overlapping_at_one_offset(), "refused", "share their data"),
@@ -377,21 +374,21 @@ CASES: list[Case] = [
     _type_case("type-aliases.json", "nctIdAliases is a number", {f"{P}.identificationModule.nctIdAliases": 7}, "nctIdAliases"),
     _type_case("type-std-ages.json", "stdAges is a number", {f"{P}.eligibilityModule.stdAges": 18}, "stdAges"),
     _type_case("enrollment-2-63.json", "an enrollment of 2**63", {f"{P}.designModule.enrollmentInfo.count": 2**63}, "enrollment"),
-    Case("r-wrapped-page.json", "an API page re-serialised by R (every scalar a one-item array)", lambda: _json({"studies": [_wrapped(study())], "nextPageToken": ["x"]}), "imported", "", "importers"),
+    Case("r-wrapped-page.json", "an API page re-serialised by R (every scalar a one-item array)", lambda: _json({"studies": [_wrapped(study())], "nextPageToken": ["x"]}), "imported", ""),
     # ---- bad identities
     _identity_case("id-path.json", "an id that is a path", "../../../../tmp/x"),
     _identity_case("id-shell.json", "an id of path and shell characters", "NCT/9\\9:0*?<>|"),
     _identity_case("id-sql.json", "an id that is SQL", "NCT1'); DROP TABLE trial;--\""),
     _identity_case("id-200-digits.json", "an id of 200 digits", "NCT" + "1" * 200),
-    Case("id-number.json", "an id that is a number", lambda: _json(study(12345678)), "refused", "nctId is a number", "importers"),
-    Case("id-object.json", "an id that is an object", lambda: _json(study({"a": 1})), "refused", "nctId is an object", "importers"),
-    Case("id-true.json", "an id that is true", lambda: _json(study(True)), "refused", "nctId is true/false", "importers"),
+    Case("id-number.json", "an id that is a number", lambda: _json(study(12345678)), "refused", "nctId is a number"),
+    Case("id-object.json", "an id that is an object", lambda: _json(study({"a": 1})), "refused", "nctId is an object"),
+    Case("id-true.json", "an id that is true", lambda: _json(study(True)), "refused", "nctId is true/false"),
     _identity_case("id-rtl.json", "an id holding a right-to-left override", "NCT0123\u202e4567"),
 ]
 
 
 def expected(case: Case) -> dict:
-    return {"file": case.name, "what": case.what, "expect": case.expect, "phrase": case.phrase, "needs": case.needs}
+    return {"file": case.name, "what": case.what, "expect": case.expect, "phrase": case.phrase}
 
 
 def write_all(folder: Path, cases: list[Case] = CASES) -> list[dict]:

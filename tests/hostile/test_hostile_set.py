@@ -1,14 +1,10 @@
 """The hostile set: every file of make_hostile.py imported into a fresh store, in subprocesses (two
 batches side by side), each within 10 s and 500 MB, with the outcome its row of the table expects,
 and no exception class name or traceback in any reason or warning.
-
-Rows marked "needs: importers" run where the importers' field and identity checks are present
-(reviewer/core/importers/fields.py); elsewhere they are skipped, saying so.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -22,7 +18,6 @@ from tests.hostile.make_hostile import CASES, Case, write_all
 MAX_SECONDS = 10.0
 MAX_MIB = 500.0
 BATCHES = 2
-NEEDS_MET = {"": True, "importers": importlib.util.find_spec("reviewer.core.importers.fields") is not None}
 CLASS_NAME = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|Traceback")
 
 
@@ -32,7 +27,7 @@ def outcomes(tmp_path_factory) -> dict[str, dict]:
     stores = tmp_path_factory.mktemp("stores")
     rows = write_all(folder)
     assert json.loads((folder / "expected.json").read_text()) == rows
-    files = [str(folder / row["file"]) for row in rows if NEEDS_MET[row["needs"]]]
+    files = [str(folder / row["file"]) for row in rows]
     runs = [
         subprocess.Popen(
             [sys.executable, "-m", "tests.hostile.run_imports", str(stores), *files[n::BATCHES]],
@@ -61,7 +56,6 @@ def test_the_set_has_at_least_60_files_each_with_its_expectation():
     for case in CASES:
         assert case.expect in ("refused", "imported", "warned", "partial")
         assert case.phrase or case.expect == "imported", case.name
-        assert case.needs in NEEDS_MET
 
 
 def test_no_import_process_went_over_the_memory_bound(outcomes):
@@ -72,8 +66,6 @@ def test_no_import_process_went_over_the_memory_bound(outcomes):
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_hostile_file(outcomes, case: Case):
-    if not NEEDS_MET[case.needs]:
-        pytest.skip(f"needs the {case.needs} work (field and identity checks): run after the merge")
     result = outcomes[case.name]
     assert "crashed" not in result, f"the import itself failed: {result['crashed']}"
     assert result["seconds"] < MAX_SECONDS, result
