@@ -63,5 +63,6 @@ _JSON_UNSAFE = re.compile(f"[{_TERMINAL_UNSAFE}]")
 
 def json_terminal_safe(encoded: str) -> str:
     """JSON text (json.dumps with ensure_ascii=False escapes C0 controls but not C1 or bidi controls)
-    with those escaped as \\uXXXX too: they can only be inside strings, where that is their escape."""
+    with those escaped as JSON escapes too (U+202E as \\u202e): they can only be inside strings, where that
+    is their escape."""
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
