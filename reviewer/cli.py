@@ -100,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true")
     cmp.add_argument("--width", type=int, default=160)
 
+    diff = sub.add_parser("diff", parents=[common], help="what changed between two versions of a trial")
+    diff.add_argument("id", metavar="ID")
+    diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="version number (default: the one before --to)")
+    diff.add_argument("--to", dest="to_version", type=int, metavar="M", help="version number (default: the newest)")
+    diff.add_argument("--json", action="store_true")
+
     report = sub.add_parser(
         "report", parents=[common], help="a PDF (or HTML) brief, comparison or notes digest"
     )
@@ -147,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     from .commands import (
         cmd_compare,
         cmd_db,
+        cmd_diff,
         cmd_import,
         cmd_list,
         cmd_report,
@@ -172,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
                 "show": cmd_show,
                 "report": cmd_report,
                 "compare": cmd_compare,
+                "diff": cmd_diff,
             }
             handler = handlers[command]
             return handler(args, store)

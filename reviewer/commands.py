@@ -282,3 +282,53 @@ def cmd_compare(args, store) -> int:
     else:
         sys.stdout.write(terminal_safe(comparison_text(comparison, width=args.width), keep_newlines=True))
     return 0
+
+
+def cmd_diff(args, store) -> int:
+    """The changes between two versions of a trial (by their numbers, as the Versions tab shows them;
+    by default the newest by the registry's dates and the one before it)."""
+    from .core.diff import diff_records
+
+    with store.session() as session:
+        trial = repo.trial_by_registry_id(session, args.id)
+        if trial is None:
+            say_error(f"no trial {args.id} in the store")
+            return 1
+        versions = sorted(repo.versions_of(session, trial.id), key=lambda v: (v.version_date or "", v.number))
+        by_number = {v.number: v for v in versions}
+        for wanted in (args.from_version, args.to_version):
+            if wanted is not None and wanted not in by_number:
+                numbers = ", ".join(str(n) for n in sorted(by_number))
+                say_error(f"{trial.registry_id} has no version {wanted} (its versions: {numbers})")
+                return 1
+        if len(versions) < 2 and args.from_version is None:
+            say_error(f"{trial.registry_id} has one version only: there is nothing to compare it with")
+            return 1
+        newer = by_number[args.to_version] if args.to_version is not None else versions[-1]
+        if args.from_version is not None:
+            older = by_number[args.from_version]
+        else:
+            earlier = [v for v in versions if v is not newer]
+            before = [v for v in earlier if versions.index(v) < versions.index(newer)]
+            older = (before or earlier)[-1]
+        changes = diff_records(repo.load_record(session, older.id), repo.load_record(session, newer.id)).changes
+    if args.json:
+        _print_json(
+            {
+                "trial": trial.registry_id,
+                "from": older.number,
+                "to": newer.number,
+                "changes": [change.to_dict() for change in changes],
+            }
+        )
+        return 0
+    print(terminal_safe(f"{trial.registry_id}: version {older.number} -> {newer.number}, {len(changes)} change(s)"))
+    for change in changes:
+        where = f" {change.item}" if change.item else ""
+        print(terminal_safe(f"  {change.part} {change.kind}{where}: {_short(change.before)} -> {_short(change.after)}"))
+    return 0
+
+
+def _short(value, limit: int = 100) -> str:
+    text = "-" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
