@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,16 @@ def store_content(store) -> str:
 
     with sqlite3.connect(store.path) as conn:
         return "\n".join(line for line in conn.iterdump())
+
+
+@contextlib.contextmanager
+def immutable(*paths: Path):
+    """chattr +i on the paths (root, on a file system that has it; the test is skipped otherwise,
+    saying why), undone after."""
+    made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i is not possible here: {made.stderr.decode().strip()}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", *map(str, paths)], check=False)

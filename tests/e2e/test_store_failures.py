@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.core.store.db import STORE_FILE_NAME
+from tests.conftest import immutable
 
 REVIEWER = [sys.executable, "-m", "reviewer"]
 
@@ -183,18 +184,6 @@ def test_a_full_disk_stops_an_import_a_report_and_a_backup_with_one_sentence(sma
 
 
 # ---------------------------------------------------------------- read-only and immutable
-
-
-@contextlib.contextmanager
-def immutable(*paths: Path):
-    """chattr +i (root on a file system that has it; skipped otherwise), undone after."""
-    made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"chattr +i is not possible here: {made.stderr.decode().strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, paths)], check=False)
 
 
 @contextlib.contextmanager

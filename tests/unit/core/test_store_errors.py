@@ -10,7 +10,6 @@ import json
 import pickle
 import resource
 import sqlite3
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from reviewer.core.report_batch import MAX_ID_CHARS, brief_file_name, brief_path
 from reviewer.core.store import errors, repo
 from reviewer.core.store.db import STORE_FILE_NAME, Store, backup, current_revision, open_store
 from reviewer.core.text import json_terminal_safe, terminal_safe
-from tests.conftest import store_content
+from tests.conftest import immutable, store_content
 
 
 def study_bytes(i: int, words: int = 1500) -> bytes:
@@ -192,17 +191,6 @@ def test_an_empty_file_a_foreign_database_and_a_lost_version_record_are_refused(
         current_revision(path)
     with pytest.raises(errors.DamagedSchemaError):
         open_store(tmp_path)
-
-
-@contextlib.contextmanager
-def immutable(*paths: Path):
-    made = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
-    if made.returncode != 0:
-        pytest.skip(f"chattr +i is not possible here: {made.stderr.decode().strip()}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", *map(str, paths)], check=False)
 
 
 def test_an_immutable_library_opens_read_only_and_refuses_writes(tmp_path):
