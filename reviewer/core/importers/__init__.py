@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..parsed import ParsedRecord
 from . import bounds
 from .base import (
     MAX_DOCUMENT_BYTES,
@@ -26,7 +27,6 @@ from .base import (
     MAX_ZIP_TOTAL_BYTES,
     Importer,
     InvalidSource,
-    ParsedRecord,
 )
 from .ctgov_csv import IMPORTER as CTGOV_CSV
 from .ctgov_json import IMPORTER as CTGOV_JSON
@@ -42,7 +42,6 @@ __all__ = [
     "REGISTRY",
     "Document",
     "InvalidSource",
-    "ParsedRecord",
     "ZipMemberRef",
     "count_documents",
     "iter_documents",

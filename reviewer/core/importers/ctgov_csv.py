@@ -21,8 +21,9 @@ import re
 from typing import Any
 
 from .. import vocab
+from ..parsed import ParsedRecord
 from . import ctgov_json
-from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .base import InvalidSource, check_field_sizes
 from .ctgov_xml import legacy_date
 
 NAME = "ctgov-csv"

@@ -15,6 +15,7 @@ import orjson
 from .. import identity
 from ..criteria import parse_criteria
 from ..identity import kind_of
+from ..parsed import ParsedRecord
 from ..record import (
     Arm,
     Contact,
@@ -30,7 +31,7 @@ from ..record import (
     TrialRecord,
     is_registry_date,
 )
-from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .base import InvalidSource, check_field_sizes
 from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
 
 NAME = "ctgov-json"

@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from .. import identity, vocab
 from ..criteria import parse_criteria
+from ..parsed import ParsedRecord
 from ..record import (
     Arm,
     Contact,
@@ -38,7 +39,7 @@ from ..record import (
     Sponsor,
     TrialRecord,
 )
-from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .base import InvalidSource, check_field_sizes
 from .fields import ENROLLMENT, Fields
 
 _T = TypeVar("_T")

@@ -10,7 +10,8 @@ import ast
 import re
 
 from ..identity import kind_of, shown
-from .base import InvalidSource, ParsedRecord, check_field_sizes
+from ..parsed import ParsedRecord
+from .base import InvalidSource, check_field_sizes
 from .bounds import check_literal
 from .ctgov_json import study_to_record
 

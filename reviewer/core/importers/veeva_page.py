@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from .. import identity, vocab
 from ..criteria import parse_criteria
+from ..parsed import ParsedRecord
 from ..record import (
     Arm,
     Contact,
@@ -29,7 +30,7 @@ from ..record import (
     TrialRecord,
 )
 from ..text import squash
-from .base import InvalidSource, ParsedRecord, check_field_sizes
+from .base import InvalidSource, check_field_sizes
 from .fields import ENROLLMENT, Fields
 
 NAME = "veeva-page"

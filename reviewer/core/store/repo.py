@@ -20,7 +20,7 @@ from sqlalchemy import Table, delete, func, literal_column, or_, select, text
 from sqlmodel import Session
 
 from .. import record as rec
-from ..importers.base import ParsedRecord
+from ..parsed import ParsedRecord
 from . import search
 from .tables import Identifier, Note, Trial, TrialVersion
 

@@ -10,8 +10,8 @@ import sqlite3
 import pytest
 
 from reviewer.core.importers import read_document
-from reviewer.core.importers.base import ParsedRecord
 from reviewer.core.ingest import DocumentResult, ImportReport, _BatchWriter, import_paths
+from reviewer.core.parsed import ParsedRecord
 from reviewer.core.store import repo
 from tests.generated_studies import nct_id, study, write_folder
 

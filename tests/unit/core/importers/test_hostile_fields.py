@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from reviewer.core.importers import read_document
-from reviewer.core.importers.base import MAX_WARNINGS
 from reviewer.core.ingest import import_paths
+from reviewer.core.parsed import MAX_WARNINGS
 from reviewer.core.store import repo
 from tests.conftest import REPO_ROOT, SAMPLES_DIR, store_content
 from tests.unit.core.importers.minimal_study import (
