@@ -48,7 +48,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt
 from reviewer.core.ingest import import_paths
 from reviewer.core.library import open_library
 from reviewer.core.notes import Anchor, add_note
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from reviewer.gui import tasks, theme
 from reviewer.gui.app import make_application
 from reviewer.gui.main_window import MainWindow
@@ -74,7 +74,7 @@ NOTES = [
 ]
 with store.transaction() as session:
     for registry_id, anchor, body, tag in NOTES:
-        trial = repo.trial_by_registry_id(session, registry_id)
+        trial = reading.trial_by_registry_id(session, registry_id)
         add_note(session, trial.id, anchor, body, "Dr. R. Reviewer", tag)
 
 

@@ -12,19 +12,7 @@ import sys
 
 from . import __version__, paths
 from .core.report_sections import SECTIONS
-
-LIST_SORT_COLUMNS = (
-    "registry_id",
-    "brief_title",
-    "overall_status",
-    "phases",
-    "study_type",
-    "lead_sponsor",
-    "conditions",
-    "enrollment_count",
-    "start_date",
-    "last_update_posted",
-)
+from .core.store.columns import LIST_SORT_COLUMNS
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from .core import vocab
 from .core.export import record_to_api
 from .core.ingest import Progress, import_paths, plan_import
 from .core.plain_text import record_text
-from .core.store import errors, repo
+from .core.store import errors, listing, reading
 from .core.store.db import (
     STORE_FILE_NAME,
     backup,
@@ -75,11 +75,11 @@ def cmd_import(args, store) -> int:
     return 1 if report.failed else 0
 
 
-def _filter(args) -> repo.TrialFilter:
+def _filter(args) -> listing.TrialFilter:
     def codes(kind: str, values: list[str] | None) -> list[str] | None:
         return [vocab.to_code(kind, v) or v for v in values] if values else None
 
-    return repo.TrialFilter(
+    return listing.TrialFilter(
         statuses=codes("status", args.status),
         phases=codes("phase", args.phase),
         study_types=codes("study_type", args.study_type),
@@ -101,8 +101,8 @@ def _print_rows(rows: list[dict]) -> None:
 
 def cmd_list(args, store) -> int:
     with store.session() as session:
-        rows = repo.list_trials(session, _filter(args), order_by=args.sort, limit=args.limit)
-        total = repo.count_trials(session, _filter(args))
+        rows = listing.list_trials(session, _filter(args), order_by=args.sort, limit=args.limit)
+        total = listing.count_trials(session, _filter(args))
     if args.json:
         _print_json({"total": total, "trials": rows})
     else:
@@ -113,7 +113,7 @@ def cmd_list(args, store) -> int:
 
 def cmd_search(args, store) -> int:
     with store.session() as session:
-        rows = repo.search_trials(session, " ".join(args.query), _filter(args), limit=args.limit)
+        rows = listing.search_trials(session, " ".join(args.query), _filter(args), limit=args.limit)
     if args.json:
         _print_json({"query": " ".join(args.query), "trials": rows})
     else:
@@ -123,12 +123,12 @@ def cmd_search(args, store) -> int:
 
 def cmd_show(args, store) -> int:
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, args.id)
+        trial = reading.trial_by_registry_id(session, args.id)
         if trial is None:
             print(f"no trial {terminal_safe(args.id)} in the store", file=sys.stderr)
             return 1
-        record = repo.load_record(session, trial.current_version_id)
-        versions = repo.versions_of(session, trial.id)
+        record = reading.load_record(session, trial.current_version_id)
+        versions = reading.versions_of(session, trial.id)
     if args.json:
         data = record_to_api(record)
         data["versions"] = [
@@ -261,7 +261,7 @@ def cmd_compare(args, store) -> int:
     with store.session() as session:
         records = []
         for registry_id in args.ids:
-            record = repo.current_record(session, registry_id)
+            record = reading.current_record(session, registry_id)
             if record is None:
                 say_error(f"no trial {registry_id} in the store")
                 return 1
@@ -290,11 +290,11 @@ def cmd_diff(args, store) -> int:
     from .core.diff import diff_records
 
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, args.id)
+        trial = reading.trial_by_registry_id(session, args.id)
         if trial is None:
             say_error(f"no trial {args.id} in the store")
             return 1
-        versions = sorted(repo.versions_of(session, trial.id), key=lambda v: (v.version_date or "", v.number))
+        versions = sorted(reading.versions_of(session, trial.id), key=lambda v: (v.version_date or "", v.number))
         by_number = {v.number: v for v in versions}
         for wanted in (args.from_version, args.to_version):
             if wanted is not None and wanted not in by_number:
@@ -311,7 +311,7 @@ def cmd_diff(args, store) -> int:
             earlier = [v for v in versions if v is not newer]
             before = [v for v in earlier if versions.index(v) < versions.index(newer)]
             older = (before or earlier)[-1]
-        changes = diff_records(repo.load_record(session, older.id), repo.load_record(session, newer.id)).changes
+        changes = diff_records(reading.load_record(session, older.id), reading.load_record(session, newer.id)).changes
     if args.json:
         _print_json(
             {

@@ -36,9 +36,13 @@ from pathlib import Path
 from . import notes
 from .importers import Document, InvalidSource, ZipMemberRef, iter_documents, read_document, survey
 from .importers.json_stream import ArrayItemRef, is_big_study_array, iter_array_documents
-from .store import repo, search
-from .store.db import Store, build_sort_indexes, bulk_import_lock, drop_sort_indexes, raw_connection
+from .store import reading, writing
+from .store.columns import SUMMARY_COLUMNS, VERSION_COLUMNS
+from .store.db import Store
 from .store.errors import classify as classify_store_error
+from .store.sqlite import fts
+from .store.sqlite.bulk import build_sort_indexes, bulk_import_lock, drop_sort_indexes
+from .store.sqlite.connection import raw_connection
 
 # a document's bytes as a worker process reads them itself
 SourceRef = ZipMemberRef | ArrayItemRef
@@ -50,7 +54,7 @@ log = logging.getLogger(__name__)
 class DocumentResult:
     name: str
     error: str | None = None  # one-line reason when the document was refused
-    saved: list[repo.SaveResult] = field(default_factory=list)
+    saved: list[writing.SaveResult] = field(default_factory=list)
     source_format: str | None = None
     skipped: bool = False  # bulk mode: this exact source is already stored
     # imported, but fields read as "not in source" because of their type or range: "NCT...: field ..."
@@ -169,7 +173,7 @@ BULK_GC_THRESHOLD = 100_000
 
 def _parse(
     name: str, data: bytes | SourceRef | None, error: str | None, known: KnownSources | None = None
-) -> tuple[str, list[repo.Prepared] | None, str | None]:
+) -> tuple[str, list[writing.Prepared] | None, str | None]:
     """Parse one document and prepare its records for writing (in a worker process in bulk mode). Never raises.
 
     A zip member or an array's study given by reference is read here; if its exact source is
@@ -182,7 +186,7 @@ def _parse(
             data, deflated = data.read()
             if known is not None and known.has_source(data):
                 return name, None, None
-        return name, [repo.prepare(p, data, deflated) for p in read_document(data)], None
+        return name, [writing.prepare(p, data, deflated) for p in read_document(data)], None
     except InvalidSource as invalid:
         return name, None, str(invalid)
     except Exception:  # whatever an importer meets in one document fails that document alone
@@ -249,17 +253,17 @@ class UnstorableDocument(Exception):
 
 
 def _write(
-    conn: sqlite3.Connection, rows: repo.RowWriter, name: str, prepared: list[repo.Prepared]
+    conn: sqlite3.Connection, rows: writing.RowWriter, name: str, prepared: list[writing.Prepared]
 ) -> DocumentResult:
     """Write one document's records (inside the caller's transaction)."""
     result = DocumentResult(name, source_format=prepared[0].source_format)
     now = datetime.now(UTC)
     try:
         for p in prepared:
-            saved = repo.save_record_raw(conn, p, name, now, rows)
+            saved = writing.save_record_raw(conn, p, name, now, rows)
             if saved.outcome == "updated":  # in the same transaction: see notes.reanchor_new_version
                 notes.reanchor_new_version(
-                    conn, saved.trial_id, saved.version_id, lambda p=p: repo.annotatable_record(p)
+                    conn, saved.trial_id, saved.version_id, lambda p=p: writing.annotatable_record(p)
                 )
             result.saved.append(saved)
     except sqlite3.Error:
@@ -271,11 +275,11 @@ def _write(
     return result
 
 
-def _unstorable_reason(prepared: list[repo.Prepared], error: Exception) -> str:
+def _unstorable_reason(prepared: list[writing.Prepared], error: Exception) -> str:
     """What of a document the store could not take, in words: the column of an out-of-range number."""
     if isinstance(error, OverflowError):
         for p in prepared:
-            for columns, values in ((repo.VERSION_COLUMNS, p.version), (repo.SUMMARY_COLUMNS, p.summary)):
+            for columns, values in ((VERSION_COLUMNS, p.version), (SUMMARY_COLUMNS, p.summary)):
                 for column, value in zip(columns, values, strict=False):
                     if isinstance(value, int) and not -(2**63) <= value < 2**63:
                         return f"its {column.replace('_', ' ')} {value} is beyond the numbers the store can hold"
@@ -293,14 +297,14 @@ class _BatchWriter:
 
     def __init__(self, conn: sqlite3.Connection, report: ImportReport, per_commit: int, seconds: float):
         self.conn, self.report = conn, report
-        self.rows = repo.RowWriter(conn)
+        self.rows = writing.RowWriter(conn)
         self.per_commit, self.seconds = per_commit, seconds
-        self.pending: list[tuple[str, list[repo.Prepared]]] = []
+        self.pending: list[tuple[str, list[writing.Prepared]]] = []
         self.results: list[DocumentResult] = []
         self.started = 0.0
         self.path = Path(conn.execute("PRAGMA database_list").fetchone()[2])  # named by a StoreError
 
-    def add(self, name: str, prepared: list[repo.Prepared]) -> None:
+    def add(self, name: str, prepared: list[writing.Prepared]) -> None:
         if not self.pending:
             self._begin()
             self.started = time.perf_counter()
@@ -763,7 +767,7 @@ def import_paths(
     rebuild_sort_indexes = bulk and total * 3 >= conn.execute("SELECT count(*) FROM trial").fetchone()[0]
     lock = contextlib.ExitStack()
     if bulk:
-        search.set_bulk_config(conn, True)
+        fts.set_bulk_config(conn, True)
         gc.set_threshold(BULK_GC_THRESHOLD)
         if rebuild_sort_indexes:
             lock.enter_context(bulk_import_lock(store.path))  # opening the store meanwhile leaves them
@@ -809,7 +813,7 @@ def import_paths(
         raise
     finally:
         if bulk:
-            search.set_bulk_config(conn, False)
+            fts.set_bulk_config(conn, False)
             gc.set_threshold(*gc_threshold)
         try:
             if rebuild_sort_indexes:
@@ -835,7 +839,7 @@ def _finish_reanchoring(store: Store) -> None:
     with store.transaction() as session:
         for trial_id in trial_ids:
             trial = session.get(Trial, trial_id)
-            notes.reanchor(session, trial_id, repo.load_record(session, trial.current_version_id), trial.current_version_id)
+            notes.reanchor(session, trial_id, reading.load_record(session, trial.current_version_id), trial.current_version_id)
 
 
 def import_document(store: Store, document: Document) -> DocumentResult:

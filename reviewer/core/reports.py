@@ -33,7 +33,7 @@ from . import report_parts, vocab
 from .compare import compare_records
 from .record import TrialRecord
 from .report_sections import SECTIONS
-from .store import repo
+from .store import reading
 
 log = logging.getLogger(__name__)
 
@@ -126,11 +126,11 @@ class TrialContext:
 
 
 def trial_context(session: Session, registry_id: str, include_notes: bool = True) -> TrialContext:
-    trial = repo.trial_by_registry_id(session, registry_id)
+    trial = reading.trial_by_registry_id(session, registry_id)
     if trial is None or trial.current_version_id is None:
         raise ReportError(f"no trial {registry_id} in the store")
-    record = repo.load_record(session, trial.current_version_id)
-    versions = repo.versions_of(session, trial.id)
+    record = reading.load_record(session, trial.current_version_id)
+    versions = reading.versions_of(session, trial.id)
     current = next(v for v in versions if v.id == trial.current_version_id)
     trial_notes = notes_core.notes_of(session, [trial.id]) if include_notes else []
     by_item: dict[str, list[Any]] = {}

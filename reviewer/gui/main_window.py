@@ -802,7 +802,7 @@ class MainWindow(QMainWindow):
         return self.importer
 
     def _refresh_library_during_import(self) -> None:
-        from ..core.store.db import SORT_INDEX_COLUMNS, bulk_import_running
+        from ..core.store.sqlite.bulk import SORT_INDEX_COLUMNS, bulk_import_running
 
         if self.importer is None or self.library.model.is_busy():
             return

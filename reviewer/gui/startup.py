@@ -12,26 +12,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..core.store.columns import LIST_COLUMNS
+
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # schemas whose trial table has the columns below
-# reviewer.core.store.repo.LIST_COLUMNS (a test keeps them equal)
-LIST_COLUMNS = (
-    "id",
-    "registry_id",
-    "brief_title",
-    "overall_status",
-    "phases",
-    "study_type",
-    "lead_sponsor",
-    "conditions",
-    "enrollment_count",
-    "start_date",
-    "last_update_posted",
-)
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # schemas whose trial table has LIST_COLUMNS
 
 
 def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | None:
-    """(trial count, first ``limit`` rows in registry-id order, as repo.list_trials gives them), or None."""
+    """(trial count, first ``limit`` rows in registry-id order, as listing.list_trials gives them), or None."""
     path = Path(data_dir) / STORE_FILE_NAME
     if not path.is_file():
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.core import notes
-from reviewer.core.store import repo
+from reviewer.core.store import reading, writing
 from reviewer.core.store.db import open_store
 from reviewer.core.store.tables import Note
 from tests.conftest import REPO_ROOT
@@ -114,7 +114,7 @@ def annotate(data_dir: Path) -> dict[str, int]:
     store = open_store(data_dir)
     try:
         with store.transaction() as session:
-            trial_id = repo.trial_by_registry_id(session, nct_id(0)).id
+            trial_id = reading.trial_by_registry_id(session, nct_id(0)).id
 
             def add(kind: str, key: str, quote: str) -> int:
                 return notes.add_note(session, trial_id, notes.Anchor(kind, key, quote), f"on {key}", "Dr A").id
@@ -133,9 +133,9 @@ def misplaced_notes(data_dir: Path) -> list[str]:
     store = open_store(data_dir)
     try:
         with store.session() as session:
-            record = repo.current_record(session, nct_id(0))
+            record = reading.current_record(session, nct_id(0))
             items = notes.item_texts(record)
-            trial_id = repo.trial_by_registry_id(session, nct_id(0)).id
+            trial_id = reading.trial_by_registry_id(session, nct_id(0)).id
             wrong = []
             for note in notes.notes_of(session, [trial_id]):
                 kind = "criterion" if note.item_kind == "span" else note.item_kind
@@ -285,7 +285,7 @@ def test_notes_an_older_release_left_unchecked_are_reanchored_by_the_next_import
         ids = annotate(data_dir)
         with store.transaction() as session:  # what the older release committed before the kill
             (parsed,) = read_document(v2.read_bytes())
-            assert repo.save_record(session, parsed, str(v2)).outcome == "updated"
+            assert writing.save_record(session, parsed, str(v2)).outcome == "updated"
         assert len(misplaced_notes(data_dir)) == 2  # the notes on the second and the fifth criterion
         report = import_paths(store, [v2])
         assert report.count("unchanged") == 1

@@ -379,7 +379,7 @@ def test_escape_sequences_in_a_title_and_a_member_name_reach_the_terminal_escape
 
 def test_report_separate_keeps_a_hostile_ids_brief_inside_the_folder(library, tmp_path):
     from reviewer.core.importers import read_document
-    from reviewer.core.store import repo
+    from reviewer.core.store import writing
     from reviewer.core.store.db import open_store
 
     hostile = "../../OUTSIDE/\x1b[2J\u202e" + "X" * 300  # upper case: ids are looked up so
@@ -389,7 +389,7 @@ def test_report_separate_keeps_a_hostile_ids_brief_inside_the_folder(library, tm
     store = open_store(library)
     try:
         with store.transaction() as session:
-            repo.save_record(session, parsed, "hostile.json")
+            writing.save_record(session, parsed, "hostile.json")
     finally:
         store.close()
     out = tmp_path / "briefs" / "inner"

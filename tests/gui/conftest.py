@@ -72,10 +72,10 @@ def drop_typed_note(window) -> None:
 
 
 def trial_id_of(store, registry_id: str) -> int:
-    from reviewer.core.store import repo
+    from reviewer.core.store import reading
 
     with store.session() as session:
-        return repo.trial_by_registry_id(session, registry_id).id
+        return reading.trial_by_registry_id(session, registry_id).id
 
 
 def stored_notes(store) -> list[dict]:

@@ -254,7 +254,7 @@ def test_a_list_sorted_by_title_waits_for_the_end_of_a_bulk_import(window, qtbot
     model = window.library.model
     with qtbot.waitSignal(model.sig_loaded):
         window.library.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-    from reviewer.core.store.db import bulk_import_running
+    from reviewer.core.store.sqlite.bulk import bulk_import_running
 
     window.library_refresh.setInterval(50)
     loads = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from reviewer.core.store import repo
+from reviewer.core.store import listing
 from reviewer.gui.models import library_model
 from reviewer.gui.models.library_model import PLACEHOLDER, LibraryModel, Query
 from reviewer.gui.views.library_panel import SEARCH_DELAY_MS
@@ -66,7 +66,7 @@ def test_filters(window, qtbot):
     with qtbot.waitSignal(panel.model.sig_loaded):
         status.clear()
     assert column_values(panel.model) == ["NCT02455596", "NCT07312656"]
-    assert panel.current_filter() == repo.TrialFilter(phases=["PHASE2"])
+    assert panel.current_filter() == listing.TrialFilter(phases=["PHASE2"])
 
 
 def test_sorting_happens_in_sql(window, qtbot):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reviewer.core.compare import compare_arms, compare_records
 from reviewer.core.notes import Anchor, add_note
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from reviewer.gui.models.comparison_model import ComparisonModel
 from reviewer.gui.models.library_model import LibraryModel
 from reviewer.gui.models.notes_model import NotesModel
@@ -45,7 +45,7 @@ def test_notes_model(qtmodeltester, library):
 
 def test_comparison_model(qtmodeltester, library):
     with library.session() as session:
-        records = [repo.current_record(session, registry_id) for registry_id in SEED_IDS]
+        records = [reading.current_record(session, registry_id) for registry_id in SEED_IDS]
     model = ComparisonModel()
     model.set_comparison(compare_records(records))
     assert model.columnCount() == 3 and model.rowCount() > 10

@@ -3,7 +3,7 @@ loaded, and completes itself when the store is open."""
 
 from __future__ import annotations
 
-from reviewer.core.store import repo
+from reviewer.core.store import listing
 from reviewer.core.store.db import STORE_FILE_NAME, head_revision, open_store
 from reviewer.core.store.tables import NOTE_TAGS
 from reviewer.gui import startup, tasks
@@ -13,13 +13,12 @@ from reviewer.gui.main_window import MainWindow
 
 def test_the_preview_matches_the_repository(library, data_dir):
     assert startup.STORE_FILE_NAME == STORE_FILE_NAME
-    assert startup.LIST_COLUMNS == repo.LIST_COLUMNS
     assert head_revision() in startup.SCHEMA_REVISIONS
     assert TAGS == NOTE_TAGS
     total, rows = startup.read_preview(data_dir)
     with library.session() as session:
-        assert total == repo.count_trials(session)
-        assert rows == repo.list_trials(session, limit=200)
+        assert total == listing.count_trials(session)
+        assert rows == listing.list_trials(session, limit=200)
 
 
 def test_no_preview_without_a_store(tmp_path):

@@ -32,7 +32,7 @@ VARIANTS = {
     "no full-text index at all": None,
 }
 MIGRATION = Path("core/store/migrations/versions/0001_first_schema.py")
-INDEX_CALL = "def _index(cursor: sqlite3.Cursor, trial_id: int, document: tuple[str, ...], replace: bool) -> None:\n"
+INDEX_CALL = "def write_document(cursor: sqlite3.Cursor, trial_id: int, document: tuple[str, ...], replace: bool) -> None:\n"
 
 CHILD = """
 import json, sys, time
@@ -60,10 +60,10 @@ def patched_package(work: Path, fts_options: str | None) -> Path:
     if fts_options is not None:
         migration.write_text(text.replace(SHIPPED, fts_options))
     else:
-        repo = package / "core/store/repo.py"
-        source = repo.read_text()
-        assert INDEX_CALL in source, "repo._index changed: update this benchmark"
-        repo.write_text(source.replace(INDEX_CALL, INDEX_CALL + "    return\n"))
+        fts = package / "core/store/sqlite/fts.py"
+        source = fts.read_text()
+        assert INDEX_CALL in source, "fts.write_document changed: update this benchmark"
+        fts.write_text(source.replace(INDEX_CALL, INDEX_CALL + "    return\n"))
     # compiled once here, as `make` compiles the environment: no worker pays for it
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(root)], check=True)
     return root

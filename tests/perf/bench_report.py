@@ -70,7 +70,7 @@ def build_store(data_dir: Path) -> tuple[object, list[str]]:
     from reviewer.core.ingest import import_paths
     from reviewer.core.library import open_library
     from reviewer.core.notes import Anchor, add_note
-    from reviewer.core.store import repo
+    from reviewer.core.store import listing, reading
 
     store = open_library(data_dir)
     from tests.corpus import corpus_dir
@@ -79,9 +79,9 @@ def build_store(data_dir: Path) -> tuple[object, list[str]]:
     files = sorted(corpus.glob("NCT*.json"))
     import_paths(store, [corpus / "NCT02369484.json", *[f for f in files if f.stem != "NCT02369484"][:59]])
     with store.session() as session:
-        ids = [row["registry_id"] for row in repo.list_trials(session, limit=1000)]
+        ids = [row["registry_id"] for row in listing.list_trials(session, limit=1000)]
         for registry_id in ids:
-            trial = repo.trial_by_registry_id(session, registry_id)
+            trial = reading.trial_by_registry_id(session, registry_id)
             for key, body, tag in (
                 ("inclusion/1", "Does this match our unit's lower age bound?", "question"),
                 ("exclusion/1", "Stricter than the sister trial: discuss.", "concern"),

@@ -88,7 +88,7 @@ def child_floor(zip_path: Path) -> dict:
 
 
 def child_search(data_dir: Path) -> dict:
-    from reviewer.core.store import repo
+    from reviewer.core.store import listing
     from reviewer.core.store.db import open_store
 
     store = open_store(data_dir)
@@ -96,11 +96,11 @@ def child_search(data_dir: Path) -> dict:
     counts: dict[str, int] = {}
     with store.session() as session:
         for name, text, filters in QUERIES:
-            where = repo.TrialFilter(**filters) if filters else None
+            where = listing.TrialFilter(**filters) if filters else None
             runs = []
             for _ in range(5):
                 started = time.perf_counter()
-                rows = repo.search_trials(session, text, where, limit=100)
+                rows = listing.search_trials(session, text, where, limit=100)
                 runs.append((time.perf_counter() - started) * 1000)
             timings[name] = runs
             counts[name] = len(rows)

@@ -27,7 +27,7 @@ WINDOW = 200
 def main() -> int:
     from bench_scale import BENCH_DIR
 
-    from reviewer.core.store import repo
+    from reviewer.core.store import listing
     from reviewer.core.store.db import open_store
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,7 +39,7 @@ def main() -> int:
         return 1
     store = open_store(data, progress=lambda message: print(message, flush=True))
     with store.session() as session:
-        total = repo.count_trials(session)
+        total = listing.count_trials(session)
         print(f"== the library of {total:,} trials, sorted: a window of {WINDOW} rows (ms; best of 3) ==")
         print(f"{'column':<16}{'top':>8}{'middle':>8}{'end':>8}   {'top':>8}{'middle':>8}{'end':>8}")
         print(f"{'':<16}{'ascending':>24}   {'descending':>24}")
@@ -51,7 +51,7 @@ def main() -> int:
                     runs = []
                     for _ in range(3):
                         started = time.perf_counter()
-                        rows = repo.list_trials(session, None, column, descending, limit=WINDOW, offset=offset)
+                        rows = listing.list_trials(session, None, column, descending, limit=WINDOW, offset=offset)
                         runs.append((time.perf_counter() - started) * 1000)
                     assert len(rows) == min(WINDOW, total - offset)
                     cells.append(min(runs))

@@ -18,7 +18,7 @@ import sqlite3
 from pathlib import Path
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_SECONDS = 10  # the connections' busy_timeout (db._set_pragmas)
+BUSY_TIMEOUT_SECONDS = 10  # the connections' busy_timeout (sqlite.connection.set_pragmas)
 
 # SQLite's primary result codes (the low byte of an extended code)
 _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26

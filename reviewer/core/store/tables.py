@@ -12,9 +12,13 @@ Notes belong to the trial, never to a version: an import never touches them.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
+from pydantic import create_model
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from .columns import RECORD_COLUMNS
 
 
 def _parent(table: str, nullable: bool = False, index: bool = True) -> Column:
@@ -40,7 +44,19 @@ class Trial(SQLModel, table=True):
     updated_at: datetime
 
 
-class TrialVersion(SQLModel, table=True):
+def _record_columns() -> type[SQLModel]:
+    """The version table's columns that hold the record's fields, from their declaration: a value
+    or None; a list as JSON text, "[]" when empty."""
+    fields: dict[str, Any] = {
+        column.name: (str, "[]") if column.is_list else (column.type | None, None) for column in RECORD_COLUMNS
+    }
+    return create_model("RecordColumns", __base__=SQLModel, __module__=__name__, **fields)
+
+
+RecordColumns = _record_columns()
+
+
+class TrialVersion(RecordColumns, table=True):
     __tablename__ = "trial_version"
     __table_args__ = (
         UniqueConstraint("trial_id", "number"),
@@ -61,52 +77,9 @@ class TrialVersion(SQLModel, table=True):
     source_doc: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zlib-compressed UTF-8
     source_size: int
     imported_at: datetime
-    version_date: str | None = None  # the registry's date of this version of the record
     not_in_source: str = "[]"  # JSON list of the parts the source does not carry
-    # identification and status
-    brief_title: str | None = None
-    official_title: str | None = None
-    acronym: str | None = None
-    overall_status: str | None = None
-    last_known_status: str | None = None
-    why_stopped: str | None = None
-    brief_summary: str | None = None
-    detailed_description: str | None = None
-    has_dmc: bool | None = None
-    has_results: bool | None = None
-    # design
-    study_type: str | None = None
-    phases: str = "[]"  # JSON list of phase codes
-    primary_purpose: str | None = None
-    allocation: str | None = None
-    intervention_model: str | None = None
-    intervention_model_description: str | None = None
-    masking: str | None = None
-    who_masked: str = "[]"
-    masking_description: str | None = None
-    observational_model: str | None = None
-    time_perspective: str | None = None
-    enrollment_count: int | None = None
-    enrollment_type: str | None = None
-    # dates, as the registry writes them
-    start_date: str | None = None
-    start_date_type: str | None = None
-    primary_completion_date: str | None = None
-    primary_completion_date_type: str | None = None
-    completion_date: str | None = None
-    completion_date_type: str | None = None
-    first_submitted: str | None = None
-    first_posted: str | None = None
-    last_update_posted: str | None = None
-    status_verified: str | None = None
-    # eligibility
-    sex: str | None = None
-    minimum_age: str | None = None
-    maximum_age: str | None = None
-    healthy_volunteers: bool | None = None
-    std_ages: str = "[]"
-    criteria_text: str | None = None
-    # everything else of the record (see repo.PART_FIELDS), as JSON
+    # the record's fields (columns.RECORD_COLUMNS) come from RecordColumns
+    # everything else of the record (see mapping.PART_FIELDS), as JSON
     parts: str = Field(sa_column=Column(String, nullable=False, server_default="{}"))
 
 

@@ -48,7 +48,7 @@ PLACEHOLDER = "…"
 class Query:
     """What the library shows: a filter, an optional search text, and an order."""
 
-    where: Any = None  # a repo.TrialFilter, or None: every trial
+    where: Any = None  # a listing.TrialFilter, or None: every trial
     text: str = ""
     order_by: str = "registry_id"
     descending: bool = False
@@ -62,15 +62,15 @@ def _filter_key(where) -> tuple:
 
 def _run_query(store, query: Query) -> tuple[int, list[dict], bool]:
     """(row count, first rows, is search): the whole answer of a search, or the first window."""
-    from ...core.store import repo
+    from ...core.store import listing
 
     with store.session() as session:
         if query.text.strip():
-            rows = repo.search_trials(session, query.text, query.where, limit=SEARCH_LIMIT)
+            rows = listing.search_trials(session, query.text, query.where, limit=SEARCH_LIMIT)
             _add_note_counts(session, rows)
             return len(rows), rows, True
-        total = repo.count_trials(session, query.where)
-        rows = repo.list_trials(session, query.where, query.order_by, query.descending, limit=WINDOW)
+        total = listing.count_trials(session, query.where)
+        rows = listing.list_trials(session, query.where, query.order_by, query.descending, limit=WINDOW)
         return total, rows, False
 
 
@@ -97,10 +97,10 @@ def _add_note_counts(session, rows: list[dict]) -> None:
 
 
 def _fetch_window(store, query: Query, window: int) -> list[dict]:
-    from ...core.store import repo
+    from ...core.store import listing
 
     with store.session() as session:
-        return repo.list_trials(
+        return listing.list_trials(
             session, query.where, query.order_by, query.descending, limit=WINDOW, offset=window * WINDOW
         )
 

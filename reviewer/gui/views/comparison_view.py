@@ -108,15 +108,15 @@ def load_comparison(task, store, registry_ids: list[str], arms: bool):
     """(comparison, {trial id: registry id}, notes) for the trials; runs on a pool thread."""
     from ...core import compare
     from ...core import notes as notes_core
-    from ...core.store import repo
+    from ...core.store import reading
 
     records, trial_ids = [], {}
     with store.session() as session:
         for registry_id in registry_ids:
-            trial = repo.trial_by_registry_id(session, registry_id)
+            trial = reading.trial_by_registry_id(session, registry_id)
             if trial is None or trial.current_version_id is None:
                 raise LookupError(f"no trial {registry_id} in the store")
-            records.append(repo.load_record(session, trial.current_version_id))
+            records.append(reading.load_record(session, trial.current_version_id))
             trial_ids[trial.id] = trial.registry_id
         found = [note_dict(n) for n in notes_core.notes_of(session, list(trial_ids))]
     if task.is_cancelled():

@@ -181,11 +181,11 @@ class LibraryPanel(QWidget):
         self.model.set_filter(self.current_filter())
 
     def current_filter(self):
-        """The repo.TrialFilter of the checked filters."""
-        from ...core.store import repo
+        """The listing.TrialFilter of the checked filters."""
+        from ...core.store import listing
 
         values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
-        return repo.TrialFilter(**values)
+        return listing.TrialFilter(**values)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if not COLUMNS[column][2]:

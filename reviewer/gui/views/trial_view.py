@@ -185,17 +185,17 @@ class TrialView(QWidget):
     def load(self, version_id: int | None = None) -> None:
         """Read the trial (its current version, or ``version_id``) and its notes, and render."""
         from ...core import notes as notes_core
-        from ...core.store import repo
+        from ...core.store import reading
 
         with self.store.session() as session:
-            trial = repo.trial_by_registry_id(session, self.registry_id)
+            trial = reading.trial_by_registry_id(session, self.registry_id)
             if trial is None or trial.current_version_id is None:
                 raise LookupError(f"no trial {self.registry_id} in the store")
             self.trial_id = trial.id
             self.registry_id = trial.registry_id
             self.current_version_id = trial.current_version_id
             shown_id = version_id or trial.current_version_id
-            self.record = repo.load_record(session, shown_id)
+            self.record = reading.load_record(session, shown_id)
             self.versions = [
                 {
                     "id": v.id,
@@ -206,7 +206,7 @@ class TrialView(QWidget):
                     "source_name": v.source_name,
                     "source_size": v.source_size,
                 }
-                for v in repo.versions_of(session, trial.id)
+                for v in reading.versions_of(session, trial.id)
             ]
             self.notes = [note_dict(n) for n in notes_core.notes_of(session, [trial.id])]
         self.shown_version = next((v for v in self.versions if v["id"] == shown_id), None)
@@ -302,10 +302,10 @@ class TrialView(QWidget):
         version = self.shown_version
         if version is None or self._source_loaded_for == version["id"]:
             return
-        from ...core.store import repo
+        from ...core.store import reading
 
         with self.store.session() as session:
-            text = repo.source_document(session, version["id"])
+            text = reading.source_document(session, version["id"])
         fmt = format_labels().get(version["source_format"], version["source_format"])
         self.source_info.setText(
             f"{fmt} · {version['source_name']} · {version['source_size']:,} bytes · version {version['number']}"

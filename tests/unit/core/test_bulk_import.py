@@ -12,7 +12,7 @@ import pytest
 
 from reviewer.core.export import record_to_api
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from reviewer.core.store.db import open_store
 
 
@@ -20,13 +20,13 @@ def snapshot(store) -> dict:
     """Every trial's current record and its versions' provenance, keyed by registry id."""
     out = {}
     with store.session() as session:
-        for registry_id in list(repo.all_registry_ids(session)):
-            trial = repo.trial_by_registry_id(session, registry_id)
-            versions = [(v.number, v.source_format, v.source_name, v.content_hash) for v in repo.versions_of(session, trial.id)]
+        for registry_id in list(reading.all_registry_ids(session)):
+            trial = reading.trial_by_registry_id(session, registry_id)
+            versions = [(v.number, v.source_format, v.source_name, v.content_hash) for v in reading.versions_of(session, trial.id)]
             fts = session.connection().exec_driver_sql(
                 "SELECT ids, title, criteria FROM trial_fts WHERE rowid = ?", (trial.id,)
             ).one()
-            out[registry_id] = (record_to_api(repo.load_record(session, trial.current_version_id)), versions, tuple(fts))
+            out[registry_id] = (record_to_api(reading.load_record(session, trial.current_version_id)), versions, tuple(fts))
     return out
 
 
@@ -124,10 +124,10 @@ def test_big_json_array_is_streamed_study_by_study(tmp_path, corpus_dir, monkeyp
     report = import_paths(store, [array], bulk=True, workers=1)
     assert report.count("added") == 10 and report.documents == 10
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, json.loads(array.read_text())[0]["protocolSection"]["identificationModule"]["nctId"])
-        version = repo.versions_of(session, trial.id)[0]
+        trial = reading.trial_by_registry_id(session, json.loads(array.read_text())[0]["protocolSection"]["identificationModule"]["nctId"])
+        version = reading.versions_of(session, trial.id)[0]
         assert version.source_name.endswith("› study 1")
-        assert json.loads(repo.source_document(session, version.id)) == json.loads(array.read_text())[0]
+        assert json.loads(reading.source_document(session, version.id)) == json.loads(array.read_text())[0]
 
 
 def test_bulk_reads_zip_members_in_the_workers_with_the_archive_checks(tmp_path):
@@ -156,8 +156,8 @@ def test_bulk_reads_zip_members_in_the_workers_with_the_archive_checks(tmp_path)
     with store.session() as session:
         for nct, text in (("NCT09999991", json.dumps(studies["a.json"], indent=2) + " " * 200),
                           ("NCT09999994", json.dumps(studies["a.json"]).replace("99991", "99994"))):
-            trial = repo.trial_by_registry_id(session, nct)
-            assert repo.source_document(session, trial.current_version_id) == text
+            trial = reading.trial_by_registry_id(session, nct)
+            assert reading.source_document(session, trial.current_version_id) == text
 
 
 def test_a_document_the_store_refuses_fails_alone_in_a_workers_batch(tmp_path, corpus_zip):
@@ -199,7 +199,12 @@ def test_known_sources_finds_exactly_the_stored_sources(tmp_path, corpus_zip):
 
 
 def test_a_big_bulk_import_builds_the_sort_indexes_at_its_end_and_opening_mends_a_killed_one(tmp_path, corpus_zip):
-    from reviewer.core.store.db import SORT_INDEXES, bulk_import_lock, bulk_import_running, drop_sort_indexes
+    from reviewer.core.store.sqlite.bulk import (
+        SORT_INDEXES,
+        bulk_import_lock,
+        bulk_import_running,
+        drop_sort_indexes,
+    )
 
     def sort_indexes(path) -> set[str]:
         with sqlite3.connect(path) as conn:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET  # trusted corpus files only; the importer it
 import pytest
 
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from reviewer.core.store.db import open_store
 
 
@@ -30,10 +30,10 @@ def test_whole_corpus_imports_without_errors(corpus_store):
 
 def _version_of(store, name_fragment: str, registry_id: str):
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, registry_id)
-        for version in repo.versions_of(session, trial.id):
+        trial = reading.trial_by_registry_id(session, registry_id)
+        for version in reading.versions_of(session, trial.id):
             if name_fragment in version.source_name:
-                return repo.load_record(session, version.id)
+                return reading.load_record(session, version.id)
     raise AssertionError(f"no version of {registry_id} from {name_fragment}")
 
 
@@ -110,7 +110,7 @@ def test_containers_give_one_version_per_study(corpus_store, corpus_dir, contain
         ident = study["protocolSection"]["identificationModule"]
         assert saved.registry_id == ident["nctId"]
         with store.session() as session:
-            record = repo.load_record(session, saved.version_id)
+            record = reading.load_record(session, saved.version_id)
         assert record.brief_title == ident.get("briefTitle")
         assert _record_counts(record) == _v2_counts(study)
 
@@ -146,8 +146,8 @@ def test_status_and_outcomes_agree_where_the_captures_agree(corpus_store):
 def test_newest_record_is_current_across_formats(corpus_store):
     store, _ = corpus_store
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, "NCT00000102")
-        versions = repo.versions_of(session, trial.id)
+        trial = reading.trial_by_registry_id(session, "NCT00000102")
+        versions = reading.versions_of(session, trial.id)
         current = next(v for v in versions if v.id == trial.current_version_id)
         assert len(versions) == 2
         assert current.version_date == max(v.version_date for v in versions)
@@ -156,8 +156,8 @@ def test_newest_record_is_current_across_formats(corpus_store):
 def test_long_nested_criteria_and_nil(corpus_store):
     store, _ = corpus_store
     with store.session() as session:
-        long = repo.current_record(session, "NCT05798663").eligibility
-        nil = repo.current_record(session, "NCT01100827").eligibility
+        long = reading.current_record(session, "NCT05798663").eligibility
+        nil = reading.current_record(session, "NCT01100827").eligibility
     assert len(long.inclusion) > 5 and len(long.exclusion) > 5
     assert any(item.children for item in long.inclusion + long.exclusion)
     assert (nil.inclusion, nil.exclusion) == ([], [])
@@ -166,7 +166,7 @@ def test_long_nested_criteria_and_nil(corpus_store):
 def test_markdown_escapes_resolved_and_unicode_kept(corpus_store):
     store, _ = corpus_store
     with store.session() as session:
-        cyrillic = repo.current_record(session, "NCT04226105")
-        korean = repo.current_record(session, "NCT01705197")
+        cyrillic = reading.current_record(session, "NCT04226105")
+        korean = reading.current_record(session, "NCT01705197")
     assert "\u0421ompared" in cyrillic.brief_title  # the Cyrillic С the registry holds, kept as it is
     assert any("임상제도과" in i.value for i in korean.identifiers)

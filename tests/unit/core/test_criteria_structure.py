@@ -13,7 +13,7 @@ from reviewer.core.criteria import parse_criteria
 from reviewer.core.export import record_to_api
 from reviewer.core.ingest import import_paths
 from reviewer.core.record import Criterion
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from tests.conftest import FIXTURES_DIR
 
 GOLD = json.loads((FIXTURES_DIR / "gold" / "structure.json").read_text(encoding="utf-8"))["cases"]
@@ -167,7 +167,7 @@ def test_marks_are_stored_and_shown_by_show_json(store, tmp_path):
     report = import_paths(store, [path])
     assert report.count("added") == 1
     with store.transaction() as session:
-        record = repo.current_record(session, "NCT09990077")
+        record = reading.current_record(session, "NCT09990077")
     donor = record.eligibility.inclusion[2]
     assert (donor.text, donor.heading, donor.scope) == ("Donor Inclusion Criteria", True, "population")
     shown = record_to_api(record)

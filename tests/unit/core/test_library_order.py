@@ -9,7 +9,7 @@ import pytest
 
 from reviewer.core.ingest import import_paths
 from reviewer.core.notes import Anchor, add_note
-from reviewer.core.store import repo
+from reviewer.core.store import listing
 
 SORT_COLUMNS = ("registry_id", "brief_title", "overall_status", "phases", "lead_sponsor", "conditions", "note_count")
 
@@ -21,7 +21,7 @@ def library(tmp_path_factory, corpus_dir):
     store = open_store(tmp_path_factory.mktemp("library") / "data")
     import_paths(store, sorted((corpus_dir / "ctgov-v2").glob("*.json"))[:60])
     with store.transaction() as session:
-        ids = [row["id"] for row in repo.list_trials(session)]
+        ids = [row["id"] for row in listing.list_trials(session)]
         # notes on a few trials, with counts that tie
         for trial_id, count in zip(ids[3::7], (3, 1, 2, 1, 5, 2, 1, 1, 4), strict=False):
             for n in range(count):
@@ -48,12 +48,12 @@ def full_sort(store, column: str, descending: bool, statuses: list[str] | None) 
 @pytest.mark.parametrize("statuses", [None, ["COMPLETED", "RECRUITING"]])
 def test_every_window_of_rows_is_a_slice_of_one_full_sort(library, column, descending, statuses):
     expected = full_sort(library, column, descending, statuses)
-    where = repo.TrialFilter(statuses=statuses) if statuses else None
+    where = listing.TrialFilter(statuses=statuses) if statuses else None
     with library.session() as session:
-        assert [r["registry_id"] for r in repo.list_trials(session, where, column, descending)] == expected
+        assert [r["registry_id"] for r in listing.list_trials(session, where, column, descending)] == expected
         for offset in (0, 1, 5, 20, len(expected) - 3, len(expected), len(expected) + 4):
             for limit in (1, 4, 9, 200):
-                rows = repo.list_trials(session, where, column, descending, limit=limit, offset=offset)
+                rows = listing.list_trials(session, where, column, descending, limit=limit, offset=offset)
                 assert [r["registry_id"] for r in rows] == expected[offset : offset + limit], (offset, limit)
-        counted = {r["registry_id"]: r["note_count"] for r in repo.list_trials(session, where, column, descending)}
+        counted = {r["registry_id"]: r["note_count"] for r in listing.list_trials(session, where, column, descending)}
     assert sum(counted.values()) > 0 or statuses

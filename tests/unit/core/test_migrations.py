@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from alembic import command
 
-from reviewer.core.store import repo
+from reviewer.core.store import listing, mapping, reading
 from reviewer.core.store.db import (
     STORE_FILE_NAME,
     NewerSchemaError,
@@ -65,26 +65,26 @@ def test_fixture_store_of_each_revision_upgrades_and_keeps_its_data(tmp_path, fi
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # off only while migrating
     with store.session() as session:
-        assert repo.count_trials(session) == 3
-        assert repo.current_record(session, "NCT07312656").design.phases == ["PHASE2"]
+        assert listing.count_trials(session) == 3
+        assert reading.current_record(session, "NCT07312656").design.phases == ["PHASE2"]
         assert session.connection().exec_driver_sql("SELECT body FROM note").scalars().all() == ["Kept across upgrades"]
         # the search index holds what a fresh import writes (0002: status, phase and type tokens)
-        from reviewer.core.store import search
+        from reviewer.core.store.sqlite import fts
 
         for trial_id, ids in session.connection().exec_driver_sql("SELECT rowid, ids FROM trial_fts"):
             version_id = session.connection().exec_driver_sql(
                 "SELECT current_version_id FROM trial WHERE id = ?", (trial_id,)
             ).scalar_one()
-            record = repo.load_record(session, version_id)
-            assert ids == search.document_for(record)["ids"]
+            record = reading.load_record(session, version_id)
+            assert ids == fts.document_for(record)["ids"]
         # every version reads back exactly as it was parsed (0003: parts moved from rows to JSON)
         versions = session.connection().exec_driver_sql("SELECT id, content_hash FROM trial_version").all()
         assert len(versions) >= 3
         for version_id, content_hash in versions:
-            assert repo.content_hash(repo.load_record(session, version_id)) == content_hash
-        found = repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE2"]))
+            assert mapping.content_hash(reading.load_record(session, version_id)) == content_hash
+        found = listing.search_trials(session, "exosomes", listing.TrialFilter(phases=["PHASE2"]))
         assert [r["registry_id"] for r in found] == ["NCT07312656"]
-        assert not repo.search_trials(session, "exosomes", repo.TrialFilter(phases=["PHASE3"]))
+        assert not listing.search_trials(session, "exosomes", listing.TrialFilter(phases=["PHASE3"]))
     store.close()
     if revision != head_revision():
         assert list(tmp_path.glob(f"{STORE_FILE_NAME}.backup-{revision}-*"))
@@ -128,7 +128,7 @@ def test_the_parts_migration_goes_down_and_up_again(tmp_path):
     store = open_store(tmp_path)
     with store.session() as session:
         for version_id, content_hash in session.connection().exec_driver_sql("SELECT id, content_hash FROM trial_version"):
-            assert repo.content_hash(repo.load_record(session, version_id)) == content_hash
+            assert mapping.content_hash(reading.load_record(session, version_id)) == content_hash
     store.close()
 
 
@@ -155,7 +155,7 @@ def test_an_upgrade_stopped_half_way_leaves_the_store_as_it_was(tmp_path):
     store = open_store(tmp_path)
     assert store.schema_revision() == head_revision() and "parts" in columns()
     with store.session() as session:
-        assert repo.current_record(session, "NCT07312656").eligibility.inclusion
+        assert reading.current_record(session, "NCT07312656").eligibility.inclusion
     store.close()
 
 
@@ -233,7 +233,7 @@ def test_0005_indexes_every_sort_column_and_the_library_sorts_along_the_indexes(
         for column in ("registry_id", "brief_title", "overall_status", "phases", "lead_sponsor", "conditions"):
             for descending in (False, True):
                 statements.clear()
-                assert len(repo.list_trials(session, None, column, descending, limit=200, offset=1)) == 2
+                assert len(listing.list_trials(session, None, column, descending, limit=200, offset=1)) == 2
                 sql, params = statements[-1]
                 with sqlite3.connect(path) as conn:
                     plan = " | ".join(str(row[-1]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))

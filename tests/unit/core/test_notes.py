@@ -8,7 +8,7 @@ import pytest
 
 from reviewer.core import notes
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from reviewer.core.store.tables import Note
 from tests.conftest import SEED_IGNITE_MSC
 
@@ -17,7 +17,7 @@ from tests.conftest import SEED_IGNITE_MSC
 def trial_id(store):
     import_paths(store, [SEED_IGNITE_MSC])
     with store.session() as session:
-        return repo.trial_by_registry_id(session, "NCT07312656").id
+        return reading.trial_by_registry_id(session, "NCT07312656").id
 
 
 def test_add_edit_delete_restore(store, trial_id):
@@ -48,7 +48,7 @@ def test_bad_notes_refused(store, trial_id):
 
 def test_item_keys_cover_every_part(store, trial_id):
     with store.session() as session:
-        record = repo.current_record(session, "NCT07312656")
+        record = reading.current_record(session, "NCT07312656")
     items = notes.item_texts(record)
     assert items[("criterion", "inclusion/2")] == "Age 18-75 years;"
     assert items[("outcome", "primary/1")].startswith("The incidence of grade ≥3")
@@ -105,7 +105,7 @@ def test_selections_in_outcomes_arms_and_sections_stay_anchored_after_a_new_vers
     with store.session() as session:
         state = {n: (session.get(Note, n).item_key, session.get(Note, n).orphaned)
                  for n in (in_outcome, in_arm, in_section, moved_criterion, dropped)}
-        record = repo.current_record(session, "NCT07312656")
+        record = reading.current_record(session, "NCT07312656")
     assert state == {
         in_outcome: ("primary/1", False),
         in_arm: ("experimental group", False),

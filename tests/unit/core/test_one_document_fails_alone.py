@@ -12,7 +12,7 @@ import pytest
 from reviewer.core.importers import read_document
 from reviewer.core.ingest import DocumentResult, ImportReport, _BatchWriter, import_paths
 from reviewer.core.parsed import ParsedRecord
-from reviewer.core.store import repo
+from reviewer.core.store import writing
 from tests.generated_studies import nct_id, study, write_folder
 
 POISON = nct_id(999)
@@ -81,7 +81,7 @@ def test_a_record_the_store_cannot_take_fails_alone_at_write_time(store):
         if number == 4:
             parsed.record.design.enrollment_count = 2**63
             parsed = ParsedRecord(parsed.record, None, parsed.source_format, source_bytes=b"poison")
-        prepared.append((f"study {number}", repo.prepare(parsed)))
+        prepared.append((f"study {number}", writing.prepare(parsed)))
     report = ImportReport()
     conn = store.raw_connection()
     try:

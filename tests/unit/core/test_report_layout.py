@@ -19,7 +19,7 @@ from reviewer.core.ingest import import_paths
 from reviewer.core.report_parts import registry_link, source_file_name
 from reviewer.core.report_sections import SECTIONS
 from reviewer.core.reports import ReportOptions, build_context, make_report, render_document, render_html
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from tests.conftest import FIXTURES_DIR, SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
 
 RECORDS = FIXTURES_DIR / "records"
@@ -62,8 +62,8 @@ def library(store, tmp_path):
     assert not result.failed
     with store.transaction() as session:
         for registry_id in NSCLC + NEURO:
-            trial = repo.trial_by_registry_id(session, registry_id)
-            record = repo.current_record(session, registry_id)
+            trial = reading.trial_by_registry_id(session, registry_id)
+            record = reading.current_record(session, registry_id)
             first_inclusion = record.eligibility.inclusion[0]
             key = "inclusion/1" if not first_inclusion.children else "inclusion/1.1"
             quote = first_inclusion.children[0].text if first_inclusion.children else first_inclusion.text
@@ -107,7 +107,7 @@ def page_fill(html: str) -> list[float]:
 def check_comparison(session, registry_ids: list[str]) -> list[str]:
     """Every page of the comparison PDF: the header row of all trials (their titles are in it
     alone), and each note on the page of its item, after the item's text."""
-    records = [repo.current_record(session, registry_id) for registry_id in registry_ids]
+    records = [reading.current_record(session, registry_id) for registry_id in registry_ids]
     pages = page_texts(make_report(session, "comparison", registry_ids, OPTIONS))
     for number, text in enumerate(pages, 1):
         assert text.count("Item ") >= 1, f"page {number} has no header row"
@@ -170,7 +170,7 @@ def test_a_comparison_without_outcomes_says_so_per_trial(library):
 
 def test_the_brief_of_the_guangxi_seed_holds_its_summary_site_contact_and_registry_link(library):
     with library.session() as session:
-        record = repo.current_record(session, "NCT07312656")
+        record = reading.current_record(session, "NCT07312656")
         pdf = make_report(session, "brief", ["NCT07312656"], OPTIONS)
     text = " ".join(page_texts(pdf))
     assert squashed(record.brief_summary)[:120] in text
@@ -199,7 +199,7 @@ def test_the_brief_of_an_unknown_trial_gives_its_last_known_status_and_verified_
 
 def test_a_trial_with_hundreds_of_sites_lists_the_first_fifty_recruiting_first_by_country(library):
     with library.session() as session:
-        record = repo.current_record(session, "NCT06077760")
+        record = reading.current_record(session, "NCT06077760")
         html = make_report(session, "brief", ["NCT06077760"], OPTIONS, "html").decode()
         pages = page_texts(make_report(session, "brief", ["NCT06077760"], OPTIONS))
     sites_html = html[html.index("<h2>Sites</h2>"):html.index("<h2>Contacts</h2>")]

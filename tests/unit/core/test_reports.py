@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from reviewer.core import notes
 from reviewer.core.ingest import import_paths
 from reviewer.core.reports import ReportError, ReportOptions, make_report
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from tests.conftest import SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
 
 
@@ -36,13 +36,13 @@ def seeded(store):
 
 def test_brief_holds_the_trial_and_the_notes_beside_their_criteria(seeded):
     with seeded.transaction() as session:
-        trial = repo.trial_by_registry_id(session, "NCT07312656")
+        trial = reading.trial_by_registry_id(session, "NCT07312656")
         notes.add_note(session, trial.id, notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
                        "Upper age limit 75 excludes fit older patients", "dr.a", "concern")
         notes.add_note(session, trial.id, notes.Anchor("criterion", "exclusion/1", "Previous radiotherapy"),
                        "Re-irradiation cohort planned?", "dr.a", "question")
     with seeded.session() as session:
-        record = repo.current_record(session, "NCT07312656")
+        record = reading.current_record(session, "NCT07312656")
         pdf = make_report(session, "brief", ["NCT07312656"], ReportOptions(reviewer="Dr Alvarez"))
     assert pdf.startswith(b"%PDF")
     text = squashed(pdf_text(pdf))
@@ -67,7 +67,7 @@ def test_not_in_source_differs_from_none(seeded):
 
 def test_notes_digest(seeded):
     with seeded.transaction() as session:
-        trial = repo.trial_by_registry_id(session, "NCT02455596")
+        trial = reading.trial_by_registry_id(session, "NCT02455596")
         notes.add_note(session, trial.id, notes.Anchor("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
                        "ECOG 2 allowed here but not in the FMT trial", "dr.b", "suggestion")
     with seeded.session() as session:
@@ -214,7 +214,7 @@ def test_a_batch_writes_a_brief_per_trial_on_several_processes(seeded, tmp_path)
     with seeded.session() as session:
         for result in (results[0], results[2]):
             text = squashed(pdf_text(result.path.read_bytes()))
-            assert squashed(repo.current_record(session, result.registry_id).brief_title) in text
+            assert squashed(reading.current_record(session, result.registry_id).brief_title) in text
             assert "Dr Batch" in text
     assert done[-1] == (3, 3)
 

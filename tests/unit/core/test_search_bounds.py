@@ -10,9 +10,9 @@ import time
 import pytest
 
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import listing
 from reviewer.core.store.db import open_store
-from reviewer.core.store.search import (
+from reviewer.core.store.sqlite.fts import (
     MAX_PHRASE_WORDS,
     MAX_QUERY_TERMS,
     MAX_WORD_CHARS,
@@ -78,11 +78,11 @@ def test_long_words_and_phrases_are_shortened():
 def test_no_query_takes_long(seeded, text):
     query, build_seconds = _timed(build_query, text)
     assert build_seconds < 0.1
-    _rows, seconds = _timed(repo.search_trials, seeded, text)
+    _rows, seconds = _timed(listing.search_trials, seeded, text)
     assert seconds < 1.0
 
 
 def test_a_repeated_word_finds_what_the_word_finds(seeded):
-    once = [r["registry_id"] for r in repo.search_trials(seeded, "cancer")]
+    once = [r["registry_id"] for r in listing.search_trials(seeded, "cancer")]
     assert once
-    assert [r["registry_id"] for r in repo.search_trials(seeded, "cancer " * 1000)] == once
+    assert [r["registry_id"] for r in listing.search_trials(seeded, "cancer " * 1000)] == once

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from tests.conftest import SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
 
 
@@ -19,13 +19,13 @@ def seeded(store):
 
 def load(store, registry_id):
     with store.session() as session:
-        return repo.current_record(session, registry_id)
+        return reading.current_record(session, registry_id)
 
 
 def test_formats_detected_by_content(seeded):
     with seeded.session() as session:
         formats = {
-            t: repo.versions_of(session, repo.trial_by_registry_id(session, t).id)[0].source_format
+            t: reading.versions_of(session, reading.trial_by_registry_id(session, t).id)[0].source_format
             for t in ("NCT06924645", "NCT07312656", "NCT02455596")
         }
     assert formats == {"NCT06924645": "veeva-page", "NCT07312656": "ignite-page", "NCT02455596": "veeva-page"}

@@ -19,7 +19,7 @@ from reviewer.core.importers import read_document
 from reviewer.core.ingest import ImportReport, _BatchWriter, _parse
 from reviewer.core.output_file import write_output
 from reviewer.core.report_batch import MAX_ID_CHARS, brief_file_name, brief_path
-from reviewer.core.store import errors, repo
+from reviewer.core.store import errors, listing, writing
 from reviewer.core.store.db import STORE_FILE_NAME, Store, backup, current_revision, open_store
 from reviewer.core.text import json_terminal_safe, terminal_safe
 from tests.conftest import immutable, store_content
@@ -202,10 +202,10 @@ def test_an_immutable_library_opens_read_only_and_refuses_writes(tmp_path):
         try:
             assert store.read_only and "immutable=1" in store.uri  # not even a -shm could be made
             with store.session() as session:
-                assert repo.count_trials(session, repo.TrialFilter()) == 0
+                assert listing.count_trials(session, listing.TrialFilter()) == 0
             with pytest.raises(errors.StoreReadOnlyError), store.transaction() as session:
                 parsed = read_document(study_bytes(1))[0]
-                repo.save_record(session, parsed, "one.json", datetime.now(UTC))
+                writing.save_record(session, parsed, "one.json", datetime.now(UTC))
             with pytest.raises(errors.StoreError, match="backup.* could not be written: .*read-only"):
                 backup(path)
             assert list(data_dir.glob("*.backup-*")) == []
@@ -225,7 +225,7 @@ def test_store_reads_through_a_read_only_uri_in_a_writable_folder(tmp_path):
         try:
             assert store.read_only and "immutable" not in store.uri  # the -shm beside it can be made
             with store.session() as session:
-                assert repo.count_trials(session, repo.TrialFilter()) == 0
+                assert listing.count_trials(session, listing.TrialFilter()) == 0
         finally:
             store.close()
     assert Store(path).read_only is False

@@ -11,7 +11,7 @@ from typing import Any
 
 from reviewer.core.ingest import DocumentResult, import_paths
 from reviewer.core.record import TrialRecord
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 from tests.conftest import FIXTURES_DIR
 
 NCT_ID = "NCT01234567"
@@ -100,7 +100,7 @@ def import_one(store, path: Path) -> DocumentResult:
 
 def stored(store, registry_id: str = NCT_ID) -> TrialRecord | None:
     with store.session() as session:
-        return repo.current_record(session, registry_id)
+        return reading.current_record(session, registry_id)
 
 
 def assert_one_sentence(text: str) -> None:

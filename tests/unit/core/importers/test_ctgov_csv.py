@@ -15,7 +15,7 @@ from reviewer.core import compare
 from reviewer.core.importers import detect, read_document
 from reviewer.core.importers.ctgov_csv import CLASSIC_COLUMNS, CURRENT_COLUMNS, IMPORTER
 from reviewer.core.ingest import import_paths
-from reviewer.core.store import repo
+from reviewer.core.store import listing, reading
 from tests.conftest import FIXTURES_DIR, store_content
 
 CSV_DIR = FIXTURES_DIR / "csv"
@@ -125,9 +125,9 @@ def test_reimporting_a_download_changes_nothing(store):
 def test_csv_trials_are_searchable_and_comparable(store):
     assert not import_paths(store, [CLASSIC]).failed
     with store.session() as session:
-        found = [row["registry_id"] for row in repo.search_trials(session, "afatinib")]
+        found = [row["registry_id"] for row in listing.search_trials(session, "afatinib")]
         assert found[:1] == ["NCT02369484"]
-        records = [repo.current_record(session, i) for i in ("NCT02369484", "NCT02856893", "NCT06094296")]
+        records = [reading.current_record(session, i) for i in ("NCT02369484", "NCT02856893", "NCT06094296")]
     comparison = compare.compare_records(records)
     assert comparison.trials == ["NCT02369484", "NCT02856893", "NCT06094296"]
     assert comparison.sections["outcomes"]
@@ -162,12 +162,12 @@ def test_a_csv_row_never_replaces_a_fuller_source_but_is_kept_as_a_version(store
     newer.write_text(text, encoding="utf-8")
     assert not import_paths(store, [newer]).failed
     with store.session() as session:
-        trial = repo.trial_by_registry_id(session, "NCT02369484")
-        assert sorted(v.source_format for v in repo.versions_of(session, trial.id)) == ["ctgov-csv", "ctgov-json"]
-        current = repo.current_record(session, "NCT02369484")
+        trial = reading.trial_by_registry_id(session, "NCT02369484")
+        assert sorted(v.source_format for v in reading.versions_of(session, trial.id)) == ["ctgov-csv", "ctgov-json"]
+        current = reading.current_record(session, "NCT02369484")
         assert current.eligibility.criteria_text  # the JSON's, which a CSV row does not carry
         # a trial known only from the CSV has it as its current version, and a fuller source replaces it
-        assert repo.current_record(session, "NCT02856893").eligibility.criteria_text is None
+        assert reading.current_record(session, "NCT02856893").eligibility.criteria_text is None
     assert not import_paths(store, [corpus_dir / "ctgov-v2" / "NCT02856893.json"]).failed
     with store.session() as session:
-        assert repo.current_record(session, "NCT02856893").eligibility.criteria_text
+        assert reading.current_record(session, "NCT02856893").eligibility.criteria_text

@@ -16,7 +16,7 @@ import pytest
 from reviewer.core.importers import read_document
 from reviewer.core.ingest import import_paths
 from reviewer.core.parsed import MAX_WARNINGS
-from reviewer.core.store import repo
+from reviewer.core.store import listing
 from tests.conftest import REPO_ROOT, SAMPLES_DIR, store_content
 from tests.unit.core.importers.minimal_study import (
     EXCEPTION_NAME,
@@ -325,4 +325,4 @@ def test_a_bulk_import_keeps_the_warnings(store, tmp_path):
     assert report.failed == [] and len(report.warned) == 3
     assert report.to_dict()["results"][0]["warnings"][0].startswith("NCT00000000: field protocolSection.designModule.phases")
     with store.session() as session:
-        assert repo.count_trials(session) == 3
+        assert listing.count_trials(session) == 3

@@ -1,4 +1,5 @@
-"""Full-text search: what is indexed for a trial, and turning what a user types into an FTS5 query.
+"""Full-text search with FTS5: what is indexed for a trial, writing it, and turning what a user
+types into an FTS5 query.
 
 One FTS5 row per trial (rowid = trial.id) holds the current version's text. SQLite's unicode61
 tokenizer treats a run of Chinese, Japanese or Korean characters as one token, so such runs are
@@ -10,9 +11,14 @@ from __future__ import annotations
 
 import functools
 import re
+import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from ..record import Criterion, TrialRecord
+from sqlalchemy import Connection, text
+
+from ...record import Criterion, TrialRecord
 
 FTS_TABLE = "trial_fts"
 FTS_COLUMNS = ("ids", "title", "summary", "conditions", "interventions", "criteria", "outcomes", "sponsor")
@@ -44,6 +50,20 @@ def set_bulk_config(conn, bulk: bool) -> None:
         ("automerge", BULK_AUTOMERGE if bulk else DEFAULT_AUTOMERGE),
     ):
         conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (?, ?)", (key, value))
+
+
+_DOCUMENT_INSERT = (
+    f"INSERT INTO {FTS_TABLE}(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?{', ?' * len(FTS_COLUMNS)})"
+)
+DOCUMENT_DELETE = f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"  # sqlite3 and SQLAlchemy's text() alike
+
+
+def write_document(cursor: sqlite3.Cursor, trial_id: int, document: tuple[str, ...], replace: bool) -> None:
+    """Index a trial's text (FTS_COLUMNS' values, from document_for), in place of its old text if
+    ``replace``."""
+    if replace:
+        cursor.execute(DOCUMENT_DELETE, {"id": trial_id})
+    cursor.execute(_DOCUMENT_INSERT, (trial_id, *document))
 
 
 # Han, Hiragana, Katakana, Hangul (syllables and jamo), CJK compatibility and extension A
@@ -96,6 +116,51 @@ def facet_match(statuses: list[str] | None, phases: list[str] | None, study_type
         if values:
             parts.append(f"{FACET_COLUMN} : (" + " OR ".join(facet_token(kind, v) for v in values) + ")")
     return " AND ".join(parts)
+
+
+# ---------------------------------------------------------------- the search's statements
+
+# the columns a broad query is ranked on first (RANK_CAP in query.search_trials)
+_FOCUS = "{ids title conditions}"
+
+
+def focused(match: str) -> str:
+    """The expression ``match`` limited to the ids, titles and conditions."""
+    return f"{_FOCUS} : ({match})"
+
+
+def count_matches(conn: Connection, match: str, cap: int) -> int:
+    """Matches up to ``cap``, counted by the index alone (text and indexed filters), without reading
+    a trial row (counting through the join had cost a row read per match)."""
+    return conn.execute(
+        text(f"SELECT count(*) FROM (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match LIMIT :cap)"),
+        {"match": match, "cap": cap},
+    ).scalar_one()
+
+
+def matching_trials(
+    conn: Connection,
+    match: str,
+    columns: Sequence[str],
+    filter_sql: str,
+    params: dict[str, Any],
+    size: int,
+    *,
+    ranked: bool,
+) -> list[dict[str, Any]]:
+    """``columns`` of the trials matching ``match`` and ``filter_sql`` (conditions on ``trial``,
+    applied to the rows the text found, joined by primary key): the ``size`` best by bm25 if
+    ``ranked``, else the ``size`` newest. The text always drives the query (CROSS JOIN keeps the
+    index first), so a filter never turns it into a scan of every trial."""
+    order = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in FTS_WEIGHTS)})" if ranked else f"{FTS_TABLE}.rowid DESC"
+    condition = f" AND {filter_sql}" if filter_sql else ""
+    sql = (
+        f"SELECT {', '.join(f'trial.{c}' for c in columns)} "
+        f"FROM {FTS_TABLE} CROSS JOIN trial ON trial.id = {FTS_TABLE}.rowid "
+        f"WHERE {FTS_TABLE} MATCH :match{condition} ORDER BY {order} LIMIT :limit"
+    )
+    rows = conn.execute(text(sql), {**params, "match": match, "limit": size}).mappings()
+    return [dict(row) for row in rows]
 
 
 def document_for(record: TrialRecord) -> dict[str, str]:
