@@ -15,15 +15,8 @@ from .core.export import record_to_api
 from .core.ingest import Progress, import_paths, plan_import
 from .core.plain_text import record_text
 from .core.store import errors, listing, reading
-from .core.store.db import (
-    STORE_FILE_NAME,
-    backup,
-    connect_read_only,
-    current_revision,
-    head_revision,
-    is_writable,
-    upgrade,
-)
+from .core.store.db import STORE_FILE_NAME, backup, current_revision, head_revision, upgrade
+from .core.store.sqlite.connection import connect_read_only, is_writable
 from .core.text import json_terminal_safe, terminal_safe
 
 log = logging.getLogger("reviewer")
