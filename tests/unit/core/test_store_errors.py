@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from reviewer.core.importers import read_document
-from reviewer.core.ingest import ImportReport, _BatchWriter, _parse
+from reviewer.core.ingest import ImportReport
+from reviewer.core.ingest.parsing import parse_document
+from reviewer.core.ingest.writing import BatchWriter
 from reviewer.core.output_file import write_output
 from reviewer.core.report_batch import MAX_ID_CHARS, brief_file_name, brief_path
 from reviewer.core.store import errors, repo
@@ -150,10 +152,10 @@ def test_a_full_store_in_a_batch_ends_the_import_with_its_sentence_not_a_rollbac
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count={pages + 40}")  # about 600 KiB more: some studies, not 200
     report = ImportReport()
-    writer = _BatchWriter(conn, report, per_commit=10_000, seconds=float("inf"))
+    writer = BatchWriter(conn, report, per_commit=10_000, seconds=float("inf"))
     with pytest.raises(errors.StoreFullError) as raised:
         for i in range(200):
-            name, prepared, error = _parse(f"s{i}.json", study_bytes(i), None)
+            name, prepared, error = parse_document(f"s{i}.json", study_bytes(i), None)
             assert error is None
             writer.add(name, prepared)
         writer.commit()
@@ -163,9 +165,9 @@ def test_a_full_store_in_a_batch_ends_the_import_with_its_sentence_not_a_rollbac
     assert store_content(store) == before  # the batch was rolled back whole
     conn = store.raw_connection()  # the cause gone (a connection without the limit): it writes
     try:
-        writer = _BatchWriter(conn, ImportReport(), per_commit=10_000, seconds=float("inf"))
+        writer = BatchWriter(conn, ImportReport(), per_commit=10_000, seconds=float("inf"))
         for i in range(20):
-            writer.add(*_parse(f"s{i}.json", study_bytes(i), None)[:2])
+            writer.add(*parse_document(f"s{i}.json", study_bytes(i), None)[:2])
         writer.commit()
         assert conn.execute("SELECT count(*) FROM trial").fetchone()[0] == 20
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
