@@ -17,7 +17,7 @@ import pytest
 from reviewer.commands import _check
 from reviewer.core.ingest import import_paths
 from reviewer.core.store import errors
-from reviewer.core.store.db import Store, read_only_uri
+from reviewer.core.store.db import SORT_INDEXES, Store, read_only_uri
 
 
 class CappedStore(Store):
@@ -84,6 +84,9 @@ def test_a_full_disk_stops_the_import_with_its_sentence_and_the_next_import_succ
     assert not report.failed and trials(store) == 150
     assert report.count("added") + report.count("unchanged") + report.skipped == 150
     assert_checks_green(store.path, capsys)
+    with contextlib.closing(sqlite3.connect(store.path)) as conn:  # the bulk path's dropped ones built again
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(SORT_INDEXES) <= indexes
 
 
 @pytest.mark.parametrize("path", ["serial", "bulk"])
@@ -119,3 +122,27 @@ def test_a_damaged_store_file_stops_the_import_with_its_sentence(store, tmp_path
     finally:
         damaged.close()
     assert str(store.path) in str(raised.value) and "restore a backup" in str(raised.value)
+
+
+def test_setting_the_store_back_after_a_failed_bulk_import_never_hides_the_failure(store, caplog):
+    """The bulk settings are set back after the import, even one that failed; should that fail too
+    (here: the connection made query-only), the import's own failure is the one raised, and the
+    other is logged. After an import that did not fail, it is raised."""
+    from reviewer.core.ingest.bulk import bulk_settings
+
+    conn = store.raw_connection()
+    try:
+        with pytest.raises(errors.StoreFullError), bulk_settings(store.path, conn, rebuild_sort_indexes=True):
+            conn.execute("PRAGMA query_only=ON")
+            raise errors.full(store.path)
+        assert "setting the store back after a failed bulk import failed too" in caplog.text
+        conn.execute("PRAGMA query_only=OFF")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"), bulk_settings(store.path, conn, False):
+            conn.execute("PRAGMA query_only=ON")  # the import went well; setting back fails
+        conn.execute("PRAGMA query_only=OFF")
+        with bulk_settings(store.path, conn, rebuild_sort_indexes=True):
+            pass
+        indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert set(SORT_INDEXES) <= indexes
+    finally:
+        conn.close()
