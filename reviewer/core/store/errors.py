@@ -9,7 +9,8 @@ else is a bug and ``classify`` returns None, so the caller re-raises it as it is
 Every StoreError takes its message as its only argument, so it survives pickling (a bulk import's
 worker processes raise them into the importing process).
 
-``roll_back(conn)`` ends what is left of a failed transaction without hiding the failure: SQLite
+``classified(path)`` does that for a block of code: SQLite's errors inside come out as their
+StoreError. ``roll_back(conn)`` ends what is left of a failed transaction without hiding the failure: SQLite
 rolls a transaction back itself on some (a full disk, an I/O error), and a second ROLLBACK would
 replace the cause with "cannot rollback - no transaction is active".
 """
@@ -23,7 +24,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +101,15 @@ RESTORE_ADVICE = (
 )
 
 
-def _said(kind: type[StoreError], path: Path) -> StoreError:
+Failure = TypeVar("Failure", bound=StoreError)
+
+
+def _said(kind: type[Failure], path: Path) -> Failure:
     """The failure of kind ``kind`` at ``path``, in its own sentence."""
     return kind(f"{path} {kind.sentence.format(advice=RESTORE_ADVICE)}")
 
 
-def full(path: Path) -> StoreError:
+def full(path: Path) -> StoreFullError:
     return _said(StoreFullError, path)
 
 
@@ -140,11 +144,11 @@ def io_failure(path: Path, detail: str = "") -> StoreIOError:
     )
 
 
-def read_only(path: Path) -> StoreError:
+def read_only(path: Path) -> StoreReadOnlyError:
     return _said(StoreReadOnlyError, path)
 
 
-def busy(path: Path) -> StoreError:
+def busy(path: Path) -> StoreBusyError:
     return _said(StoreBusyError, path)
 
 
@@ -178,7 +182,7 @@ def foreign_database(path: Path) -> NotAStoreError:
     )
 
 
-def damaged_schema(path: Path) -> StoreError:
+def damaged_schema(path: Path) -> DamagedSchemaError:
     return _said(DamagedSchemaError, path)
 
 
