@@ -241,6 +241,25 @@ def test_a_full_disk_stops_an_import_a_report_and_a_backup_with_one_sentence(sma
     assert made.returncode == 0 and Path(made.stdout.strip()).stat().st_size > 0
 
 
+def test_a_full_disk_stops_a_bulk_import_with_one_sentence_and_the_next_one_succeeds(small_disk, tmp_path):
+    """The bulk path's worker processes write: their full disk is said as the per-file path's is."""
+    library = small_disk / "data"
+    assert reviewer(library, "list").returncode == 0
+    store = library / STORE_FILE_NAME
+    before = trial_count(library)
+    studies = write_studies(tmp_path / "studies", 100)
+    filler = fill(small_disk, leave=2**20)
+    result = reviewer(library, "import", "--bulk", str(studies))
+    assert_store_failure(result, str(store), "disk is full")
+    assert "cannot rollback" not in result.stderr
+    check_green(library)
+    filler.unlink()
+    again = reviewer(library, "import", "--bulk", str(studies))
+    assert again.returncode == 0, again.stderr
+    assert trial_count(library) == before + 100
+    check_green(library)
+
+
 # ---------------------------------------------------------------- read-only and immutable
 
 
