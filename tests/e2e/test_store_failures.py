@@ -28,7 +28,9 @@ from tests.conftest import immutable
 REVIEWER = [sys.executable, "-m", "reviewer"]
 
 
-def reviewer(data_dir: Path, *args: str, file_size_limit: int | None = None, timeout: int = 180):
+def reviewer(
+    data_dir: Path, *args: str, file_size_limit: int | None = None, timeout: int = 180, env: dict | None = None
+):
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, resource.RLIM_INFINITY))
 
@@ -38,7 +40,7 @@ def reviewer(data_dir: Path, *args: str, file_size_limit: int | None = None, tim
         text=True,
         timeout=timeout,
         preexec_fn=limit if file_size_limit is not None else None,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
     )
 
 
@@ -130,6 +132,62 @@ def test_a_file_size_limit_below_the_shared_memory_file_is_said_for_reading_too(
     assert reviewer(library, "list").returncode == 0
 
 
+# ---------------------------------------------------------------- a size-capped store
+
+# Put first on the path of the `reviewer` processes (and so of the bulk import's workers, which the
+# forkserver starts as new interpreters), this caps every connection to the store: SQLite's page
+# limit is a setting of each connection, and the workers open their own.
+CAPPING_SITECUSTOMIZE = """
+import os, sqlite3
+
+_connect = sqlite3.connect
+_store = os.path.realpath(os.environ["CAPPED_STORE"])
+_pages = int(os.environ["CAPPED_STORE_PAGES"])
+
+
+def connect(database, *args, **kwargs):
+    conn = _connect(database, *args, **kwargs)
+    if isinstance(database, (str, os.PathLike)) and os.path.realpath(database) == _store:
+        conn.execute(f"PRAGMA max_page_count={_pages}")
+    return conn
+
+
+sqlite3.connect = connect
+"""
+
+
+def capped(store: Path, room: int, hooks: Path) -> dict:
+    """The environment of a `reviewer` whose connections to ``store`` may grow it by ``room`` pages."""
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(CAPPING_SITECUSTOMIZE)
+    with contextlib.closing(sqlite3.connect(store)) as conn:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    return {
+        "PYTHONPATH": os.pathsep.join([str(hooks), os.environ.get("PYTHONPATH", "")]),
+        "CAPPED_STORE": str(store),
+        "CAPPED_STORE_PAGES": str(pages + room),
+    }
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["serial", "bulk"])
+def test_an_import_into_a_size_capped_store_says_the_disk_is_full_and_the_next_one_succeeds(library, tmp_path, bulk):
+    studies = write_studies(tmp_path / "studies", 300)
+    store = library / STORE_FILE_NAME
+    before = trial_count(library)
+    bulk_flag = ["--bulk"] if bulk else []
+    hooks = tmp_path / "hooks"
+    # about 1 MB more (16 KiB pages): far less than the 300 studies need
+    result = reviewer(library, "import", *bulk_flag, str(studies), env=capped(store, 60, hooks))
+    assert_store_failure(result, str(store), "disk is full", "free some disk space")
+    assert "cannot rollback" not in result.stderr
+    check_green(library)
+    assert before <= trial_count(library) < before + 300  # committed batches are kept, nothing else
+    again = reviewer(library, "import", *bulk_flag, str(studies), env=capped(store, 100_000, hooks))  # raised
+    assert again.returncode == 0, again.stderr
+    assert trial_count(library) == before + 300
+    check_green(library)
+
+
 # ---------------------------------------------------------------- a full filesystem
 
 
@@ -181,6 +239,25 @@ def test_a_full_disk_stops_an_import_a_report_and_a_backup_with_one_sentence(sma
     assert trial_count(library) == before + 100
     made = reviewer(library, "db", "backup")
     assert made.returncode == 0 and Path(made.stdout.strip()).stat().st_size > 0
+
+
+def test_a_full_disk_stops_a_bulk_import_with_one_sentence_and_the_next_one_succeeds(small_disk, tmp_path):
+    """The bulk path's worker processes write: their full disk is said as the per-file path's is."""
+    library = small_disk / "data"
+    assert reviewer(library, "list").returncode == 0
+    store = library / STORE_FILE_NAME
+    before = trial_count(library)
+    studies = write_studies(tmp_path / "studies", 100)
+    filler = fill(small_disk, leave=2**20)
+    result = reviewer(library, "import", "--bulk", str(studies))
+    assert_store_failure(result, str(store), "disk is full")
+    assert "cannot rollback" not in result.stderr
+    check_green(library)
+    filler.unlink()
+    again = reviewer(library, "import", "--bulk", str(studies))
+    assert again.returncode == 0, again.stderr
+    assert trial_count(library) == before + 100
+    check_green(library)
 
 
 # ---------------------------------------------------------------- read-only and immutable
@@ -284,7 +361,9 @@ def test_twenty_damaged_pages_are_reported_by_db_check_and_a_backup_restores(lib
     checked = reviewer(library, "db", "check")
     assert "integrity: damaged" in checked.stdout
     assert_store_failure(checked, str(store), "is damaged", "restore a backup")
-    for command in (["list"], ["show", "NCT90000100"], ["search", "w5x3"], ["import", str(studies)]):
+    for command in (
+        ["list"], ["show", "NCT90000100"], ["search", "w5x3"], ["import", str(studies)], ["import", "--bulk", str(studies)]
+    ):
         result = reviewer(library, *command)
         assert result.returncode in (0, 2) and "Traceback" not in result.stderr, (command, result.stderr)
         if result.returncode == 2:
@@ -326,7 +405,7 @@ def test_a_damaged_or_foreign_file_is_refused_by_every_command(library, damage, 
     else:
         store.write_text("not a database\n" * 500)
     before = store.read_bytes()
-    commands = [["list"], ["import", str(store)], ["db", "check"]]
+    commands = [["list"], ["import", str(store)], ["import", "--bulk", str(store)], ["db", "check"]]
     if damage == "header":
         commands += [["show", "NCT07312656"], ["db", "upgrade"], ["report", "brief", "NCT07312656", "-o", "b.pdf"]]
     for command in commands:

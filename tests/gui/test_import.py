@@ -142,9 +142,9 @@ def test_a_big_import_takes_the_bulk_path_and_reloads_open_trials(window, qtbot,
     import json
     import zipfile
 
-    import reviewer.core.ingest as ingest
+    import reviewer.core.ingest.plan as plan
 
-    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    monkeypatch.setattr(plan, "BULK_FROM_DOCUMENTS", 100)
     studies = corpus_files(385)
     first = studies[0]
     with qtbot.waitSignal(window.sig_import_finished, timeout=30000):
@@ -174,9 +174,9 @@ def test_cancel_stops_a_bulk_import_between_batches(window, qtbot, tmp_path, mon
     import sqlite3
     import zipfile
 
-    import reviewer.core.ingest as ingest
+    import reviewer.core.ingest.plan as plan
 
-    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    monkeypatch.setattr(plan, "BULK_FROM_DOCUMENTS", 100)
     archive_path = tmp_path / "ctg-studies.json.zip"
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in corpus_files(385):
@@ -200,9 +200,9 @@ def stalled_bulk_import(window, tmp_path, monkeypatch, stall_rows: int) -> Path:
     import sqlite3
     import zipfile
 
-    import reviewer.core.ingest as ingest
+    import reviewer.core.ingest.plan as plan
 
-    monkeypatch.setattr(ingest, "BULK_FROM_DOCUMENTS", 100)
+    monkeypatch.setattr(plan, "BULK_FROM_DOCUMENTS", 100)
     files = corpus_files(385)
     archive_path = tmp_path / "ctg-studies.json.zip"
     with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:

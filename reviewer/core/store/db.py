@@ -182,7 +182,13 @@ class Store:
                 yield session
                 session.commit()
             except BaseException as error:
-                session.rollback()
+                # The driver sends ROLLBACK only while SQLite's transaction is still open (SQLite
+                # may have ended it itself: a full disk); one that fails even so must not hide why
+                # the work stopped.
+                try:
+                    session.rollback()
+                except Exception:
+                    log.warning("the rollback after %r failed too", error, exc_info=True)
                 failure = errors.classify(error, self.path) if isinstance(error, sqlite3.Error) else None
                 if failure is not None:
                     raise failure from error

@@ -8,14 +8,25 @@ else is a bug and ``classify`` returns None, so the caller re-raises it as it is
 
 Every StoreError takes its message as its only argument, so it survives pickling (a bulk import's
 worker processes raise them into the importing process).
+
+``classified(path)`` does that for a block of code: SQLite's errors inside come out as their
+StoreError. ``roll_back(conn)`` ends what is left of a failed transaction without hiding the failure: SQLite
+rolls a transaction back itself on some (a full disk, an I/O error), and a second ROLLBACK would
+replace the cause with "cannot rollback - no transaction is active".
 """
 
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar, TypeVar
+
+log = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_SECONDS = 10  # the connections' busy_timeout (sqlite.connection.set_pragmas)
@@ -28,9 +39,17 @@ class StoreError(RuntimeError):
     """A problem with the store (or a file written from it) that the user must know about: the
     message is one user-facing sentence."""
 
+    # what a subclass says after the file's name when nothing more is known of the failure (_said)
+    sentence: ClassVar[str]
+
 
 class StoreFullError(StoreError):
     """The disk (or the file's size limit) is full."""
+
+    sentence = (
+        "could not be written: the disk is full (or the file has reached its size limit); "
+        "nothing of the unfinished change was kept: free some disk space and try again"
+    )
 
 
 class StoreIOError(StoreError):
@@ -40,9 +59,19 @@ class StoreIOError(StoreError):
 class StoreReadOnlyError(StoreError):
     """The file or its folder cannot be written."""
 
+    sentence = (
+        "is read-only (the file or its folder cannot be written), so changes cannot be "
+        "saved: copy the library into a folder you can write and use --data-dir, or get write access"
+    )
+
 
 class StoreBusyError(StoreError):
     """Another connection held the store locked past the busy timeout."""
+
+    sentence = (
+        "is locked by another program (or another Protocol Reviewer) that has been writing "
+        f"to it for over {BUSY_TIMEOUT_SECONDS} seconds: wait for it to finish or close it, then try again"
+    )
 
 
 class StoreCorruptError(StoreError):
@@ -56,6 +85,11 @@ class NotAStoreError(StoreError):
 class DamagedSchemaError(StoreError):
     """The store's schema version record is missing or damaged."""
 
+    sentence = (
+        "has lost its schema version record (its alembic_version table is empty), so this "
+        "app cannot tell how to read it: {advice}"
+    )
+
 
 class NewerSchemaError(StoreError):
     """The store was written by a newer version of the app."""
@@ -67,11 +101,16 @@ RESTORE_ADVICE = (
 )
 
 
+Failure = TypeVar("Failure", bound=StoreError)
+
+
+def _said(kind: type[Failure], path: Path) -> Failure:
+    """The failure of kind ``kind`` at ``path``, in its own sentence."""
+    return kind(f"{path} {kind.sentence.format(advice=RESTORE_ADVICE)}")
+
+
 def full(path: Path) -> StoreFullError:
-    return StoreFullError(
-        f"{path} could not be written: the disk is full (or the file has reached its size limit); "
-        "nothing of the unfinished change was kept: free some disk space and try again"
-    )
+    return _said(StoreFullError, path)
 
 
 def _file_size_limit() -> int | None:
@@ -106,17 +145,11 @@ def io_failure(path: Path, detail: str = "") -> StoreIOError:
 
 
 def read_only(path: Path) -> StoreReadOnlyError:
-    return StoreReadOnlyError(
-        f"{path} is read-only (the file or its folder cannot be written), so changes cannot be "
-        "saved: copy the library into a folder you can write and use --data-dir, or get write access"
-    )
+    return _said(StoreReadOnlyError, path)
 
 
 def busy(path: Path) -> StoreBusyError:
-    return StoreBusyError(
-        f"{path} is locked by another program (or another Protocol Reviewer) that has been writing "
-        f"to it for over {BUSY_TIMEOUT_SECONDS} seconds: wait for it to finish or close it, then try again"
-    )
+    return _said(StoreBusyError, path)
 
 
 def corrupt(path: Path, detail: str = "") -> StoreCorruptError:
@@ -150,10 +183,7 @@ def foreign_database(path: Path) -> NotAStoreError:
 
 
 def damaged_schema(path: Path) -> DamagedSchemaError:
-    return DamagedSchemaError(
-        f"{path} has lost its schema version record (its alembic_version table is empty), so this "
-        f"app cannot tell how to read it: {RESTORE_ADVICE}"
-    )
+    return _said(DamagedSchemaError, path)
 
 
 def newer_schema(path: Path, revision: str, head: str) -> NewerSchemaError:
@@ -282,3 +312,28 @@ def classify(error: BaseException, path: Path | str) -> StoreError | None:
             return read_only(path)
         return io_failure(path, "the file cannot be opened")
     return None
+
+
+@contextmanager
+def classified(path: Path | str) -> Iterator[None]:
+    """SQLite's errors inside come out as the StoreError they stand for (about the store at
+    ``path``); any other error, and an SQLite error that is not the store's failure (a bug), as it is."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        failure = classify(error, path)
+        if failure is None:
+            raise
+        raise failure from error
+
+
+def roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back ``conn``'s transaction after a failure, if it is still open: the one way the write
+    paths roll back. A rollback that fails even so (the disk gone) is logged, not raised: the
+    caller goes on to raise the failure that stopped the transaction, which is the one to tell."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.warning("the rollback after a failed write failed too", exc_info=True)

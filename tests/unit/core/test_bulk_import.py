@@ -182,7 +182,7 @@ def test_a_document_the_store_refuses_fails_alone_in_a_workers_batch(tmp_path, c
 def test_known_sources_finds_exactly_the_stored_sources(tmp_path, corpus_zip):
     import hashlib
 
-    from reviewer.core.ingest import KnownSources
+    from reviewer.core.ingest.parsing import KnownSources
 
     store = open_store(tmp_path / "data")
     with zipfile.ZipFile(corpus_zip) as archive:
@@ -239,7 +239,8 @@ def test_a_big_bulk_import_builds_the_sort_indexes_at_its_end_and_opening_mends_
 def test_a_big_json_array_takes_the_bulk_path_of_itself_with_an_estimated_total(tmp_path, corpus_dir, monkeypatch):
     """An import that may choose its path (the window's) splits a big array study by study: read
     whole it would be refused as oversized. The progress's total is estimated, then counted."""
-    from reviewer.core.importers import count_documents, json_stream
+    from reviewer.core.importers import json_stream
+    from reviewer.core.ingest.finding import count_documents
 
     studies = [p.read_bytes().strip() for p in sorted((corpus_dir / "ctgov-v2").glob("*.json"))[:120]]
     array = tmp_path / "ctg-studies.json"

@@ -10,7 +10,8 @@ import sqlite3
 import pytest
 
 from reviewer.core.importers import read_document
-from reviewer.core.ingest import DocumentResult, ImportReport, _BatchWriter, import_paths
+from reviewer.core.ingest import DocumentResult, ImportReport, import_paths
+from reviewer.core.ingest.writing import BatchWriter
 from reviewer.core.parsed import ParsedRecord
 from reviewer.core.store import writing
 from tests.generated_studies import nct_id, study, write_folder
@@ -85,7 +86,7 @@ def test_a_record_the_store_cannot_take_fails_alone_at_write_time(store):
     report = ImportReport()
     conn = store.raw_connection()
     try:
-        writer = _BatchWriter(conn, report, per_commit=100, seconds=60.0)
+        writer = BatchWriter(conn, report, per_commit=100, seconds=60.0)
         for name, item in prepared:
             writer.add(name, [item])
         writer.commit()

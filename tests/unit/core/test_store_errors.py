@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from reviewer.core.importers import read_document
-from reviewer.core.ingest import ImportReport, _BatchWriter, _parse
+from reviewer.core.ingest import ImportReport
+from reviewer.core.ingest.parsing import parse_document
+from reviewer.core.ingest.writing import BatchWriter
 from reviewer.core.output_file import write_output
 from reviewer.core.report_batch import MAX_ID_CHARS, brief_file_name, brief_path
 from reviewer.core.store import errors, listing, writing
@@ -150,10 +152,10 @@ def test_a_full_store_in_a_batch_ends_the_import_with_its_sentence_not_a_rollbac
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count={pages + 40}")  # about 600 KiB more: some studies, not 200
     report = ImportReport()
-    writer = _BatchWriter(conn, report, per_commit=10_000, seconds=float("inf"))
+    writer = BatchWriter(conn, report, per_commit=10_000, seconds=float("inf"))
     with pytest.raises(errors.StoreFullError) as raised:
         for i in range(200):
-            name, prepared, error = _parse(f"s{i}.json", study_bytes(i), None)
+            name, prepared, error = parse_document(f"s{i}.json", study_bytes(i), None)
             assert error is None
             writer.add(name, prepared)
         writer.commit()
@@ -163,14 +165,58 @@ def test_a_full_store_in_a_batch_ends_the_import_with_its_sentence_not_a_rollbac
     assert store_content(store) == before  # the batch was rolled back whole
     conn = store.raw_connection()  # the cause gone (a connection without the limit): it writes
     try:
-        writer = _BatchWriter(conn, ImportReport(), per_commit=10_000, seconds=float("inf"))
+        writer = BatchWriter(conn, ImportReport(), per_commit=10_000, seconds=float("inf"))
         for i in range(20):
-            writer.add(*_parse(f"s{i}.json", study_bytes(i), None)[:2])
+            writer.add(*parse_document(f"s{i}.json", study_bytes(i), None)[:2])
         writer.commit()
         assert conn.execute("SELECT count(*) FROM trial").fetchone()[0] == 20
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_a_failing_statement_after_sqlites_own_rollback_reports_the_first_error(db_file):
+    """SQLite ends the transaction itself on a full disk: a second ROLLBACK fails with "cannot
+    rollback", which roll_back never sends, and the failure said is the first one."""
+    with contextlib.closing(sqlite3.connect(db_file, isolation_level=None)) as conn:
+        conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0] + 2}")
+        conn.execute("BEGIN IMMEDIATE")
+        with pytest.raises(errors.StoreFullError) as raised, errors.classified(db_file):
+            try:
+                conn.executemany("INSERT INTO t (body) VALUES (?)", [(bytes(3000),)] * 50)
+            except sqlite3.Error:
+                assert not conn.in_transaction  # rolled back by SQLite itself
+                errors.roll_back(conn)
+                raise
+        with pytest.raises(sqlite3.OperationalError, match="cannot rollback"):
+            conn.execute("ROLLBACK")  # what the rollback would have said instead
+    assert "disk is full" in str(raised.value) and "cannot rollback" not in str(raised.value)
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+
+
+def test_a_bug_inside_classified_stays_a_bug(db_file):
+    with (
+        pytest.raises(sqlite3.OperationalError, match="syntax error"),
+        errors.classified(db_file),
+        contextlib.closing(sqlite3.connect(db_file)) as conn,
+    ):
+        conn.execute("SELEC nothing")
+    with pytest.raises(KeyError), errors.classified(db_file):
+        raise KeyError("a bug")
+
+
+def test_a_full_store_in_a_session_transaction_says_the_disk_is_full(store):
+    """The same through the store's sessions (Store.transaction), whose rollback comes after SQLite's."""
+    parsed = [read_document(study_bytes(i))[0] for i in range(60)]
+    with pytest.raises(errors.StoreFullError) as raised, store.transaction() as session:
+        connection = session.connection()
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar()
+        connection.exec_driver_sql(f"PRAGMA max_page_count={pages + 4}")
+        for i, record in enumerate(parsed):
+            writing.save_record(session, record, f"s{i}.json", datetime.now(UTC))
+    assert str(store.path) in str(raised.value) and "cannot rollback" not in str(raised.value)
+    with store.session() as session:
+        assert listing.count_trials(session, listing.TrialFilter()) == 0
 
 
 # ---------------------------------------------------------------- files that are not a library

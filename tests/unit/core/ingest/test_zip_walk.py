@@ -6,7 +6,9 @@ import zipfile
 
 import pytest
 
-from reviewer.core.importers import Document, iter_documents
+from reviewer.core.ingest.document import Document
+from reviewer.core.ingest.finding import iter_documents
+from reviewer.core.ingest.zips import Directory, documents_of
 
 
 def members(path):
@@ -66,8 +68,6 @@ def test_a_damaged_member_is_refused_by_its_crc(tmp_path):
 
 def test_zipfiles_own_walk_gives_the_same_documents(tmp_path):
     """The walk falls back on zipfile when it cannot stream the directory: same members, refusals, bytes."""
-    from reviewer.core.importers import _zip_members_of_archive
-
     path = tmp_path / "studies.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("a.json", b'{"a": 1}' * 50, zipfile.ZIP_DEFLATED)
@@ -77,7 +77,7 @@ def test_zipfiles_own_walk_gives_the_same_documents(tmp_path):
         archive.writestr("folder/", b"")
     fallback = [
         (item.name, item.load(), item.ref is not None) if isinstance(item, Document) else (item[0], str(item[1]), None)
-        for item in _zip_members_of_archive(path, str(path))
+        for item in documents_of(Directory.of_zipfile(path), str(path))
     ]
     streamed = [
         (item.name, item.load(), item.ref is not None) if isinstance(item, Document) else (item[0], str(item[1]), None)
@@ -95,9 +95,9 @@ def test_zipfiles_own_walk_gives_the_same_documents(tmp_path):
 def test_member_name_parts_are_those_of_a_posix_path(name):
     from pathlib import PurePosixPath
 
-    from reviewer.core.importers import _name_parts
+    from reviewer.core.ingest.zips import name_parts
 
-    assert _name_parts(name) == PurePosixPath(name.replace("\\", "/")).parts
+    assert name_parts(name) == PurePosixPath(name.replace("\\", "/")).parts
 
 
 def test_the_count_before_an_import_is_exact_for_files_and_registry_zips_and_never_short(tmp_path, corpus_dir):
@@ -105,7 +105,7 @@ def test_the_count_before_an_import_is_exact_for_files_and_registry_zips_and_nev
     entries of the zip's end record, which also counts folders and hidden members."""
     import os
 
-    from reviewer.core.importers import count_documents
+    from reviewer.core.ingest.finding import count_documents
 
     registry = tmp_path / "ctg-studies.json.zip"
     with zipfile.ZipFile(registry, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -136,7 +136,6 @@ def test_the_count_before_an_import_is_exact_for_files_and_registry_zips_and_nev
 def test_both_walks_refuse_entries_that_share_their_data(tmp_path):
     """The streamed directory and zipfile's own reading both find overlapping entries (in order of
     their offsets or not) before reading a member."""
-    from reviewer.core.importers import _zip_members_of_archive
     from tests.hostile.make_hostile import RawEntry, raw_zip, zip_overlapping_at_one_offset
 
     overlapping = tmp_path / "overlap.zip"
@@ -146,7 +145,7 @@ def test_both_walks_refuse_entries_that_share_their_data(tmp_path):
     backwards.write_bytes(raw_zip([RawEntry(b"a.json", blob, 0, 200, method=0),
                                    RawEntry(b"b.json", blob[:50], 0, 50, method=0, offset=40)][::-1]))
     for path in (overlapping, backwards):
-        for walk in (members(path), [(n, str(e)) for n, e in _zip_members_of_archive(path, str(path))]):
+        for walk in (members(path), [(n, str(e)) for n, e in documents_of(Directory.of_zipfile(path), str(path))]):
             assert walk == [(str(path), "entries of the zip share their data (a crafted zip, possibly a zip bomb); not read")]
 
 
