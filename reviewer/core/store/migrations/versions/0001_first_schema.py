@@ -32,11 +32,13 @@ TYPES = {
 
 
 class Table(NamedTuple):
+    """One table as this revision made it; the defaults are those of a record part's table."""
+
     name: str
-    columns: str  # "name TYPE [NOT NULL], ..." in the order of the table
+    columns: str  # "name TYPE[ NOT NULL], ...", in the table's order (TYPE: a key of TYPES)
+    # (column, referenced table, ON DELETE) of each foreign key, which always references the table's id
     references: tuple[tuple[str, str, str], ...] = (("version_id", "trial_version", "CASCADE"),)
-    """(column, referenced table, ON DELETE) of each foreign key to a table's id."""
-    indexes: dict[str, tuple[str, ...]] | None = None  # name -> columns; None: one on version_id
+    indexes: dict[str, tuple[str, ...]] | None = None  # name -> columns; None: ix_<table>_version_id
     primary_key: tuple[str, ...] = ("id",)
     unique: tuple[str, ...] = ()
 
