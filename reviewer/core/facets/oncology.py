@@ -6,26 +6,25 @@ from __future__ import annotations
 import re
 
 from . import rules as R
-from .reading import NUMBER, OPERATOR, Facet, compiled, number, operator, tidy
+from .reading import NUMBER, OPERATOR, Facet, compiled, compiled_rules, number, operator, tidy
 
 # --- life expectancy -----------------------------------------------------------------------------------------------------
-_LIFE = compiled(R.LIFE_MENTION)
-_LIFE_NOT_OURS = compiled(R.LIFE_NOT_OURS_BEFORE)
-_LIFE_FILLER = compiled(R.LIFE_FILLER)
-_LIFE_VALUE = compiled(r"(?:" + OPERATOR + r"\s*)?" + NUMBER + r"\s*(?P<unit>days?|weeks?|months?|years?|yrs)\b(?P<tail>\s+or\s+(?:more|longer))?")
-_LIFE_OP_BEFORE = compiled(r"(?:minimum|at\s+least)\s+(?:\w+\s+)?$")
-_LIFE_VALUE_BEFORE = compiled(
-    r"(?:" + OPERATOR + r"\s*)" + NUMBER + r"\s*(?P<unit>days?|weeks?|months?|years?|yrs)\s+(?:of\s+)?(?:(?:estimated|expected)\s+)?$"
-)
+_UNIT = r"\s*(?P<unit>days?|weeks?|months?|years?|yrs)"
+_LIFE = compiled_rules(
+    mention=R.LIFE_MENTION, not_ours_before=R.LIFE_NOT_OURS_BEFORE, filler=R.LIFE_FILLER,
+    value=r"(?:" + OPERATOR + r"\s*)?" + NUMBER + _UNIT + r"\b(?P<tail>\s+or\s+(?:more|longer))?",
+    op_before=r"(?:minimum|at\s+least)\s+(?:\w+\s+)?$",
+    value_before=r"(?:" + OPERATOR + r"\s*)" + NUMBER + _UNIT + r"\s+(?:of\s+)?(?:(?:estimated|expected)\s+)?$",
+)  # fmt: skip
 
 
 def life_expectancy_facets(text: str, section: str) -> list[Facet]:
     facets = []
-    for m in _LIFE.finditer(text):
-        if _LIFE_NOT_OURS.search(text[max(0, m.start() - 25) : m.start()]):
+    for m in _LIFE.mention.finditer(text):
+        if _LIFE.not_ours_before.search(text[max(0, m.start() - 25) : m.start()]):
             continue
-        pos = _LIFE_FILLER.match(text, m.end()).end()
-        value = _LIFE_VALUE.match(text, pos) or _LIFE_VALUE_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+        pos = _LIFE.filler.match(text, m.end()).end()
+        value = _LIFE.value.match(text, pos) or _LIFE.value_before.search(text[max(0, m.start() - 40) : m.start()])
         if not value:
             continue
         amount = number(value.group("num"))
@@ -33,7 +32,7 @@ def life_expectancy_facets(text: str, section: str) -> list[Facet]:
             continue
         if value.group("op"):
             op = operator(value.group("op"))
-        elif value.group("tail") or _LIFE_OP_BEFORE.search(text[max(0, m.start() - 20) : m.start()]):
+        elif value.group("tail") or _LIFE.op_before.search(text[max(0, m.start() - 20) : m.start()]):
             op = ">="
         else:
             op = "<" if section == "exclusion" else ">="
@@ -43,29 +42,26 @@ def life_expectancy_facets(text: str, section: str) -> list[Facet]:
 
 
 # --- brain metastases -------------------------------------------------------------------------------------------------------------
-_BRAIN = compiled(R.BRAIN_MENTION)
-_BRAIN_NOT_OURS = compiled(R.BRAIN_NOT_OURS_BEFORE)
-_BRAIN_ACTIVE = compiled(R.BRAIN_ACTIVE)
-_BRAIN_STABLE = compiled(R.BRAIN_STABLE)
-_BRAIN_EXCEPT = compiled(R.BRAIN_EXCEPT)
-_BRAIN_NEGATED = compiled(R.BRAIN_NEGATED)
-_BRAIN_FORBIDDEN = compiled(R.BRAIN_FORBIDDEN)
+_BRAIN = compiled_rules(
+    mention=R.BRAIN_MENTION, not_ours_before=R.BRAIN_NOT_OURS_BEFORE, active=R.BRAIN_ACTIVE, stable=R.BRAIN_STABLE,
+    except_=R.BRAIN_EXCEPT, negated=R.BRAIN_NEGATED, forbidden=R.BRAIN_FORBIDDEN,
+)  # fmt: skip
 
 
 def brain_facets(text: str, section: str) -> list[Facet]:
-    mentions = [m for m in _BRAIN.finditer(text) if not _BRAIN_NOT_OURS.search(text[max(0, m.start() - 40) : m.start()])]
+    mentions = [m for m in _BRAIN.mention.finditer(text) if not _BRAIN.not_ours_before.search(text[max(0, m.start() - 40) : m.start()])]
     if not mentions:
         return []
-    active_before = any(_BRAIN_ACTIVE.search(text[max(0, m.start() - 30) : m.start()]) for m in mentions)
-    excluding = section == "exclusion" or bool(_BRAIN_FORBIDDEN.search(text))
+    active_before = any(_BRAIN.active.search(text[max(0, m.start() - 30) : m.start()]) for m in mentions)
+    excluding = section == "exclusion" or bool(_BRAIN.forbidden.search(text))
     if excluding:
-        if (_BRAIN_EXCEPT.search(text) and _BRAIN_STABLE.search(text)) or active_before:
+        if (_BRAIN.except_.search(text) and _BRAIN.stable.search(text)) or active_before:
             stance = "allowed_if_stable"
         else:
             stance = "excluded"
-    elif _BRAIN_STABLE.search(text) or active_before:
+    elif _BRAIN.stable.search(text) or active_before:
         stance = "allowed_if_stable"
-    elif any(_BRAIN_NEGATED.search(text[max(0, m.start() - 40) : m.start()]) for m in mentions):
+    elif any(_BRAIN.negated.search(text[max(0, m.start() - 40) : m.start()]) for m in mentions):
         stance = "excluded"
     else:
         stance = "required"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from . import rules as R
 
@@ -12,6 +13,12 @@ Facet = dict
 
 def compiled(pattern: str) -> re.Pattern:
     return re.compile(pattern, _I)
+
+
+def compiled_rules(**patterns: str) -> SimpleNamespace:
+    """The patterns of one family of rules, compiled and named for what they test:
+    ``_BRAIN = compiled_rules(stable=R.BRAIN_STABLE, ...)``, then ``_BRAIN.stable.search(text)``."""
+    return SimpleNamespace(**{name: compiled(pattern) for name, pattern in patterns.items()})
 
 
 def number(token: str) -> float | None:

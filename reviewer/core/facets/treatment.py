@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 
 from . import rules as R
-from .reading import Facet, clause_bounds, compiled, number, tidy
+from .reading import Facet, clause_bounds, compiled, compiled_rules, number, tidy
 
 _I = re.IGNORECASE
 
 
 # --- washout ---------------------------------------------------------------------------------------------------------------
-_W_BEFORE = compiled(R.WASHOUT_BEFORE)
-_W_AFTER = compiled(R.WASHOUT_AFTER)
-_W_NOT_AFTER = compiled(R.WASHOUT_NOT_AFTER)
-_W_NOT_BEFORE = compiled(R.WASHOUT_NOT_BEFORE)
-_LISTS_THERAPY = compiled(r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$")
+_WASHOUT = compiled_rules(
+    before=R.WASHOUT_BEFORE, after=R.WASHOUT_AFTER, not_after=R.WASHOUT_NOT_AFTER, not_before=R.WASHOUT_NOT_BEFORE,
+    not_before_term=R.WASHOUT_NOT_BEFORE_TERM,
+    lists_therapy=r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$",
+)  # fmt: skip
 _W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
-_W_NOT_BEFORE_TERM = compiled(R.WASHOUT_NOT_BEFORE_TERM)
 
 
 _UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
@@ -43,9 +42,9 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
         start, end = count.start(), unit_word.end()
         before = text[max(0, start - 30) : start]
         after = text[end : end + 40]
-        if _W_NOT_AFTER.match(after) or _W_NOT_BEFORE.search(before):
+        if _WASHOUT.not_after.match(after) or _WASHOUT.not_before.search(before):
             continue
-        if _W_BEFORE.search(before) or _W_AFTER.match(after):
+        if _WASHOUT.before.search(before) or _WASHOUT.after.match(after):
             value = number(count.group("n"))
             if value is not None:
                 unit = R.TIME_UNITS[unit_word.group(0).lower().rstrip("s") + "s"]
@@ -67,7 +66,7 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
             if start < taken:
                 continue  # "radiation therapy" is one term, not radiotherapy and therapy
             taken = end
-            if not _W_NOT_BEFORE_TERM.search(text[max(0, start - 25) : start]):
+            if not _WASHOUT.not_before_term.search(text[max(0, start - 25) : start]):
                 kept.append((start, _aside(text, left, start), name))
         # a term in parentheses without a duration of its own is an aside ("(... menstruation following
         # chemotherapy)"), unless the parentheses list what a therapy named before them was ("prior
@@ -77,7 +76,7 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
             for k in kept
             if k[1] is None
             or any(k[1][0] <= d[0] < k[1][1] for d in near)
-            or _LISTS_THERAPY.search(text, left, k[1][0])
+            or _WASHOUT.lists_therapy.search(text, left, k[1][0])
         ]
         for start, _aside_span, name in kept:
             _start, _end, value, unit = min(near, key=lambda d: abs(d[0] - start))
@@ -88,11 +87,10 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
 
 
 # --- prior lines ---------------------------------------------------------------------------------------------------------------
-_LINES = compiled(R.LINES_COUNT)
-_LINES_ONE_PRIOR = compiled(R.LINES_ONE_PRIOR)
-_LINES_NONE_OR_ONE = compiled(R.LINES_NONE_OR_ONE)
-_LINES_FIRST_RECEIVED = compiled(R.LINES_FIRST_RECEIVED)
-_LINES_FIRST_ONLY = compiled(R.LINES_FIRST_ONLY)
+_LINES = compiled_rules(
+    count=R.LINES_COUNT, one_prior=R.LINES_ONE_PRIOR, none_or_one=R.LINES_NONE_OR_ONE,
+    first_received=R.LINES_FIRST_RECEIVED, first_only=R.LINES_FIRST_ONLY,
+)  # fmt: skip
 _LINES_OP = {"at least": ">=", "no more than": "<=", "not more than": "<=", "at most": "<=", "up to": "<=",
              "maximum of": "<=", "a maximum of": "<=", "more than": ">", "fewer than": "<", "less than": "<",
              ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
@@ -102,10 +100,10 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
     def facet(op: str, n: float) -> Facet:
         return {"kind": "prior_lines", "op": op, "value": tidy(n)}
 
-    if _LINES_NONE_OR_ONE.search(text):
+    if _LINES.none_or_one.search(text):
         return [facet("<=", 1)]
     facets = []
-    for m in _LINES.finditer(text):
+    for m in _LINES.count.finditer(text):
         n = number(m.group("n"))
         if n is None:
             continue
@@ -117,11 +115,11 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
         tail = (m.group("tail") or "").lower()
         op = _LINES_OP.get(op_word) or (">=" if "more" in tail else "<=" if tail else R.LINES_NO_OP_MEANS)
         facets.append(facet(op, n))
-    for m in _LINES_ONE_PRIOR.finditer(text):
+    for m in _LINES.one_prior.finditer(text):
         facets.append(facet(">=", number(m.group("n"))))
     if not facets:
-        if _LINES_FIRST_RECEIVED.search(text):
+        if _LINES.first_received.search(text):
             facets.append(facet(">=", 1))
-        elif _LINES_FIRST_ONLY.search(text):
+        elif _LINES.first_only.search(text):
             facets.append(facet("=", 0))
     return list({tuple(f.items()): f for f in facets}.values())

@@ -289,16 +289,10 @@ def _struct(f: Fields, status: dict[str, Any], name: str) -> tuple[str | None, s
 
 
 def _dates(f: Fields, status: dict[str, Any]) -> Dates:
-    start, start_type = _struct(f, status, "startDateStruct")
-    primary, primary_type = _struct(f, status, "primaryCompletionDateStruct")
-    completion, completion_type = _struct(f, status, "completionDateStruct")
-    return Dates(
-        start=start,
-        start_type=start_type,
-        primary_completion=primary,
-        primary_completion_type=primary_type,
-        completion=completion,
-        completion_type=completion_type,
+    return Dates(  # positional first: each planned date and its type, in the order of Dates' fields
+        *_struct(f, status, "startDateStruct"),
+        *_struct(f, status, "primaryCompletionDateStruct"),
+        *_struct(f, status, "completionDateStruct"),
         first_submitted=f.plain(status, "studyFirstSubmitDate", STATUS),
         first_posted=_struct(f, status, "studyFirstPostDateStruct")[0],
         last_update_posted=_struct(f, status, "lastUpdatePostDateStruct")[0],
@@ -307,21 +301,21 @@ def _dates(f: Fields, status: dict[str, Any]) -> Dates:
 
 
 def _arm(f: Fields, arm: dict[str, Any], path: str) -> Arm:
-    return Arm(
-        label=f.text(arm, "label", path) or "",
-        type=f.code("arm_type", arm, "type", path),
-        description=f.text(arm, "description", path),
-        intervention_names=f.texts(arm, "interventionNames", path) or [],
-    )
+    return Arm(*_named_part(f, arm, path, "label", "arm_type", "interventionNames"))
 
 
 def _intervention(f: Fields, item: dict[str, Any], path: str) -> Intervention:
-    return Intervention(
-        name=f.text(item, "name", path) or "",
-        type=f.code("intervention_type", item, "type", path),
-        description=f.text(item, "description", path),
-        other_names=f.texts(item, "otherNames", path) or [],
-        arm_labels=f.texts(item, "armGroupLabels", path) or [],
+    return Intervention(*_named_part(f, item, path, "name", "intervention_type", "otherNames", "armGroupLabels"))
+
+
+def _named_part(f: Fields, value: dict[str, Any], path: str, name: str, vocabulary: str, *lists: str) -> tuple:
+    """An arm's or an intervention's fields, in the order of Arm's and Intervention's: its name, type
+    and description, then its lists of names."""
+    return (
+        f.text(value, name, path) or "",
+        f.code(vocabulary, value, "type", path),
+        f.text(value, "description", path),
+        *[f.texts(value, key, path) or [] for key in lists],
     )
 
 
@@ -378,35 +372,32 @@ def _sponsor(f: Fields, value: Any, path: str) -> Sponsor | None:
 
 def _identifiers(f: Fields, ident: dict[str, Any], nct_id: str) -> list[Identifier]:
     ids = [Identifier(value=nct_id, kind="nct")]
-    org = f.mapping(ident, "orgStudyIdInfo", IDENT) or {}
-    org_path = f"{IDENT}.orgStudyIdInfo"
-    if org_id := _safe_id(f, org, "id", org_path):
-        ids.append(
-            Identifier(
-                value=org_id,
-                kind="org_study",
-                type=f.plain(org, "type", org_path),
-                link=f.plain(org, "link", org_path),
-            )
-        )
+    if org := _id_info(f, f.mapping(ident, "orgStudyIdInfo", IDENT) or {}, "org_study", f"{IDENT}.orgStudyIdInfo"):
+        ids.append(org)
     for n, item in enumerate(f.mappings(ident, "secondaryIdInfos", IDENT) or ()):
-        path = f"{IDENT}.secondaryIdInfos[{n}]"
-        if secondary := _safe_id(f, item, "id", path):
-            ids.append(
-                Identifier(
-                    value=secondary,
-                    kind="secondary",
-                    type=f.plain(item, "type", path),
-                    domain=f.text(item, "domain", path),
-                    link=f.plain(item, "link", path),
-                )
-            )
+        if secondary := _id_info(f, item, "secondary", f"{IDENT}.secondaryIdInfos[{n}]"):
+            ids.append(secondary)
     for n, alias in enumerate(f.texts(ident, "nctIdAliases", IDENT) or ()):
         if identity.NCT_ID.fullmatch(alias):
             ids.append(Identifier(value=alias, kind="alias"))
         else:
             f.warnings.append(f"field {IDENT}.nctIdAliases[{n}] {identity.shown(alias)} is not an NCT id: left out")
     return ids
+
+
+def _id_info(f: Fields, info: dict[str, Any], kind: str, path: str) -> Identifier | None:
+    """An orgStudyIdInfo or one of the secondaryIdInfos (only those have a domain); None without a
+    usable id."""
+    value = _safe_id(f, info, "id", path)
+    if not value:
+        return None
+    return Identifier(
+        value=value,
+        kind=kind,
+        type=f.plain(info, "type", path),
+        domain=f.text(info, "domain", path) if kind == "secondary" else None,
+        link=f.plain(info, "link", path),
+    )
 
 
 def _safe_id(f: Fields, parent: dict[str, Any], key: str, path: str) -> str | None:

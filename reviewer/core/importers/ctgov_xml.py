@@ -23,22 +23,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from .. import identity, vocab
+from .. import record as rec
 from ..criteria import parse_criteria
 from ..parsed import ParsedRecord
-from ..record import (
-    Arm,
-    Contact,
-    Dates,
-    Design,
-    Document,
-    Eligibility,
-    Identifier,
-    Intervention,
-    Location,
-    Outcome,
-    Sponsor,
-    TrialRecord,
-)
 from .base import InvalidSource, check_field_sizes
 from .fields import ENROLLMENT, Fields
 
@@ -137,7 +124,7 @@ def _parse_error_reason(error: ParseError) -> str:
 # --- The record -----------------------------------------------------------------------------------
 
 
-def study_to_record(study: Element, warnings: list[str] | None = None) -> TrialRecord:
+def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.TrialRecord:
     """Map one <clinical_study> element to a TrialRecord; a value out of range is "not in source"
     and leaves a warning in ``warnings``. InvalidSource when the NCT id is missing or is none."""
     f = Fields(warnings)
@@ -152,7 +139,7 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> TrialR
     # its missing lists are "not in source", not "none".
     carried = study_type != "N/A"
     arms, interventions = _arms_and_interventions(study)
-    return TrialRecord(
+    return rec.TrialRecord(
         registry_id=nct_id,
         brief_title=_text(study, "brief_title"),
         official_title=_text(study, "official_title"),
@@ -350,11 +337,11 @@ def _block(chunk: str) -> _Block:
 # --- Parts of the record ----------------------------------------------------------------------------
 
 
-def _design(f: Fields, study: Element, study_type: str | None) -> Design:
+def _design(f: Fields, study: Element, study_type: str | None) -> rec.Design:
     info = _child(study, "study_design_info")
     masking = _text(info, "masking")
     enrollment = study.find("enrollment")
-    return Design(
+    return rec.Design(
         study_type=None if study_type == "N/A" else _code("study_type", study_type),
         phases=vocab.phases_from_text(_text(study, "phase")),
         primary_purpose=_code("primary_purpose", _text(info, "primary_purpose")),
@@ -381,23 +368,17 @@ def _who_masked(masking: str | None) -> list[str]:
     return [c for c in (_code("who_masked", w) for w in match.group(1).split(",")) if c]
 
 
-def _dates(study: Element) -> Dates:
+def _dates(study: Element) -> rec.Dates:
     def dated(name: str) -> tuple[str | None, str | None]:
         element = study.find(name)
         if element is None:
             return None, None
         return legacy_date(_plain(element.text)), _code("date_type", element.get("type"))
 
-    start, start_type = dated("start_date")
-    primary, primary_type = dated("primary_completion_date")
-    completion, completion_type = dated("completion_date")
-    return Dates(
-        start=start,
-        start_type=start_type,
-        primary_completion=primary,
-        primary_completion_type=primary_type,
-        completion=completion,
-        completion_type=completion_type,
+    return rec.Dates(  # positional first: each planned date and its type, in the order of Dates' fields
+        *dated("start_date"),
+        *dated("primary_completion_date"),
+        *dated("completion_date"),
         first_submitted=legacy_date(_text(study, "study_first_submitted") or _text(study, "firstreceived_date")),
         first_posted=legacy_date(_text(study, "study_first_posted")),
         last_update_posted=legacy_date(_text(study, "last_update_posted")),
@@ -405,13 +386,13 @@ def _dates(study: Element) -> Dates:
     )
 
 
-def _arms_and_interventions(study: Element) -> tuple[list[Arm], list[Intervention]]:
+def _arms_and_interventions(study: Element) -> tuple[list[rec.Arm], list[rec.Intervention]]:
     interventions = [_intervention(x) for x in study.findall("intervention")]
     arms = []
     for element in study.findall("arm_group"):
         label = _text(element, "arm_group_label") or ""
         arms.append(
-            Arm(
+            rec.Arm(
                 label=label,
                 type=_code("arm_type", _text(element, "arm_group_type")),
                 description=_text(element, "description"),
@@ -436,8 +417,8 @@ def _label_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
-def _intervention(element: Element) -> Intervention:
-    return Intervention(
+def _intervention(element: Element) -> rec.Intervention:
+    return rec.Intervention(
         name=_text(element, "intervention_name") or "",
         type=_code("intervention_type", _text(element, "intervention_type")),
         description=_text(element, "description"),
@@ -446,14 +427,14 @@ def _intervention(element: Element) -> Intervention:
     )
 
 
-def _eligibility(f: Fields, element: Element | None) -> Eligibility | None:
+def _eligibility(f: Fields, element: Element | None) -> rec.Eligibility | None:
     if element is None:
         return None
     text = _textblock(element, "criteria")
     parsed = parse_criteria(text)
     minimum_age = f.age(_age(_text(element, "minimum_age")), "eligibility/minimum_age")
     maximum_age = f.age(_age(_text(element, "maximum_age")), "eligibility/maximum_age")
-    return Eligibility(
+    return rec.Eligibility(
         sex=_code("sex", _text(element, "gender")),
         minimum_age=minimum_age,
         maximum_age=maximum_age,
@@ -489,12 +470,12 @@ def _std_ages(minimum_age: str | None, maximum_age: str | None) -> list[str]:
     return groups
 
 
-def _outcomes(study: Element) -> list[Outcome]:
+def _outcomes(study: Element) -> list[rec.Outcome]:
     outcomes = []
     for kind in ("primary", "secondary", "other"):
         for element in study.findall(f"{kind}_outcome"):
             outcomes.append(
-                Outcome(
+                rec.Outcome(
                     kind=kind,
                     measure=_text(element, "measure") or "",
                     time_frame=_text(element, "time_frame"),
@@ -504,17 +485,17 @@ def _outcomes(study: Element) -> list[Outcome]:
     return outcomes
 
 
-def _sponsor(element: Element | None) -> Sponsor | None:
+def _sponsor(element: Element | None) -> rec.Sponsor | None:
     name = None if element is None else _text(element, "agency")
     if element is None or not name:
         return None
-    return Sponsor(name=name, agency_class=_code("agency_class", _text(element, "agency_class")))
+    return rec.Sponsor(name=name, agency_class=_code("agency_class", _text(element, "agency_class")))
 
 
-def _identifiers(f: Fields, study: Element, nct_id: str) -> list[Identifier]:
+def _identifiers(f: Fields, study: Element, nct_id: str) -> list[rec.Identifier]:
     """The NCT id, then the others; an alias that is no NCT id, or an id holding hidden
     characters, is left out with a warning."""
-    ids = [Identifier(value=nct_id, kind="nct")]
+    ids = [rec.Identifier(value=nct_id, kind="nct")]
     for kind, name in (("org_study", "org_study_id"), ("secondary", "secondary_id"), ("alias", "nct_alias")):
         for value in _texts(study, f"id_info/{name}"):
             if kind == "alias" and not identity.NCT_ID.fullmatch(value):
@@ -524,7 +505,7 @@ def _identifiers(f: Fields, study: Element, nct_id: str) -> list[Identifier]:
                     f"field id_info/{name} {identity.shown(value)} holds control or bidi characters: left out"
                 )
             else:
-                ids.append(Identifier(value=value, kind=kind))
+                ids.append(rec.Identifier(value=value, kind=kind))
     return ids
 
 
@@ -539,32 +520,32 @@ def _person_name(element: Element) -> str | None:
     return name or None
 
 
-def _contact(element: Element) -> Contact:
+def _contact(element: Element) -> rec.Contact:
     phone = _text(element, "phone")
     extension = _text(element, "phone_ext")
     if phone and extension:
         phone = f"{phone} ext. {extension}"
-    return Contact(name=_person_name(element), role="CONTACT", phone=phone, email=_text(element, "email"))
+    return rec.Contact(name=_person_name(element), role="CONTACT", phone=phone, email=_text(element, "email"))
 
 
-def _official(element: Element) -> Contact:
-    return Contact(
+def _official(element: Element) -> rec.Contact:
+    return rec.Contact(
         name=_person_name(element),
         role=_code("contact_role", _text(element, "role")),
         affiliation=_text(element, "affiliation"),
     )
 
 
-def _central_contacts(study: Element) -> list[Contact]:
+def _central_contacts(study: Element) -> list[rec.Contact]:
     return [
         _contact(x) for name in ("overall_contact", "overall_contact_backup") for x in study.findall(name)
     ]
 
 
-def _location(element: Element) -> Location:
+def _location(element: Element) -> rec.Location:
     contacts = [_contact(x) for name in ("contact", "contact_backup") for x in element.findall(name)]
     contacts += [_official(x) for x in element.findall("investigator")]
-    return Location(
+    return rec.Location(
         facility=_text(element, "facility/name"),
         city=_text(element, "facility/address/city"),
         state=_text(element, "facility/address/state"),
@@ -575,16 +556,16 @@ def _location(element: Element) -> Location:
     )
 
 
-def _documents(study: Element) -> list[Document]:
+def _documents(study: Element) -> list[rec.Document]:
     return [_document(x) for x in study.findall("provided_document_section/provided_document")]
 
 
-def _document(element: Element) -> Document:
+def _document(element: Element) -> rec.Document:
     url = _text(element, "document_url")
     filename = url.rstrip("/").rsplit("/", 1)[-1] if url else None
     # "Prot_SAP_000.pdf" -> "Prot_SAP", as API v2 gives it in typeAbbrev
     abbrev = re.fullmatch(r"([A-Za-z_]+?)_\d+\.\w+", filename or "")
-    return Document(
+    return rec.Document(
         label=_text(element, "document_type"),
         type_abbrev=abbrev.group(1) if abbrev else None,
         has_protocol=_yes_no(_text(element, "document_has_protocol")),

@@ -269,31 +269,29 @@ def _write_rows(cursor, version_id: int, parts: dict) -> None:
         insert("outcome", {"kind": outcome["kind"], "position": position, **fields})
     for position, document in enumerate(parts["documents"] or []):
         insert("document", {"position": position, **document})
+
+    def insert_each(table: str, items: list[dict], name: str, names: str) -> list[int]:
+        """Arms and interventions: a name, a type, a description and a list of names (as JSON)."""
+        return [
+            insert(
+                table,
+                {
+                    "position": position,
+                    **{k: item[k] for k in (name, "type", "description")},
+                    names: _dumps(item[names]),
+                },
+            )
+            for position, item in enumerate(items)
+        ]
+
     arm_of: dict[str, int] = {}
-    for position, arm in enumerate(parts["arms"] or []):
-        arm_id = insert(
-            "arm",
-            {
-                "position": position,
-                "label": arm["label"],
-                "type": arm["type"],
-                "description": arm["description"],
-                "intervention_names": _dumps(arm["intervention_names"]),
-            },
-        )
+    arms = parts["arms"] or []
+    for arm, arm_id in zip(arms, insert_each("arm", arms, "label", "intervention_names"), strict=True):
         arm_of.setdefault(arm["label"], arm_id)
     links = set()
-    for position, item in enumerate(parts["interventions"] or []):
-        intervention_id = insert(
-            "intervention",
-            {
-                "position": position,
-                "name": item["name"],
-                "type": item["type"],
-                "description": item["description"],
-                "other_names": _dumps(item["other_names"]),
-            },
-        )
+    interventions = parts["interventions"] or []
+    ids = insert_each("intervention", interventions, "name", "other_names")
+    for item, intervention_id in zip(interventions, ids, strict=True):
         links.update((arm_of[label], intervention_id) for label in item["arm_labels"] if label in arm_of)
     cursor.executemany("INSERT INTO arm_intervention (arm_id, intervention_id) VALUES (?, ?)", sorted(links))
     position = 0
