@@ -124,7 +124,7 @@ def test_orphaned_notes_keep_their_quote():
 
 
 def test_the_cores_section_keys_are_the_trial_views_sections():
-    from reviewer.core.notes import SECTION_KEYS
+    from reviewer.core.items import SECTIONS as ITEM_SECTIONS
     from reviewer.gui.trial_html import SECTIONS
 
-    assert {key for key, _title in SECTIONS} == SECTION_KEYS
+    assert SECTIONS == ITEM_SECTIONS
