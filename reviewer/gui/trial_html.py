@@ -20,20 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import vocab
+from ..core.items import SECTION_TITLES, SECTIONS
 from ..core.record import Arm, Criterion, Intervention, TrialRecord
 
-SECTIONS = (
-    ("overview", "Overview"),
-    ("design", "Design"),
-    ("arms", "Arms & interventions"),
-    ("eligibility", "Eligibility"),
-    ("outcomes", "Outcomes"),
-    ("sponsors", "Sponsor & sites"),
-    ("documents", "Documents"),
-    ("versions", "Versions"),
-    ("source", "Source"),
-)
-SECTION_TITLES = dict(SECTIONS)
 TAG_ORDER = ("concern", "question", "suggestion", "ok", None)
 MAX_SITES = 150  # sites listed in the page; the rest are counted (the source tab has them all)
 

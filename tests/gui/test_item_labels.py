@@ -38,25 +38,16 @@ LABELS = {
 
 
 @pytest.fixture
-def upgraded_window(qtbot, tmp_path):
-    from reviewer.core.store.db import STORE_FILE_NAME, open_store
-    from reviewer.gui import tasks
-    from reviewer.gui.main_window import MainWindow
+def data_dir(tmp_path):
+    """This test's data folder holds the 0005 store with notes on selections (the window's fixtures
+    open it: it is upgraded as a user's would be)."""
+    from reviewer.core.store.db import STORE_FILE_NAME
 
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copy(FIXTURES_DIR / "stores" / "span_notes" / "0005.sqlite3", data_dir / STORE_FILE_NAME)
-    (data_dir / "settings.ini").write_text(f"[General]\nauthor={TEST_AUTHOR}\n", encoding="utf-8")
-    store = open_store(data_dir)
-    win = MainWindow(store, data_dir)
-    qtbot.addWidget(win, before_close_func=drop_typed_note)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    drop_typed_note(win)
-    win.close()
-    tasks.wait_all()
-    store.close()
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(FIXTURES_DIR / "stores" / "span_notes" / "0005.sqlite3", folder / STORE_FILE_NAME)
+    (folder / "settings.ini").write_text(f"[General]\nauthor={TEST_AUTHOR}\n", encoding="utf-8")
+    return folder
 
 
 def write_in_the_app(window, kind: str, key: str, body: str) -> None:
@@ -70,10 +61,9 @@ def pdf_text(data: bytes) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages).split())
 
 
-def test_the_app_the_pdf_and_the_digest_name_and_number_every_item_alike(upgraded_window):
+def test_the_app_the_pdf_and_the_digest_name_and_number_every_item_alike(window):
     from reviewer.core import reports
 
-    window = upgraded_window
     write_in_the_app(window, "criterion", "other/3.1", "written in the app on criterion 3.1")
     write_in_the_app(window, "outcome", "other/2", "written in the app on other outcome 2")
     window.open_trial(REGISTRY_ID)
