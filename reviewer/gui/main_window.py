@@ -713,7 +713,10 @@ class MainWindow(QMainWindow):
             # the note was deleted since: the text becomes a new note on the same item
             anchor = items.anchor_of(str(kept.get("item_kind")), str(kept.get("item_key")), kept.get("quote"))
         else:
-            anchor = items.anchor_of(*(draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS))
+            kind, key, *rest = (draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS)
+            if kind == "span":  # kept by a release whose selections had a kind of their own: the item's kind
+                kind, key = next(((k, key) for k, shown in view.rendered.items if shown == key), ("trial", ""))
+            anchor = items.anchor_of(kind, key, *rest)
         request = NoteRequest(view.trial_id, view.registry_id, anchor, anchor.label)
         return self.open_note_editor(request, restore=draft)
 
