@@ -14,7 +14,8 @@ text, the JSON export, the comparison, the notes digest, re-anchoring and the ve
 
 A selection inside an item's text (a "span") is not a kind of its own: it is an ``ItemRef`` plus the
 offsets and the quote selector of ``reviewer.core.anchoring`` (``TextSpan``). A note is on an
-``ItemRef`` or on a ``TextSpan``.
+``ItemRef`` or on a ``TextSpan``; ``anchor_of`` and ``stored_anchor`` turn one into a note's stored
+columns and back, ``label_of`` names what a stored note is on ("Primary outcome 1 (selection)").
 """
 
 from __future__ import annotations
@@ -240,6 +241,9 @@ def span_in(text: str, ref: ItemRef, quote: str) -> TextSpan:
     """A selection of ``quote`` in an item's ``text`` (no offsets when the text does not hold it)."""
     start = text.find(quote)
     return TextSpan(ref, None, None, quote) if start < 0 else TextSpan(ref, start, start + len(quote), quote)
+
+
+# ---------------------------------------------------------------- the items of a record, numbered
 
 
 def numbered(criteria: list[Criterion], parent: str = "") -> Iterator[tuple[str, Criterion]]:
