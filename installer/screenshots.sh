@@ -46,8 +46,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 
 from reviewer.core.ingest import import_paths
+from reviewer.core.items import anchor_of
 from reviewer.core.library import open_library
-from reviewer.core.notes import Anchor, add_note
+from reviewer.core.notes import add_note
 from reviewer.core.store import reading
 from reviewer.gui import tasks, theme
 from reviewer.gui.app import make_application
@@ -66,11 +67,11 @@ if corpus.is_dir():
     import_paths(store, sorted(corpus.glob("*.json"))[:120])
 
 NOTES = [
-    ("NCT07312656", Anchor("outcome", "primary/1"), "Which grading scale: WHO or CTCAE? State it in the SAP.", "question"),
-    ("NCT07312656", Anchor("arm", "control group"), "No placebo spray: the control arm is unblinded.", "concern"),
-    ("NCT07312656", Anchor("criterion", "inclusion/2"), "Upper age limit 75 seems arbitrary.", "suggestion"),
-    ("NCT02455596", Anchor("criterion", "inclusion/6"), "ECOG 0-2 here vs 1-3 in the FMT trial.", "concern"),
-    ("NCT06924645", Anchor("trial", ""), "Real-world design; outcomes are not in the source page.", "ok"),
+    ("NCT07312656", anchor_of("outcome", "primary/1"), "Which grading scale: WHO or CTCAE? State it in the SAP.", "question"),
+    ("NCT07312656", anchor_of("arm", "control group"), "No placebo spray: the control arm is unblinded.", "concern"),
+    ("NCT07312656", anchor_of("criterion", "inclusion/2"), "Upper age limit 75 seems arbitrary.", "suggestion"),
+    ("NCT02455596", anchor_of("criterion", "inclusion/6"), "ECOG 0-2 here vs 1-3 in the FMT trial.", "concern"),
+    ("NCT06924645", anchor_of("trial", ""), "Real-world design; outcomes are not in the source page.", "ok"),
 ]
 with store.transaction() as session:
     for registry_id, anchor, body, tag in NOTES:

@@ -24,9 +24,9 @@ Sections and how their rows are made:
   known endpoint (overall survival/OS, PFS, ORR, adverse events, ...) share a row per endpoint;
   the rest are clustered by word overlap like the unmatched criteria.
 
-Every item appears on exactly one row. ``Row.keys`` parallels ``Row.cells`` with the item keys
-notes use: "inclusion/3", "inclusion/3.2" (a child of a heading), "other/1", "primary/2", an arm's
-label, a design field name.
+Every item appears on exactly one row. ``Row.keys`` parallels ``Row.cells`` with the items'
+``reviewer.core.items.ItemRef``, the refs notes use: criterion "inclusion/3", "inclusion/3.2" (a child
+of a heading), "other/1"; outcome "primary/2"; an arm's label; a design field's name.
 
 The ``differs`` rule: a row is the same (``differs=False``) only when every trial has something on it
 and either (a) the trials' normalised texts are equal (lowercase, whitespace squashed, leading list
@@ -50,6 +50,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .items import OUTCOME_KINDS, ItemRef, design_field, numbered, numbered_outcomes
+from .items import arm as arm_ref
+from .items import criterion as criterion_ref
 from .record import Arm, Criterion, Outcome, TrialRecord
 from .text import squash
 from .vocab import age_in_years, label, phases_label
@@ -74,7 +77,7 @@ DIFFERS_MARK = "≠"
 class Row:
     concept: str | None  # e.g. "Age"; None for unmatched rows
     cells: list[list[str]]  # one cell per trial, in trial order: the texts of its items on this row
-    keys: list[list[str]]  # parallel to cells: the item keys of those items
+    keys: list[list[ItemRef]]  # parallel to cells: the refs of those items
     differs: bool  # True when the cells do not say the same thing (see the module docstring)
 
 
@@ -89,7 +92,7 @@ class AlignedItem:
     """One alignable thing of one trial: a criterion, an outcome or an arm."""
 
     trial: int  # column
-    key: str
+    ref: ItemRef
     text: str
     words: frozenset[str]
     group: str | None = None  # concept, endpoint or arm role
@@ -765,7 +768,7 @@ def _row(concept: str | None, items: list[AlignedItem], n_trials: int, compare_v
     return Row(
         concept=concept,
         cells=[[item.text for item in cell] for cell in cells],
-        keys=[[item.key for item in cell] for cell in cells],
+        keys=[[item.ref for item in cell] for cell in cells],
         differs=_differs(cells, concept if compare_values else None),
     )
 
@@ -783,15 +786,14 @@ def _render(criterion: Criterion, depth: int = 0) -> str:
     return "\n".join(lines)
 
 
-def _units(criteria: list[Criterion], section: str, prefix: str = "") -> list[tuple[str, Criterion]]:
-    """(key, criterion) for each alignable item: heading-only items are replaced by their children."""
+def _units(criteria: list[Criterion], section: str, parent: str = "") -> list[tuple[ItemRef, Criterion]]:
+    """(ref, criterion) for each alignable item: heading-only items are replaced by their children."""
     units = []
-    for n, criterion in enumerate(criteria, 1):
-        path = f"{prefix}{n}"
+    for number, criterion in numbered(criteria, parent):
         if _is_heading(criterion):
-            units.extend(_units(criterion.children, section, path + "."))
+            units.extend(_units(criterion.children, section, number))
         else:
-            units.append((f"{section}/{path}", criterion))
+            units.append((criterion_ref(section, number), criterion))
     return units
 
 
@@ -801,26 +803,32 @@ def criteria_items(record: TrialRecord, section: str, trial: int = 0) -> list[Al
     if eligibility is None:
         return []
     parts = ("inclusion", "other") if section == "inclusion" else (section,)
-    items = []
+    aligned = []
     for part in parts:
-        for key, criterion in _units(getattr(eligibility, part), part):
+        for ref, criterion in _units(getattr(eligibility, part), part):
             text = _render(criterion)
             concept = criterion_concept(criterion.text)
             if concept is None and criterion.children:
                 concept = criterion_concept(text)
-            items.append(AlignedItem(trial, key, text, content_words(text), concept))
-    return items
+            aligned.append(AlignedItem(trial, ref, text, content_words(text), concept))
+    return aligned
+
+
+def _by_group(aligned: list[AlignedItem]) -> tuple[dict[str, list[AlignedItem]], list[AlignedItem]]:
+    """The items of each group (in order of first appearance), and the items of none."""
+    groups: dict[str, list[AlignedItem]] = {}
+    loose = []
+    for item in aligned:
+        if item.group is None:
+            loose.append(item)
+        else:
+            groups.setdefault(item.group, []).append(item)
+    return groups, loose
 
 
 def _criteria_rows(records: list[TrialRecord], section: str) -> list[Row]:
-    items = [item for n, record in enumerate(records) for item in criteria_items(record, section, n)]
-    by_concept: dict[str, list[AlignedItem]] = {}
-    unmatched = []
-    for item in items:
-        if item.group is None:
-            unmatched.append(item)
-        else:
-            by_concept.setdefault(item.group, []).append(item)
+    aligned = [item for n, record in enumerate(records) for item in criteria_items(record, section, n)]
+    by_concept, unmatched = _by_group(aligned)
     rows = [
         _row(concept, by_concept[concept], len(records), compare_values=True)
         for concept in CONCEPT_NAMES
@@ -893,7 +901,6 @@ ENDPOINTS: tuple[tuple[str, re.Pattern], ...] = (
     ),
     _endpoint("Minimal residual disease", r"\bminimal\s+residual\s+disease", r"(?-i:\bMRD\b)"),
 )
-OUTCOME_KINDS = ("primary", "secondary", "other")
 
 
 @lru_cache(maxsize=4096)
@@ -912,16 +919,11 @@ def outcome_text(outcome: Outcome) -> str:
 
 
 def outcome_items(record: TrialRecord, trial: int = 0) -> list[AlignedItem]:
-    """The outcomes of a record as items keyed "primary/1", "secondary/2", ..."""
-    counters: dict[str, int] = {}
-    items = []
-    for outcome in record.outcomes or []:
-        counters[outcome.kind] = counters.get(outcome.kind, 0) + 1
-        key = f"{outcome.kind}/{counters[outcome.kind]}"
-        item = AlignedItem(trial, key, outcome_text(outcome), content_words(outcome.measure))
-        item.group = outcome_endpoint(outcome.measure)
-        items.append(item)
-    return items
+    """The outcomes of a record as items: outcome "primary/1", "secondary/2", ..."""
+    return [
+        AlignedItem(trial, ref, outcome_text(o), content_words(o.measure), outcome_endpoint(o.measure))
+        for ref, o in numbered_outcomes(record.outcomes)
+    ]
 
 
 def _kind_label(kind: str) -> str:
@@ -929,18 +931,12 @@ def _kind_label(kind: str) -> str:
 
 
 def _outcome_rows(records: list[TrialRecord]) -> list[Row]:
-    items = [item for n, record in enumerate(records) for item in outcome_items(record, n)]
-    kinds = list(OUTCOME_KINDS) + sorted({i.key.split("/")[0] for i in items} - set(OUTCOME_KINDS))
+    aligned = [item for n, record in enumerate(records) for item in outcome_items(record, n)]
+    kinds = list(OUTCOME_KINDS) + sorted({i.ref.group for i in aligned} - set(OUTCOME_KINDS))
     rows = []
     for kind in kinds:
-        of_kind = [item for item in items if item.key.split("/")[0] == kind]
-        groups: dict[str, list[AlignedItem]] = {}
-        loose = []
-        for item in of_kind:
-            if item.group is None:
-                loose.append(item)
-            else:
-                groups.setdefault(item.group, []).append(item)
+        of_kind = [item for item in aligned if item.ref.group == kind]
+        groups, loose = _by_group(of_kind)
         named = [(f"{_kind_label(kind)}: {name}", members) for name, members in groups.items()]
         unnamed = [(f"{_kind_label(kind)} outcome", members) for members in _cluster(loose, TEXT_SIMILARITY)]
         position = {id(item): n for n, item in enumerate(of_kind)}
@@ -978,19 +974,19 @@ def arm_role(arm: Arm, trial_has_experimental: bool = True) -> str:
 def arm_items(record: TrialRecord, trial: int = 0) -> list[AlignedItem]:
     arms = record.arms or []
     has_experimental = any(arm.type == "EXPERIMENTAL" for arm in arms)
-    items = []
+    aligned = []
     for arm in arms:
         names = " ".join(_INTERVENTION_TYPE_PREFIX.sub("", name) for name in arm.intervention_names)
         words = content_words(f"{arm.label} {names}")
-        items.append(AlignedItem(trial, arm.label, arm_text(arm), words, arm_role(arm, has_experimental)))
-    return items
+        aligned.append(AlignedItem(trial, arm_ref(arm.label), arm_text(arm), words, arm_role(arm, has_experimental)))
+    return aligned
 
 
 def _arm_rows(records: list[TrialRecord]) -> list[Row]:
-    items = [item for n, record in enumerate(records) for item in arm_items(record, n)]
+    aligned = [item for n, record in enumerate(records) for item in arm_items(record, n)]
     rows = []
     for role in ROLES:
-        of_role = [item for item in items if item.group == role]
+        of_role = [item for item in aligned if item.group == role]
         rows.extend(_row(f"{role} arm", cluster, len(records)) for cluster in _cluster(of_role, -1.0))
     return rows
 
@@ -1077,7 +1073,8 @@ def _design_rows(records: list[TrialRecord]) -> list[Row]:
             differs = _ages_differ(texts)
         else:
             differs = _texts_differ([[text] for text in texts])
-        rows.append(Row(concept, [[text] for text in texts], [[field_name] for _ in records], differs))
+        keys = [[design_field(field_name)] for _ in records]
+        rows.append(Row(concept, [[text] for text in texts], keys, differs))
     return rows
 
 
@@ -1123,7 +1120,7 @@ def compare_arms(record: TrialRecord) -> Comparison:
     arms = record.arms or []
     if not arms:
         raise ValueError(f"{record.registry_id} has no arms to compare")
-    keys = [[arm.label] for arm in arms]
+    keys = [[arm_ref(arm.label)] for arm in arms]
     cells_by_row = [
         ("Type", [[_code(arm.type)] for arm in arms]),
         ("Description", [[squash(arm.description) or EMPTY] for arm in arms]),

@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .record import Arm, Criterion, Intervention, Location, Outcome, TrialRecord
+from . import items
+from .items import CRITERION_SECTIONS
+from .record import Arm, Intervention, Location, Outcome, TrialRecord
 
 CHANGE_KINDS = ("changed", "inserted", "deleted", "reworded", "moved")
 OUTCOME_PARTS = {"primary": "primaryOutcomes", "secondary": "secondaryOutcomes", "other": "otherOutcomes"}
-CRITERIA_SECTIONS = ("inclusion", "exclusion", "other")
 # below this share of words in common, two items are different items, not a rewording of one
 REWORDED_AT = 0.5
 _DATES = ("start", "primary_completion", "completion", "first_posted")
@@ -262,20 +263,15 @@ class _Item:
 
 
 def criterion_items(record: TrialRecord) -> list[_Item]:
-    """A record's criteria in reading order, each with its key (as notes name them)."""
-    items: list[_Item] = []
+    """A record's criteria in reading order, each with its key (its ItemRef's path, as notes name it)."""
     if record.eligibility is None:
-        return items
-
-    def walk(criteria: list[Criterion], section: str, prefix: str) -> None:
-        for n, criterion in enumerate(criteria, 1):
-            key = f"{prefix}{n}"
-            items.append(_Item(section, f"{section}/{key}", criterion.text, len(items)))
-            walk(criterion.children, section, key + ".")
-
-    for section in CRITERIA_SECTIONS:
-        walk(getattr(record.eligibility, section), section, "")
-    return items
+        return []
+    found = (
+        (section, item)
+        for section in CRITERION_SECTIONS
+        for item in items.criterion_items(getattr(record.eligibility, section), section)
+    )
+    return [_Item(section, item.ref.path, item.text, index) for index, (section, item) in enumerate(found)]
 
 
 def _criteria(add: Callable[[Change], None], before: TrialRecord, after: TrialRecord) -> None:
@@ -341,12 +337,7 @@ def _kept_in_order(pairs: list[tuple[_Item, _Item]]) -> set[int]:
 
 
 def _outcome_keys(outcomes: list[Outcome]) -> list[str]:
-    counters: dict[str, int] = {}
-    keys = []
-    for outcome in outcomes:
-        counters[outcome.kind] = counters.get(outcome.kind, 0) + 1
-        keys.append(f"{outcome.kind}/{counters[outcome.kind]}")
-    return keys
+    return [ref.path for ref, _outcome in items.numbered_outcomes(outcomes)]
 
 
 def _outcomes(add: Callable[[Change], None], old: list[Outcome], new: list[Outcome]) -> None:

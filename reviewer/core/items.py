@@ -13,16 +13,19 @@ text, the JSON export, the comparison, the notes digest, re-anchoring and the ve
   "Primary outcome 1", "Other criterion 2") and its text.
 
 A selection inside an item's text (a "span") is not a kind of its own: it is an ``ItemRef`` plus the
-offsets and the quote selector of ``reviewer.core.anchoring`` (``TextSpan``).
+offsets and the quote selector of ``reviewer.core.anchoring`` (``TextSpan``). A note is on an
+``ItemRef`` or on a ``TextSpan``; ``anchor_of`` and ``stored_anchor`` turn one into a note's stored
+columns and back, ``label_of`` names what a stored note is on ("Primary outcome 1 (selection)").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from .record import Criterion, TrialRecord
+from .record import Criterion, Outcome, TrialRecord
 
 
 class Kind(StrEnum):
@@ -103,6 +106,13 @@ class ItemRef:
         return ""
 
     @property
+    def group(self) -> str:
+        """A criterion's section or an outcome's kind ("inclusion", "primary"); "" for other kinds."""
+        if self.kind in (Kind.CRITERION, Kind.OUTCOME) and "/" in self.path:
+            return self.path.split("/", 1)[0]
+        return ""
+
+    @property
     def label(self) -> str:
         """The item in words, the same in the app, the PDF, the text, the JSON and the notes digest."""
         return label(self)
@@ -113,9 +123,8 @@ class ItemRef:
 
 def label(ref: ItemRef) -> str:
     kind, path = ref.kind, ref.path
-    if kind in (Kind.CRITERION, Kind.OUTCOME) and "/" in path:
-        group, number = path.split("/", 1)
-        return f"{group.capitalize()} {kind.value} {number}"
+    if ref.group:
+        return f"{ref.group.capitalize()} {kind.value} {ref.number}"
     if kind is Kind.TRIAL:
         return "The trial"
     if kind is Kind.SECTION:
@@ -177,34 +186,90 @@ class Item:
 
 @dataclass(frozen=True)
 class TextSpan:
-    """A selection inside an item's text: the item, the offsets and the quote selector's parts."""
+    """A quote of an item's text: the item, the offsets and the quote selector's parts.
+
+    A selection has its offsets; a quote without them is the item's whole text as it was when the
+    note was written (what re-anchoring looks for), or a selection not found in the item's text."""
 
     ref: ItemRef
-    start: int
-    end: int
+    start: int | None
+    end: int | None
     exact: str
     prefix: str = ""
     suffix: str = ""
 
     @property
+    def is_selection(self) -> bool:
+        return self.start is not None
+
+    @property
     def label(self) -> str:
-        return self.ref.label + " (selection)"
+        return self.ref.label + (" (selection)" if self.is_selection else "")
 
 
-def criterion_items(criteria: list[Criterion], group: str, prefix: str = "", depth: int = 0) -> Iterator[Item]:
-    """The criteria of one group and their children, numbered "1", "2", "2.1" ..."""
+# ---------------------------------------------------------------- what a note is on, as the store keeps it
+
+
+def anchor_of(item_kind: str, item_key: str, quote: str | None = None,
+              span_start: int | None = None, span_end: int | None = None) -> ItemRef | TextSpan:
+    """A note's anchor from its stored columns (a quote makes it a TextSpan)."""
+    ref = ItemRef.stored(item_kind, item_key)
+    return TextSpan(ref, span_start, span_end, quote) if quote else ref
+
+
+def stored_anchor(anchor: ItemRef | TextSpan) -> dict[str, Any]:
+    """The note columns of an anchor: item_kind, item_key, quote, span_start, span_end."""
+    span = anchor if isinstance(anchor, TextSpan) else None
+    ref = span.ref if span else anchor
+    return {
+        "item_kind": ref.kind.value,
+        "item_key": ref.path,
+        "quote": span.exact if span else None,
+        "span_start": span.start if span else None,
+        "span_end": span.end if span else None,
+    }
+
+
+def label_of(note: Any) -> str:
+    """What a note is on, in words ("Primary outcome 1 (selection)"), from a stored note or its dict."""
+    get = note.get if isinstance(note, Mapping) else lambda name: getattr(note, name)
+    ref = ItemRef.stored(get("item_kind"), get("item_key"))
+    return TextSpan(ref, get("span_start"), get("span_end"), "").label
+
+
+def span_in(text: str, ref: ItemRef, quote: str) -> TextSpan:
+    """A selection of ``quote`` in an item's ``text`` (no offsets when the text does not hold it)."""
+    start = text.find(quote)
+    return TextSpan(ref, None, None, quote) if start < 0 else TextSpan(ref, start, start + len(quote), quote)
+
+
+# ---------------------------------------------------------------- the items of a record, numbered
+
+
+def numbered(criteria: list[Criterion], parent: str = "") -> Iterator[tuple[str, Criterion]]:
+    """Each criterion of a list with its number: "1", "2" ...; under parent "2": "2.1", "2.2" ...
+    (not their children: number those with ``numbered(criterion.children, number)``)."""
     for n, item in enumerate(criteria, 1):
-        number = f"{prefix}{n}"
+        yield (f"{parent}.{n}" if parent else str(n)), item
+
+
+def criterion_items(criteria: list[Criterion], group: str, parent: str = "", depth: int = 0) -> Iterator[Item]:
+    """The criteria of one group and their children, numbered "1", "2", "2.1" ..."""
+    for number, item in numbered(criteria, parent):
         yield Item(criterion(group, number), item.text, depth)
-        yield from criterion_items(item.children, group, number + ".", depth + 1)
+        yield from criterion_items(item.children, group, number, depth + 1)
+
+
+def numbered_outcomes(outcomes: list[Outcome] | None) -> Iterator[tuple[ItemRef, Outcome]]:
+    """The outcomes with their refs, numbered within their kind: "primary/1", "secondary/1" ..."""
+    counters: dict[str, int] = {}
+    for o in outcomes or []:
+        counters[o.kind] = counters.get(o.kind, 0) + 1
+        yield outcome(o.kind, counters[o.kind]), o
 
 
 def outcome_items(record: TrialRecord) -> Iterator[Item]:
-    """The outcomes, numbered within their kind: "primary/1", "secondary/1" ..."""
-    counters: dict[str, int] = {}
-    for o in record.outcomes or []:
-        counters[o.kind] = counters.get(o.kind, 0) + 1
-        yield Item(outcome(o.kind, counters[o.kind]), o.measure)
+    return (Item(ref, o.measure) for ref, o in numbered_outcomes(record.outcomes))
 
 
 def walk(record: TrialRecord) -> Iterator[Item]:
@@ -231,3 +296,13 @@ def walk(record: TrialRecord) -> Iterator[Item]:
 
 def items_by_ref(record: TrialRecord) -> dict[ItemRef, Item]:
     return {item.ref: item for item in walk(record)}
+
+
+# the kinds whose items have a text of their own a note can quote (a section's or a design field's
+# text is the page's, not one item's)
+QUOTED_KINDS = frozenset({Kind.TRIAL, Kind.ARM, Kind.INTERVENTION, Kind.CRITERION, Kind.OUTCOME})
+
+
+def texts(record: TrialRecord) -> dict[ItemRef, str]:
+    """The text of every item a note can quote, in reading order."""
+    return {item.ref: item.text for item in walk(record) if item.ref.kind in QUOTED_KINDS}

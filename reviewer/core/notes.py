@@ -1,10 +1,11 @@
 """Reviewer notes: attach to an item of a trial, edit, delete (and restore), list; re-anchor after imports.
 
-A note's anchor is (item kind, item key) plus the quoted text of the item when the note was written.
-Keys are stable names: "inclusion/3.2" for a criterion, "primary/1" for an outcome, an arm's label,
-"DRUG:Aspirin" for an intervention, a section name, "" for the trial itself. When a new version of a
-trial changes the item under a key, ``reanchor`` moves the note to the item that now holds its quote,
-or marks it orphaned (it keeps its quote and is never deleted by an import).
+A note is on an item (``reviewer.core.items.ItemRef``; the store keeps its kind and path in the
+note's ``item_kind`` and ``item_key`` columns) or on a quote of its text (``items.TextSpan``: a
+selection keeps its offsets in ``span_start`` and ``span_end``; a note on a whole item quotes its
+text as it was). When a new version of a trial changes the item under a key, ``reanchor`` moves the
+note to the item of the same kind that now holds its quote, or marks it orphaned (it keeps its quote
+and is never deleted by an import).
 """
 
 from __future__ import annotations
@@ -16,71 +17,14 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, select
 
+from . import items
+from .items import ItemRef, TextSpan, stored_anchor
 from .record import TrialRecord
 from .store.tables import NOTE_TAGS, Note, Trial
 from .text import squash
 
-ITEM_KINDS = ("trial", "section", "arm", "intervention", "criterion", "outcome", "span")
-# Keys of the trial view's sections (reviewer.gui.trial_html.SECTIONS, checked by a test): a span
-# note in a section's own text (a summary, a description) carries the section's key, or "".
-SECTION_KEYS = frozenset(
-    {"overview", "design", "arms", "eligibility", "outcomes", "sponsors", "documents", "versions", "source"}
-)
-SPAN_ITEM_KINDS = ("criterion", "outcome", "arm", "intervention")
-
-
-@dataclass
-class Anchor:
-    kind: str
-    key: str
-    quote: str | None = None
-    span_start: int | None = None
-    span_end: int | None = None
-
-
-def item_texts(record: TrialRecord) -> dict[tuple[str, str], str]:
-    """Every annotatable item of a record: (kind, key) -> its text."""
-    items: dict[tuple[str, str], str] = {("trial", ""): record.brief_title or record.registry_id}
-    for arm in record.arms or []:
-        items[("arm", arm.label)] = " ".join(x for x in (arm.label, arm.description) if x)
-    for intervention in record.interventions or []:
-        items[("intervention", intervention_key(intervention.type, intervention.name))] = intervention.name
-    if record.eligibility:
-        for section in ("inclusion", "exclusion", "other"):
-
-            def walk(criteria, prefix, section=section):
-                for n, criterion in enumerate(criteria, 1):
-                    key = f"{prefix}{n}"
-                    items[("criterion", f"{section}/{key}")] = criterion.text
-                    walk(criterion.children, key + ".")
-
-            walk(getattr(record.eligibility, section), "")
-    counters: dict[str, int] = {}
-    for outcome in record.outcomes or []:
-        counters[outcome.kind] = counters.get(outcome.kind, 0) + 1
-        items[("outcome", f"{outcome.kind}/{counters[outcome.kind]}")] = outcome.measure
-    return items
-
-
-def item_of_span(
-    items: dict[tuple[str, str], str], key: str, quote: str | None
-) -> tuple[str, str] | None:
-    """The item a span note lies in: the item under its key whose text holds the quote, else the first
-    item of the same kinds that holds it (the item moved); None when no item holds it."""
-    wanted = squash(quote).lower() if quote else None
-    for kind in SPAN_ITEM_KINDS:
-        text = items.get((kind, key))
-        if text is not None and (wanted is None or wanted in squash(text).lower()):
-            return kind, key
-    if wanted:
-        for anchor, text in items.items():
-            if anchor[0] in SPAN_ITEM_KINDS and wanted in squash(text).lower():
-                return anchor
-    return None
-
-
-def intervention_key(kind: str | None, name: str) -> str:
-    return f"{kind or 'OTHER'}:{name}"
+# the kinds whose notes are checked against the page as a whole, not against an item's text
+_WHOLE_PAGE_KINDS = ("trial", "section")
 
 
 def _check(tag: str | None, body: str) -> None:
@@ -91,11 +35,9 @@ def _check(tag: str | None, body: str) -> None:
 
 
 def add_note(
-    session: Session, trial_id: int, anchor: Anchor, body: str, author: str, tag: str | None = None
+    session: Session, trial_id: int, anchor: ItemRef | TextSpan, body: str, author: str, tag: str | None = None
 ) -> Note:
     """Write a note now (the caller commits at once: notes are never left unsaved)."""
-    if anchor.kind not in ITEM_KINDS:
-        raise ValueError(f"unknown item kind {anchor.kind!r}")
     _check(tag, body)
     trial = session.get(Trial, trial_id)
     if trial is None:
@@ -103,11 +45,7 @@ def add_note(
     now = datetime.now(UTC)
     note = Note(
         trial_id=trial_id,
-        item_kind=anchor.kind,
-        item_key=anchor.key,
-        quote=anchor.quote,
-        span_start=anchor.span_start,
-        span_end=anchor.span_end,
+        **stored_anchor(anchor),
         body=body.strip(),
         tag=tag,
         author=author,
@@ -182,35 +120,40 @@ class _StoredAnchor:
 _ANCHOR_COLUMNS = "id, item_kind, item_key, quote, span_start, span_end, orphaned, anchor_version_id"
 
 
-def _by_text(items: dict[tuple[str, str], str]) -> dict[str, tuple[str, str]]:
-    by_text: dict[str, tuple[str, str]] = {}
-    for anchor, text in items.items():
-        by_text.setdefault(squash(text).lower(), anchor)
+def _by_text(texts: dict[ItemRef, str]) -> dict[str, ItemRef]:
+    by_text: dict[str, ItemRef] = {}
+    for ref, text in texts.items():
+        by_text.setdefault(squash(text).lower(), ref)
     return by_text
 
 
-def _recheck(note: Note | _StoredAnchor, items, by_text, version_id: int) -> None:
+def _holds(text: str | None, quote: str | None) -> bool:
+    return text is not None and (quote is None or quote in squash(text).lower())
+
+
+def _recheck(note: Note | _StoredAnchor, texts: dict[ItemRef, str], by_text: dict[str, ItemRef], version_id: int) -> None:
     """Check one note against a version's items: move it to the item that now holds its quote, or
     mark it orphaned; either way it is then checked against ``version_id``."""
-    if note.item_kind in ("trial", "section") or (
-        note.item_kind == "span" and (note.item_key == "" or note.item_key in SECTION_KEYS)
-    ):
+    quote = squash(note.quote).lower() if note.quote else None
+    if note.item_kind in _WHOLE_PAGE_KINDS:
         still = not note.orphaned  # the trial or a section's text: nothing finer to check it against
-    elif note.item_kind == "span":
-        found = item_of_span(items, note.item_key, note.quote)
-        still = found is not None
-        if found is not None and found[1] != note.item_key:
-            note.item_key = found[1]
-        if found is not None and note.quote:
-            start = items[found].find(note.quote)
-            note.span_start, note.span_end = (start, start + len(note.quote)) if start >= 0 else (None, None)
+    elif note.span_start is not None:  # a selection: in its item, else in the first item of its kind holding it
+        ref = ItemRef.stored(note.item_kind, note.item_key)
+        if not _holds(texts.get(ref), quote):
+            kind = ref.kind
+            ref = next((r for r, text in texts.items() if r.kind is kind and _holds(text, quote)), None)
+        still = ref is not None
+        if ref is not None:
+            note.item_key = ref.path
+            if note.quote:
+                at = texts[ref].find(note.quote)
+                note.span_start, note.span_end = (at, at + len(note.quote)) if at >= 0 else (None, None)
     else:
-        current = items.get((note.item_kind, note.item_key))
-        quote = squash(note.quote).lower() if note.quote else None
-        if current is not None and (quote is None or quote in squash(current).lower()):
+        current = texts.get(ItemRef.stored(note.item_kind, note.item_key))
+        if _holds(current, quote):
             still = True
-        elif quote and quote in by_text and by_text[quote][0] == note.item_kind:
-            note.item_key = by_text[quote][1]
+        elif quote and quote in by_text and by_text[quote].kind.value == note.item_kind:
+            note.item_key = by_text[quote].path
             still = True
         else:
             still = False
@@ -220,12 +163,12 @@ def _recheck(note: Note | _StoredAnchor, items, by_text, version_id: int) -> Non
 
 def reanchor(session: Session, trial_id: int, record: TrialRecord, version_id: int) -> list[Note]:
     """Check every note of a trial against a new current version; returns the notes that changed."""
-    items = item_texts(record)
-    by_text = _by_text(items)
+    texts = items.texts(record)
+    by_text = _by_text(texts)
     changed = []
     for note in session.exec(select(Note).where(Note.trial_id == trial_id)):
         before = (note.item_key, note.span_start, note.span_end, note.orphaned, note.anchor_version_id)
-        _recheck(note, items, by_text, version_id)
+        _recheck(note, texts, by_text, version_id)
         if (note.item_key, note.span_start, note.span_end, note.orphaned, note.anchor_version_id) != before:
             session.add(note)
             changed.append(note)
@@ -247,13 +190,13 @@ def reanchor_new_version(
     current = conn.execute("SELECT current_version_id FROM trial WHERE id = ?", (trial_id,)).fetchall()[0][0]
     if current != version_id:
         return 0  # an older record imported later: the current version, and the anchors, stay
-    items = item_texts(record())
-    by_text = _by_text(items)
+    texts = items.texts(record())
+    by_text = _by_text(texts)
     changed = []
     for row in rows:
         note = _StoredAnchor(*row)
         before = note.state()
-        _recheck(note, items, by_text, version_id)
+        _recheck(note, texts, by_text, version_id)
         if note.state() != before:
             changed.append((note.item_key, note.span_start, note.span_end, int(note.orphaned), version_id, note.id))
     conn.executemany(

@@ -12,17 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .compare import NOT_IN_SOURCE, SECTION_TITLES, Comparison
+from .items import ItemRef
 from .record import Location, TrialRecord
 
 SITES_SHOWN = 50  # a brief lists this many sites at most and says how many there are in all
 UNMATCHED_ROW = "Other (no shared concept)"
-# which report section holds each comparison section, and which kind of note item its keys are
+# which report section holds each comparison section
 COMPARISON_PARTS = {
-    "design": ("design", "section"),
-    "arms": ("arms", "arm"),
-    "inclusion": ("eligibility", "criterion"),
-    "exclusion": ("eligibility", "criterion"),
-    "outcomes": ("outcomes", "outcome"),
+    "design": "design",
+    "arms": "arms",
+    "inclusion": "eligibility",
+    "exclusion": "eligibility",
+    "outcomes": "outcomes",
 }
 _REGISTRY_LINKS = (
     (re.compile(r"NCT\d{8}"), "https://clinicaltrials.gov/study/{}"),
@@ -141,17 +142,17 @@ def _nothing_to_align(record: TrialRecord, section: str) -> str:
 
 
 def comparison_sections(
-    comparison: Comparison, records: list[TrialRecord], notes_for: list[Callable[[str, str], list[Any]]]
+    comparison: Comparison, records: list[TrialRecord], notes_on: list[Callable[[ItemRef], list[Any]]]
 ) -> list[ComparisonSection]:
     """The comparison's rows, per section, each item with its trial's notes; a section without
     rows gets one that says, per trial, whether the part is not in its source or empty.
 
-    ``notes_for`` gives, per trial (column), the notes on an item: (kind, key) -> notes.
+    ``notes_on`` gives, per trial (column), the notes on an item: ref -> notes.
     """
     chars_per_line = max(20, _LANDSCAPE_TEXT_WIDTH_CHARS // max(1, len(comparison.trials)))
     out = []
     for name, rows in comparison.sections.items():
-        part, kind = COMPARISON_PARTS[name]
+        part = COMPARISON_PARTS[name]
         if not rows:
             cells = [[ComparisonItem(_nothing_to_align(record, name))] for record in records]
             empty = ComparisonRow(f"No {SECTION_TITLES[name].lower()}", False, cells, False)
@@ -160,8 +161,8 @@ def comparison_sections(
         built = []
         for row in rows:
             cells = [
-                [ComparisonItem(text, notes(kind, key)) for text, key in zip(texts, keys, strict=True)]
-                for texts, keys, notes in zip(row.cells, row.keys, notes_for, strict=True)
+                [ComparisonItem(text, notes(ref)) for text, ref in zip(texts, refs, strict=True)]
+                for texts, refs, notes in zip(row.cells, row.keys, notes_on, strict=True)
             ]
             built.extend(_rows_of(row.concept or UNMATCHED_ROW, row.differs, cells, chars_per_line))
         out.append(ComparisonSection(part, SECTION_TITLES[name], built))

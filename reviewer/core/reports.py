@@ -31,6 +31,7 @@ from .. import paths
 from . import notes as notes_core
 from . import report_parts, vocab
 from .compare import compare_records
+from .items import ItemRef, Kind, label_of
 from .record import TrialRecord
 from .report_sections import SECTIONS
 from .store import reading
@@ -59,19 +60,6 @@ class ReportOptions:
             raise ReportError(
                 f"unknown section {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}"
             )
-
-
-def item_label(kind: str, key: str) -> str:
-    """Words for a note's anchor: ("criterion", "inclusion/3.2") -> "Inclusion criterion 3.2"."""
-    if kind in ("criterion", "span") and "/" in key:
-        section, number = key.split("/", 1)
-        return f"{section.capitalize()} criterion {number}"
-    if kind == "outcome" and "/" in key:
-        outcome_kind, number = key.split("/", 1)
-        return f"{outcome_kind.capitalize()} outcome {number}"
-    if kind == "intervention" and ":" in key:
-        return "Intervention " + key.split(":", 1)[1]
-    return {"trial": "The trial", "section": f"Section {key}", "arm": f"Arm {key}"}.get(kind, f"{kind} {key}")
 
 
 def _folder_state(folder: Path | None, recursive: bool) -> tuple:
@@ -105,7 +93,7 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
     )
     env.filters["label"] = vocab.label
     env.filters["phases"] = vocab.phases_label
-    env.globals["item_label"] = item_label
+    env.globals["note_label"] = label_of
     env.globals["registry_link"] = report_parts.registry_link
     env.globals["site_groups"] = report_parts.site_groups
     env.filters["file_name"] = report_parts.source_file_name
@@ -119,10 +107,15 @@ class TrialContext:
     versions: list[Any]
     current_version: Any
     notes: list[Any]
-    notes_by_item: dict[str, list[Any]]
+    notes_by_item: dict[ItemRef, list[Any]]
+
+    def notes_on(self, ref: ItemRef) -> list[Any]:
+        return self.notes_by_item.get(ref, [])
 
     def notes_for(self, kind: str, key: str) -> list[Any]:
-        return self.notes_by_item.get(f"{kind}:{key}", [])
+        """The notes on one item, named by its kind and path ("criterion", "inclusion/11.1"): the
+        templates' way to ask."""
+        return self.notes_on(ItemRef(Kind(kind), key))
 
 
 def trial_context(session: Session, registry_id: str, include_notes: bool = True) -> TrialContext:
@@ -133,13 +126,9 @@ def trial_context(session: Session, registry_id: str, include_notes: bool = True
     versions = reading.versions_of(session, trial.id)
     current = next(v for v in versions if v.id == trial.current_version_id)
     trial_notes = notes_core.notes_of(session, [trial.id]) if include_notes else []
-    by_item: dict[str, list[Any]] = {}
-    items = notes_core.item_texts(record) if any(n.item_kind == "span" for n in trial_notes) else {}
-    for note in trial_notes:
-        kind, key = note.item_kind, note.item_key
-        if kind == "span":  # a selection prints beside the criterion, outcome or arm it lies in
-            kind, key = notes_core.item_of_span(items, key, note.quote) or ("section", key)
-        by_item.setdefault(f"{kind}:{key}", []).append(note)
+    by_item: dict[ItemRef, list[Any]] = {}
+    for note in trial_notes:  # a selection prints beside the item it lies in
+        by_item.setdefault(ItemRef.stored(note.item_kind, note.item_key), []).append(note)
     return TrialContext(record, versions, current, trial_notes, by_item)
 
 
@@ -167,7 +156,7 @@ def build_context(
             raise ReportError(f"a comparison takes 2 to 6 trials; {len(trials)} were given")
         comparison = compare_records([t.record for t in trials])
         table = report_parts.comparison_sections(
-            comparison, [t.record for t in trials], [t.notes_for for t in trials]
+            comparison, [t.record for t in trials], [t.notes_on for t in trials]
         )
         context["comparison"] = comparison
         context["comparison_sections"] = table

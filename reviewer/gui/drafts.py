@@ -6,7 +6,7 @@ removed when its note is saved or discarded. One small JSON file per draft in da
 written to a temporary file and renamed into place, so a crash mid-write leaves the last draft whole.
 
 A draft is a plain dict: ``key``, ``kind`` ("new" or "edit"), ``registry_id``, ``label``, ``body``,
-``tag``, ``saved_at`` (ISO time, UTC), and ``anchor`` (a new note: the notes.Anchor's fields) or
+``tag``, ``saved_at`` (ISO time, UTC), and ``anchor`` (a new note: what it is on, ANCHOR_FIELDS) or
 ``note`` (an edited note: its id, trial, item, quote, body, tag and author as they were).
 """
 
@@ -18,10 +18,13 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..core.items import stored_anchor
+
 log = logging.getLogger(__name__)
 
 DRAFTS_FOLDER = "drafts"
 NOTE_FIELDS = ("id", "trial_id", "registry_id", "item_kind", "item_key", "quote", "body", "tag", "author")
+# a new note's anchor (items.ItemRef or TextSpan) as its stored columns, in items.anchor_of's order
 ANCHOR_FIELDS = ("kind", "key", "quote", "span_start", "span_end")
 
 
@@ -29,7 +32,7 @@ def new_note_key(trial_id: int, anchor) -> str:
     """The draft key of a new note on one item (or one quoted span) of a trial."""
     import hashlib  # loads OpenSSL: not at start
 
-    fields = json.dumps([getattr(anchor, name, None) for name in ANCHOR_FIELDS], ensure_ascii=False)
+    fields = json.dumps(list(anchor_fields(anchor).values()), ensure_ascii=False)
     return f"new-{trial_id}-{hashlib.sha256(fields.encode()).hexdigest()[:16]}"
 
 
@@ -38,7 +41,9 @@ def edited_note_key(note_id: int) -> str:
 
 
 def anchor_fields(anchor) -> dict:
-    return {name: getattr(anchor, name, None) for name in ANCHOR_FIELDS}
+    stored = stored_anchor(anchor)
+    return dict(zip(ANCHOR_FIELDS, (stored["item_kind"], stored["item_key"], stored["quote"],
+                                    stored["span_start"], stored["span_end"]), strict=True))
 
 
 def note_fields(note: dict) -> dict:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import paths
+from ..core import items
 from . import drafts, tasks
 from .dialogs.about import AboutDialog
 from .dialogs.import_dialog import ImportController
@@ -42,7 +43,6 @@ from .icons import icon
 from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
 from .settings import Settings
-from .trial_html import item_label
 from .views.comparison_view import ComparisonView
 from .views.library_panel import LibraryPanel
 from .views.notes_panel import NotesPanel
@@ -538,7 +538,7 @@ class MainWindow(QMainWindow):
         editor = NoteEditor(
             self,
             where=f"{request.registry_id} · {request.label}",
-            quote=request.anchor.quote,
+            quote=items.stored_anchor(request.anchor)["quote"],
             author=self.settings.author(),
             drafts=self.drafts,
             draft={
@@ -618,20 +618,16 @@ class MainWindow(QMainWindow):
             trial_id = model.data(rows[0], TRIAL_ID_ROLE)
             registry_id = model.registry_id_at(rows[0].row())
             if trial_id is not None:
-                from ..core.notes import Anchor
-
                 row = model.row(rows[0].row()) or {}
-                anchor = Anchor("trial", "", quote=row.get("brief_title"))
-                return self.open_note_editor(
-                    NoteRequest(trial_id, registry_id, anchor, item_label("trial", ""))
-                )
+                anchor = items.anchor_of("trial", "", row.get("brief_title"))
+                return self.open_note_editor(NoteRequest(trial_id, registry_id, anchor, anchor.label))
         self.statusBar().showMessage("Open a trial (or select one) to add a note.", 5000)
         return None
 
     def edit_note(self, note: dict) -> NoteEditor | None:
         if not self._may_replace_editor():
             return self.note_editor
-        label = item_label(note["item_kind"], note["item_key"])
+        label = items.label_of(note)
         key = drafts.edited_note_key(note["id"])
         editor = NoteEditor(
             self,
@@ -709,19 +705,19 @@ class MainWindow(QMainWindow):
         if view is None or view.trial_id is None:
             self.statusBar().showMessage("The trial of that unsaved note is no longer in the library.", 8000)
             return None
-        from ..core.notes import Anchor
-
         if draft["kind"] == "edit":
             kept = draft["note"]
             note = next((n for n in view.notes if n["id"] == kept.get("id")), None)
             if note is not None:
                 return self.edit_note({**note, "registry_id": view.registry_id})
             # the note was deleted since: the text becomes a new note on the same item
-            anchor = Anchor(str(kept.get("item_kind")), str(kept.get("item_key")), quote=kept.get("quote"))
+            anchor = items.anchor_of(str(kept.get("item_kind")), str(kept.get("item_key")), kept.get("quote"))
         else:
-            fields = {name: draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS}
-            anchor = Anchor(**fields)
-        request = NoteRequest(view.trial_id, view.registry_id, anchor, item_label(anchor.kind, anchor.key))
+            kind, key, *rest = (draft["anchor"].get(name) for name in drafts.ANCHOR_FIELDS)
+            if kind == "span":  # kept by a release whose selections had a kind of their own: the item's kind
+                kind, key = next(((k, key) for k, shown in view.rendered.items if shown == key), ("trial", ""))
+            anchor = items.anchor_of(kind, key, *rest)
+        request = NoteRequest(view.trial_id, view.registry_id, anchor, anchor.label)
         return self.open_note_editor(request, restore=draft)
 
     def delete_note(self, note: dict) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
-    from ..core.notes import Anchor
+    from ..core.items import ItemRef, TextSpan
 
 Changed = Callable[[int], None]
 
@@ -22,7 +22,7 @@ class AddNote(QUndoCommand):
         self,
         store,
         trial_id: int,
-        anchor: Anchor,
+        anchor: ItemRef | TextSpan,
         body: str,
         tag: str | None,
         author: str,

@@ -3,8 +3,9 @@
 Every piece of trial text goes through ``esc`` (html.escape): a record can never become markup.
 Each annotatable item gets an anchor ``item-N`` and two links: ``add:N`` (write a note on it) and,
 when it has notes, a coloured badge per tag linking to ``notes:N``. ``Rendered.items[N]`` says which
-(kind, key) item N is, with the keys of reviewer.core.notes ("inclusion/3.2", "primary/1", an arm's
-label, intervention_key(type, name), a section name, "" for the trial).
+(kind, key) item N is: the kind and path of its reviewer.core.items.ItemRef ("inclusion/3.2",
+"primary/1", an arm's label, "DRUG:Aspirin", a section name, "" for the trial). A note on a selection
+is marked on the item it lies in (its own kind and key).
 
 A part the source does not carry (a list that is None) reads "Not in source" in grey italics; a part
 the source carries empty reads "None"; a scalar the source leaves out reads "—".
@@ -19,20 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core import vocab
+from ..core.items import SECTION_TITLES, SECTIONS
 from ..core.record import Arm, Criterion, Intervention, TrialRecord
 
-SECTIONS = (
-    ("overview", "Overview"),
-    ("design", "Design"),
-    ("arms", "Arms & interventions"),
-    ("eligibility", "Eligibility"),
-    ("outcomes", "Outcomes"),
-    ("sponsors", "Sponsor & sites"),
-    ("documents", "Documents"),
-    ("versions", "Versions"),
-    ("source", "Source"),
-)
-SECTION_TITLES = dict(SECTIONS)
 TAG_ORDER = ("concern", "question", "suggestion", "ok", None)
 MAX_SITES = 150  # sites listed in the page; the rest are counted (the source tab has them all)
 
@@ -64,27 +54,6 @@ def code(v: str | None) -> str:
     return esc(vocab.label(v)) if v else DASH
 
 
-def item_label(kind: str, key: str) -> str:
-    """Words for a note's anchor: ("criterion", "inclusion/3.2") -> "Inclusion criterion 3.2"."""
-    if kind in ("criterion", "span") and "/" in key:
-        section, number = key.split("/", 1)
-        if section in ("primary", "secondary", "other") and kind == "span":
-            return f"{section.capitalize()} outcome {number} (selection)"
-        return f"{section.capitalize()} criterion {number}" + (" (selection)" if kind == "span" else "")
-    if kind == "outcome" and "/" in key:
-        outcome_kind, number = key.split("/", 1)
-        return f"{outcome_kind.capitalize()} outcome {number}"
-    if kind == "intervention" and ":" in key:
-        return "Intervention " + key.split(":", 1)[1]
-    if kind == "section":
-        return "Section " + SECTION_TITLES.get(key, key)
-    if kind == "arm":
-        return f"Arm {key}"
-    if kind == "span":
-        return f"Selection in {key or 'the trial'}"
-    return "The trial" if kind == "trial" else f"{kind} {key}"
-
-
 @dataclass
 class Rendered:
     html: str
@@ -105,13 +74,10 @@ class _Page:
         self.items: list[tuple[str, str]] = []
         self.marks_enabled = marks
         self.by_item: dict[tuple[str, str], list[dict]] = {}
-        self.spans: dict[str, list[dict]] = {}
         self.orphans: list[dict] = []
         for note in notes:
             if note.get("orphaned"):
                 self.orphans.append(note)
-            elif note["item_kind"] == "span":
-                self.spans.setdefault(note["item_key"], []).append(note)
             else:
                 self.by_item.setdefault((note["item_kind"], note["item_key"]), []).append(note)
 
@@ -125,9 +91,7 @@ class _Page:
         anchor = f'<a name="item-{n}"></a>'
         if not self.marks_enabled:
             return anchor, ""
-        notes = list(self.by_item.get((kind, key), []))
-        if kind in ("criterion", "outcome", "arm", "intervention", "section", "trial"):
-            notes += self.spans.pop(key, [])
+        notes = self.by_item.get((kind, key), [])
         badges = []
         counts = Counter(note.get("tag") for note in notes)
         for tag in TAG_ORDER:
@@ -294,8 +258,7 @@ def arm_gets(arm: Arm, intervention: Intervention) -> bool:
 
 
 def _arms(page: _Page, r: TrialRecord) -> None:
-    from ..core.notes import intervention_key  # (imports SQLModel: not needed for the first paint)
-
+    from ..core.items import intervention
     page.section("arms")
     arms, interventions = r.arms, r.interventions
     if arms is None and interventions is None:
@@ -337,7 +300,7 @@ def _arms(page: _Page, r: TrialRecord) -> None:
     elif not interventions:
         page.add(f"<p>{NONE}</p>")
     for item in interventions or []:
-        anchor, marks = page.item("intervention", intervention_key(item.type, item.name))
+        anchor, marks = page.item("intervention", intervention(item.type, item.name).path)
         page.add(f'<p>{anchor}<b>{esc(item.name)}</b> <span class="muted">{code(item.type)}</span>{marks}')
         if item.other_names:
             page.add(f'<br><span class="field">Other names:</span> {esc("; ".join(item.other_names))}')
@@ -549,8 +512,11 @@ def _source(page: _Page, shown: dict | None, labels: dict[str, str]) -> None:
 
 
 def _orphans(page: _Page) -> None:
-    """Notes whose item is gone (orphans, with their quote) or not on the page (a selection elsewhere)."""
-    leftover = page.orphans + [note for notes in page.spans.values() for note in notes]
+    """Notes whose item is gone (orphans, with their quote) or not on the page."""
+    from ..core.items import label_of
+
+    shown = set(page.items)
+    leftover = page.orphans + [note for item, notes in page.by_item.items() if item not in shown for note in notes]
     if not leftover:
         return
     page.add('<h2><a name="sec-orphans"></a>Notes on items not shown above</h2>')
@@ -560,7 +526,7 @@ def _orphans(page: _Page) -> None:
         tag = note.get("tag")
         page.add(
             f'<p><a name="item-{n}"></a><span class="badge-{tag or "none"}">&nbsp;{esc(tag or "note")}&nbsp;</span> '
-            f"<b>{esc(item_label(note['item_kind'], note['item_key']))}</b>: {esc(note['body'])}"
+            f"<b>{esc(label_of(note))}</b>: {esc(note['body'])}"
             + (f'<br><span class="orphan">was: “{esc(note["quote"])}”</span>' if note.get("quote") else "")
             + "</p>"
         )

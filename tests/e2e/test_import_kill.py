@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.core import notes
+from reviewer.core import items, notes
 from reviewer.core.store import reading, writing
 from reviewer.core.store.db import open_store
 from reviewer.core.store.tables import Note
@@ -116,13 +116,13 @@ def annotate(data_dir: Path) -> dict[str, int]:
         with store.transaction() as session:
             trial_id = reading.trial_by_registry_id(session, nct_id(0)).id
 
-            def add(kind: str, key: str, quote: str) -> int:
-                return notes.add_note(session, trial_id, notes.Anchor(kind, key, quote), f"on {key}", "Dr A").id
+            def add(anchor) -> int:
+                return notes.add_note(session, trial_id, anchor, f"on {anchor.ref.path}", "Dr A").id
 
             return {
-                "second": add("criterion", "inclusion/2", V1_CRITERIA[1]),
-                "dropped": add("criterion", "inclusion/5", V1_CRITERIA[4]),
-                "selection": add("span", "inclusion/7", "condition number 7"),
+                "second": add(items.anchor_of("criterion", "inclusion/2", V1_CRITERIA[1])),
+                "dropped": add(items.anchor_of("criterion", "inclusion/5", V1_CRITERIA[4])),
+                "selection": add(items.span_in(V1_CRITERIA[6], items.criterion("inclusion", "7"), "condition number 7")),
             }
     finally:
         store.close()
@@ -134,13 +134,13 @@ def misplaced_notes(data_dir: Path) -> list[str]:
     try:
         with store.session() as session:
             record = reading.current_record(session, nct_id(0))
-            items = notes.item_texts(record)
+            texts = items.texts(record)
             trial_id = reading.trial_by_registry_id(session, nct_id(0)).id
             wrong = []
             for note in notes.notes_of(session, [trial_id]):
-                kind = "criterion" if note.item_kind == "span" else note.item_kind
-                if not note.orphaned and note.quote not in items.get((kind, note.item_key), ""):
-                    wrong.append(f"{note.body} sits on {note.item_key}: {items.get((kind, note.item_key))!r}")
+                ref = items.ItemRef.stored(note.item_kind, note.item_key)
+                if not note.orphaned and note.quote not in texts.get(ref, ""):
+                    wrong.append(f"{note.body} sits on {note.item_key}: {texts.get(ref)!r}")
             return wrong
     finally:
         store.close()

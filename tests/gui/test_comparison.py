@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from reviewer.core.items import criterion
 from reviewer.gui import theme
 from reviewer.gui.models.comparison_model import (
     CONCEPT_ROLE,
@@ -105,7 +106,7 @@ def test_note_on_a_comparison_cell(window, qtbot, library):
     assert [(n["registry_id"], n["kind"], n["key"]) for n in stored_notes(library)] == [
         ("NCT02455596", "criterion", "inclusion/6")
     ]
-    assert model.data(model.index(ecog, column), KEYS_ROLE) == ["inclusion/6"]
+    assert model.data(model.index(ecog, column), KEYS_ROLE) == [criterion("inclusion", "6")]
     assert [n["tag"] for n in model.data(model.index(ecog, column), NOTES_ROLE)] == ["concern"]
     assert model.data(model.index(ecog, 1 - column), NOTES_ROLE) == []
     # the notes panel lists the comparison's notes; a click selects the cell

@@ -234,5 +234,5 @@ def test_a_note_on_selected_text_from_the_keyboard_alone(window, library, qtbot)
     qtbot.keyClicks(editor.body_edit, "Typed without a mouse.")
     qtbot.keyClick(editor.body_edit, Qt.Key.Key_Return, CTRL)
     notes = stored_notes(library)
-    assert [(n["kind"], n["key"], n["body"]) for n in notes] == [("span", "exclusion/1", "Typed without a mouse.")]
+    assert [(n["kind"], n["key"], n["body"]) for n in notes] == [("criterion", "exclusion/1", "Typed without a mouse.")]
     assert notes[0]["body"] and not editor.isVisible()

@@ -80,14 +80,15 @@ def test_sorting_happens_in_sql(window, qtbot):
         table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
     assert column_values(model, 1)[0].startswith("Aerosolized")
     # by note count: the annotated trials first
-    from reviewer.core.notes import Anchor, add_note
+    from reviewer.core.items import anchor_of
+    from reviewer.core.notes import add_note
 
     from .conftest import trial_id_of
 
     with window.store.transaction() as session:
         for registry_id, count in (("NCT06924645", 2), ("NCT02455596", 1)):
             for n in range(count):
-                add_note(session, trial_id_of(window.store, registry_id), Anchor("trial", ""), f"n{n}", "dr.a")
+                add_note(session, trial_id_of(window.store, registry_id), anchor_of("trial", ""), f"n{n}", "dr.a")
     with qtbot.waitSignal(model.sig_loaded):
         table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
     assert model.query == Query(order_by="note_count", descending=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reviewer.core.compare import compare_arms, compare_records
-from reviewer.core.notes import Anchor, add_note
+from reviewer.core.items import anchor_of
+from reviewer.core.notes import add_note
 from reviewer.core.store import reading
 from reviewer.gui.models.comparison_model import ComparisonModel
 from reviewer.gui.models.library_model import LibraryModel
@@ -28,12 +29,12 @@ def test_notes_model(qtmodeltester, library):
         add_note(
             session,
             trial_id,
-            Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
+            anchor_of("criterion", "inclusion/2", "Age 18-75 years;"),
             "Upper bound?",
             "me",
             "question",
         )
-        add_note(session, trial_id, Anchor("trial", ""), "Untagged note", "me")
+        add_note(session, trial_id, anchor_of("trial", ""), "Untagged note", "me")
     model = NotesModel(library)
     model.set_trials({trial_id: "NCT07312656"})
     assert model.rowCount() == 2

@@ -176,3 +176,29 @@ def test_the_window_offers_kept_drafts_at_start(qtbot, library, data_dir):
     assert draft_files(data_dir) == []
     second.close()
     tasks.wait_all()
+
+
+def test_a_draft_kept_by_a_release_with_span_notes_opens_on_its_item(qtbot, library, data_dir):
+    """Until schema 0006 a selection had the kind "span": such a draft comes back on the item it lies in."""
+    from reviewer.gui import tasks
+    from reviewer.gui.drafts import NoteDrafts
+    from reviewer.gui.main_window import MainWindow
+
+    quote = "Previous"
+    NoteDrafts(data_dir).save({
+        "key": "new-0-from-an-older-release", "kind": "new", "registry_id": "NCT06924645",
+        "label": "Exclusion criterion 1 (selection)", "body": "Kept by the older release", "tag": None,
+        "anchor": {"kind": "span", "key": "exclusion/1", "quote": quote, "span_start": 0, "span_end": len(quote)},
+    })
+    window = MainWindow(library, data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.drafts_offer is not None and window.drafts_offer.isVisible())
+    next(b for b in window.drafts_offer.buttons() if b.text() == "&Open it").click()
+    assert window.note_editor.body() == "Kept by the older release"
+    window.note_editor.accept()
+    assert [(n["kind"], n["key"], n["body"]) for n in stored_notes(library)] == [
+        ("criterion", "exclusion/1", "Kept by the older release")
+    ]
+    window.close()
+    tasks.wait_all()

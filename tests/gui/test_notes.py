@@ -148,7 +148,7 @@ def test_note_on_selected_text(window, library):
 
     with library.session() as session:
         note = session.exec(select(Note)).one()
-    assert (note.item_kind, note.item_key, note.quote) == ("span", "inclusion/3", quote)
+    assert (note.item_kind, note.item_key, note.quote) == ("criterion", "inclusion/3", quote)
     item_text = "Scheduled to receive radical radiotherapy with a total planned dose of ≥60 Gy"
     assert note.span_start == item_text.index(quote) and note.span_end == note.span_start + len(quote)
     assert "badge-none" in view.rendered.html  # the span's marker sits on its criterion

@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, QPointF, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtPdf import QPdfDocument
 
-from reviewer.core.notes import Anchor, add_note
+from reviewer.core.items import anchor_of
+from reviewer.core.notes import add_note
 from reviewer.core.report_sections import COMPARISON_SECTIONS, SECTIONS
 
 from .conftest import trial_id_of
@@ -51,7 +52,7 @@ def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp
         add_note(
             session,
             trial_id_of(library, "NCT07312656"),
-            Anchor("criterion", "inclusion/1"),
+            anchor_of("criterion", "inclusion/1"),
             "Check the age bound against our unit's protocol.",
             "reviewer A",
             "question",
@@ -103,7 +104,7 @@ def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
         add_note(
             session,
             trial_id_of(library, "NCT07312656"),
-            Anchor("trial", ""),
+            anchor_of("trial", ""),
             "Discuss at the tumour board.",
             "reviewer A",
             "suggestion",
@@ -132,7 +133,7 @@ def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
 def test_a_comparison_tab_makes_a_comparison_report_with_the_notes(window, library, qtbot):
     with library.session() as session:
         add_note(session, trial_id_of(library, "NCT02455596"),
-                 Anchor("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
+                 anchor_of("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
                  "ECOG 2 is wider than the FMT trial allows.", "reviewer A", "concern")
         session.commit()
     view = window.compare(["NCT02455596", "NCT06924645"])

@@ -68,8 +68,9 @@ def peak_mib(who: int) -> float:
 
 def build_store(data_dir: Path) -> tuple[object, list[str]]:
     from reviewer.core.ingest import import_paths
+    from reviewer.core.items import anchor_of
     from reviewer.core.library import open_library
-    from reviewer.core.notes import Anchor, add_note
+    from reviewer.core.notes import add_note
     from reviewer.core.store import listing, reading
 
     store = open_library(data_dir)
@@ -87,7 +88,7 @@ def build_store(data_dir: Path) -> tuple[object, list[str]]:
                 ("exclusion/1", "Stricter than the sister trial: discuss.", "concern"),
                 ("", "Suitable for the tumour board on Tuesday.", "ok"),
             ):
-                anchor = Anchor("criterion", key) if key else Anchor("trial", "")
+                anchor = anchor_of("criterion", key) if key else anchor_of("trial", "")
                 add_note(session, trial.id, anchor, body, "bench", tag)
         session.commit()
     return store, ids

@@ -101,7 +101,7 @@ class Note(SQLModel, table=True):
     trial_id: int = Field(
         sa_column=Column(Integer, ForeignKey("trial.id", ondelete="RESTRICT"), nullable=False, index=True)
     )
-    item_kind: str  # trial / section / arm / intervention / criterion / outcome / span
+    item_kind: str  # a reviewer.core.items.Kind: trial / section / arm / intervention / criterion / outcome
     item_key: str  # "inclusion/3", an arm label, "primary/1", a section name; "" for the trial
     quote: str | None = None  # the item's text (or the selected span) when the note was written
     span_start: int | None = None  # a span's offsets inside the item's text

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from ...core.compare import NOT_IN_SOURCE
+from ...core.items import ItemRef
 from .. import theme
 
 SECTION_TITLES = {
@@ -24,20 +25,12 @@ SECTION_TITLES = {
     "exclusion": "Exclusion criteria",
     "outcomes": "Outcomes",
 }
-# which kind of note item the keys of a section's cells are
-SECTION_ITEM_KIND = {
-    "design": "section",
-    "arms": "arm",
-    "inclusion": "criterion",
-    "exclusion": "criterion",
-    "outcomes": "outcome",
-}
 EMPTY_CELL = "—"
 UNMATCHED = "(no shared concept)"
 DIFFERS_MARK = "≠ "  # also said in words, not only in colour
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1
-KEYS_ROLE = Qt.ItemDataRole.UserRole + 2
+KEYS_ROLE = Qt.ItemDataRole.UserRole + 2  # the items.ItemRef of a cell's items
 ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 3  # "section" or "row"
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 4
 CONCEPT_ROLE = Qt.ItemDataRole.UserRole + 5
@@ -57,7 +50,7 @@ class ComparisonModel(QAbstractTableModel):
         self.columns: list[str] = []
         self.lines: list[_Line] = []
         self.only_differences = False
-        self.notes: dict[tuple[int, str], list[dict]] = {}  # (column, item key) -> notes
+        self.notes: dict[tuple[int, ItemRef], list[dict]] = {}  # (column, item) -> notes
 
     def set_comparison(self, comparison) -> None:
         self.beginResetModel()
@@ -72,7 +65,7 @@ class ComparisonModel(QAbstractTableModel):
         self._build()
         self.endResetModel()
 
-    def set_notes(self, notes_by_cell: dict[tuple[int, str], list[dict]]) -> None:
+    def set_notes(self, notes_by_cell: dict[tuple[int, ItemRef], list[dict]]) -> None:
         self.notes = notes_by_cell
         if self.rowCount() and self.columnCount():
             self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
@@ -108,23 +101,20 @@ class ComparisonModel(QAbstractTableModel):
                 found.append(n)
         return found
 
-    def cell_of_key(self, column: int, key: str) -> int | None:
+    def cell_of(self, column: int, ref: ItemRef) -> int | None:
+        """The row whose cell in ``column`` holds the item."""
         for n, line in enumerate(self.lines):
-            if line.row is not None and column < len(line.row.keys) and key in line.row.keys[column]:
+            if line.row is not None and column < len(line.row.keys) and ref in line.row.keys[column]:
                 return n
         return None
-
-    def item_kind(self, row: int) -> str | None:
-        line = self.line(row)
-        return SECTION_ITEM_KIND.get(line.section) if line else None
 
     def _cell_notes(self, row: int, column: int) -> list[dict]:
         line = self.lines[row]
         if line.row is None or column >= len(line.row.keys):
             return []
         found = []
-        for key in line.row.keys[column]:
-            found += self.notes.get((column, key), [])
+        for ref in line.row.keys[column]:
+            found += self.notes.get((column, ref), [])
         return found
 
     # ------------------------------------------------------------ QAbstractTableModel

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from ..trial_html import item_label
+from ...core.items import label_of
 
 COLUMNS = ("Trial", "Item", "Tag", "Note", "Author", "Updated")
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -121,7 +121,7 @@ class NotesModel(QAbstractTableModel):
             if column == 0:
                 return note["registry_id"]
             if column == 1:
-                label = item_label(note["item_kind"], note["item_key"])
+                label = label_of(note)
                 return label + (" (removed)" if note["orphaned"] else "")
             if column == 2:
                 return note["tag"] or ""

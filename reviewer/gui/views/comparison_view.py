@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core import items
+from ...core.items import ItemRef, Kind
 from .. import tasks
 from ..icons import icon
 from ..models.comparison_model import KEYS_ROLE, NOTES_ROLE, ROW_KIND_ROLE, SECTION_ROLE, ComparisonModel
 from ..models.notes_model import TAG_COLORS, note_dict
-from ..trial_html import item_label
 from .trial_view import NoteRequest
 
 MIN_COLUMN_WIDTH = 240
@@ -246,12 +247,13 @@ class ComparisonView(QWidget):
         return None
 
     def _set_notes(self, found: list[dict]) -> None:
-        by_cell: dict[tuple[int, str], list[dict]] = {}
+        by_cell: dict[tuple[int, ItemRef], list[dict]] = {}
         for note in found:
             if note["orphaned"]:
                 continue
+            ref = ItemRef.stored(note["item_kind"], note["item_key"])
             for column in self._columns_of_trial(note["trial_id"]):
-                by_cell.setdefault((column, note["item_key"]), []).append(note)
+                by_cell.setdefault((column, ref), []).append(note)
         self.model.set_notes(by_cell)
 
     def refresh_notes(self) -> None:
@@ -312,8 +314,6 @@ class ComparisonView(QWidget):
 
     def anchor_at(self, row: int, column: int) -> NoteRequest | None:
         """The note request for a cell (a whole section for a section header row)."""
-        from ...core.notes import Anchor
-
         index = self.model.index(row, column)
         if not index.isValid():
             return None
@@ -322,17 +322,13 @@ class ComparisonView(QWidget):
             return None
         trial_id, registry_id = trial
         section = self.model.data(index, SECTION_ROLE)
-        if self.model.data(index, ROW_KIND_ROLE) == "section":
-            anchor = Anchor("section", PAGE_SECTION.get(section, section))
+        refs = [] if self.model.data(index, ROW_KIND_ROLE) == "section" else self.model.data(index, KEYS_ROLE) or []
+        if not refs or refs[0].kind is Kind.DESIGN_FIELD:  # a design row's note is on the Design section
+            anchor = items.section(PAGE_SECTION.get(section, section))
         else:
-            kind = self.model.item_kind(row)
-            keys = self.model.data(index, KEYS_ROLE) or []
             text = self.model.data(index, Qt.ItemDataRole.DisplayRole)
-            if kind == "section" or not keys:
-                anchor = Anchor("section", PAGE_SECTION.get(section, section))
-            else:
-                anchor = Anchor(kind, keys[0], quote=text)
-        return NoteRequest(trial_id, registry_id, anchor, item_label(anchor.kind, anchor.key))
+            anchor = items.anchor_of(refs[0].kind.value, refs[0].path, text)
+        return NoteRequest(trial_id, registry_id, anchor, anchor.label)
 
     def request_note_here(self) -> None:
         index = self.table.currentIndex()
@@ -358,7 +354,7 @@ class ComparisonView(QWidget):
     def show_note(self, note: dict) -> bool:
         """Select the cell a note is on; False if the comparison does not show its item."""
         for column in self._columns_of_trial(note["trial_id"]):
-            row = self.model.cell_of_key(column, note["item_key"])
+            row = self.model.cell_of(column, ItemRef.stored(note["item_kind"], note["item_key"]))
             if row is not None:
                 index = self.model.index(row, column)
                 self.table.selectionModel().setCurrentIndex(

@@ -146,7 +146,7 @@ class NotesPanel(QWidget):
             if (
                 note["trial_id"] == trial_id
                 and note["item_key"] == key
-                and note["item_kind"] in (kind, "span")
+                and note["item_kind"] == kind
             ):
                 self.select_note(note["id"])
                 return

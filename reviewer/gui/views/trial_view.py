@@ -1,7 +1,7 @@
 """One trial in the workspace: its page (trial_html in a QTextBrowser), its source text, its notes.
 
 The page has an anchor per annotatable item. Links on items ask for a note (``sig_note_requested``
-with the trial and a notes.Anchor); badges ask the notes panel to show the item's notes
+with the trial and what the note is on: an items.ItemRef or items.TextSpan); badges ask the notes panel to show the item's notes
 (``sig_show_notes``). ``show_item`` scrolls to an item and highlights it. The "current item" (for
 Ctrl+N) is the item under the text cursor, or the selected text inside it.
 """
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import paths
+from ...core import items
 from ...core.record import TrialRecord
 from .. import trial_html
 from ..icons import icon
@@ -51,7 +52,7 @@ class NoteRequest:
 
     trial_id: int
     registry_id: str
-    anchor: object  # reviewer.core.notes.Anchor
+    anchor: object  # reviewer.core.items.ItemRef or TextSpan
     label: str
 
 
@@ -119,7 +120,7 @@ class TrialView(QWidget):
         self.highlighted: tuple[str, str] | None = None
         self._anchor_positions: list[tuple[int, int]] = []  # (document position, item number), sorted
         self._section_positions: dict[str, int] = {}
-        self._item_texts: dict[tuple[str, str], str] = {}
+        self._item_texts: dict = {}  # items.ItemRef -> the item's text
         self._source_loaded_for: int | None = None
         self._current_item: int = 0
 
@@ -210,7 +211,7 @@ class TrialView(QWidget):
             ]
             self.notes = [note_dict(n) for n in notes_core.notes_of(session, [trial.id])]
         self.shown_version = next((v for v in self.versions if v["id"] == shown_id), None)
-        self._item_texts = notes_core.item_texts(self.record)
+        self._item_texts = items.texts(self.record)
         self._render()
         if self.tabs.currentIndex() == 1:
             self._load_source()
@@ -330,34 +331,24 @@ class TrialView(QWidget):
         return self.rendered.items[self._current_item]
 
     def anchor_for_item(self, number: int):
-        from ...core.notes import Anchor
-
         kind, key = self.rendered.items[number]
-        return Anchor(kind, key, quote=self._item_texts.get((kind, key)))
+        return items.anchor_of(kind, key, self._item_texts.get(items.ItemRef.stored(kind, key)))
 
     def anchor_for_selection(self):
-        """A span notes.Anchor for the selected text (None when nothing is selected)."""
-        from ...core.notes import Anchor
-
+        """An items.TextSpan of the selected text in the item it starts in (None when nothing is selected)."""
         cursor = self.browser.textCursor()
         quote = cursor.selectedText().replace("\u2029", "\n").replace("\u2028", "\n").strip()
         if not quote:
             return None
         number = self.item_at_position(cursor.selectionStart())
-        kind, key = self.rendered.items[number]
-        text = self._item_texts.get((kind, key)) or ""
-        start = text.find(quote)
-        if start < 0:
-            return Anchor("span", key, quote=quote)
-        return Anchor("span", key, quote=quote, span_start=start, span_end=start + len(quote))
+        ref = items.ItemRef.stored(*self.rendered.items[number])
+        return items.span_in(self._item_texts.get(ref) or "", ref, quote)
 
     def request_note(self, anchor) -> None:
         if not self.is_current_version:
             self.load()  # notes are written against the current version
         self.sig_note_requested.emit(
-            NoteRequest(
-                self.trial_id, self.registry_id, anchor, trial_html.item_label(anchor.kind, anchor.key)
-            )
+            NoteRequest(self.trial_id, self.registry_id, anchor, anchor.label)
         )
 
     def request_note_here(self) -> None:
@@ -398,7 +389,7 @@ class TrialView(QWidget):
             action.triggered.connect(lambda: self.request_note(selection))
         number = self.item_at_position(self.browser.cursorForPosition(pos).position())
         kind, key = self.rendered.items[number]
-        action = menu.addAction(icon("note-add"), f"Add a note on {trial_html.item_label(kind, key)}")
+        action = menu.addAction(icon("note-add"), f"Add a note on {items.ItemRef.stored(kind, key).label}")
         action.triggered.connect(lambda: self.request_note(self.anchor_for_item(number)))
         self._menu = menu  # keep it alive while shown
         menu.popup(self.browser.viewport().mapToGlobal(pos))
@@ -425,14 +416,8 @@ class TrialView(QWidget):
         return True
 
     def _find_item(self, kind: str, key: str) -> int | None:
-        items = self.rendered.items
-        if (kind, key) in items:
-            return items.index((kind, key))
-        if kind == "span":
-            for preferred in ("criterion", "outcome", "arm", "intervention", "section", "trial"):
-                if (preferred, key) in items:
-                    return items.index((preferred, key))
-        return None
+        shown = self.rendered.items
+        return shown.index((kind, key)) if (kind, key) in shown else None
 
     def _highlight(self, kind: str, key: str) -> None:
         number = self._find_item(kind, key)

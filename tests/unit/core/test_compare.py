@@ -26,6 +26,7 @@ from reviewer.core.compare import (
     performance_values,
 )
 from reviewer.core.importers import read_document
+from reviewer.core.items import Kind
 from reviewer.core.record import Criterion, Eligibility, Outcome, TrialRecord
 from tests.conftest import SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
 
@@ -83,16 +84,25 @@ def leukaemia(corpus) -> Comparison:
 # ---------------------------------------------------------------- helpers
 
 
+KIND_OF_SECTION = {"design": Kind.DESIGN_FIELD, "arms": Kind.ARM, "inclusion": Kind.CRITERION,
+                   "exclusion": Kind.CRITERION, "outcomes": Kind.OUTCOME}
+
+
+def paths(row: Row) -> list[list[str]]:
+    """The paths of a row's item refs, per cell ("inclusion/3")."""
+    return [[ref.path for ref in cell] for cell in row.keys]
+
+
 def row_holding(c: Comparison, section: str, trial: int, key: str) -> Row:
     """The one row of a section whose cell for ``trial`` holds the item ``key``."""
-    rows = [row for row in c.sections[section] if key in row.keys[trial]]
+    rows = [row for row in c.sections[section] if key in paths(row)[trial]]
     assert len(rows) == 1, f"{key} of trial {trial} is on {len(rows)} rows of {section}"
     return rows[0]
 
 
 def text_of(c: Comparison, section: str, trial: int, key: str) -> str:
     row = row_holding(c, section, trial, key)
-    return row.cells[trial][row.keys[trial].index(key)]
+    return row.cells[trial][paths(row)[trial].index(key)]
 
 
 def expected_criteria_keys(record: TrialRecord, section: str) -> set[str]:
@@ -127,9 +137,10 @@ def assert_every_item_once(c: Comparison, records: list[TrialRecord]) -> None:
     assert list(c.sections) == list(SECTIONS)
     for section, rows in c.sections.items():
         for row in rows:
-            assert len(row.cells) == len(records) == len(row.keys), (section, row.concept)
+            assert len(row.cells) == len(records) == len(paths(row)), (section, row.concept)
             for cell, keys in zip(row.cells, row.keys, strict=True):
                 assert len(cell) == len(keys), (section, row.concept)
+                assert all(ref.kind is KIND_OF_SECTION[section] for ref in keys), (section, row.concept)
                 assert all(isinstance(text, str) and text for text in cell)
     for n, record in enumerate(records):
         expected = {
@@ -140,7 +151,7 @@ def assert_every_item_once(c: Comparison, records: list[TrialRecord]) -> None:
             "outcomes": expected_outcome_keys(record),
         }
         for section, keys in expected.items():
-            seen = [key for row in c.sections[section] for key in row.keys[n]]
+            seen = [key for row in c.sections[section] for key in paths(row)[n]]
             assert len(seen) == len(set(seen)), f"{record.registry_id} {section}: an item on two rows"
             assert set(seen) == keys, f"{record.registry_id} {section}"
 
@@ -152,7 +163,7 @@ def test_neuroendocrine_age_items_share_a_row_with_equal_minimum(neuro):
     row = row_holding(neuro, "inclusion", 0, "inclusion/1")  # "Age ≥18 years, regardless of gender;"
     assert row.concept == AGE
     assert row.cells == [["Age ≥18 years, regardless of gender;"], ["At least 18 years old."]]
-    assert row.keys == [["inclusion/1"], ["inclusion/2"]]
+    assert paths(row) == [["inclusion/1"], ["inclusion/2"]]
     assert row.differs is False  # both set a minimum of 18 and nothing else (the documented rule)
 
 
@@ -169,31 +180,31 @@ def test_neuroendocrine_ecog_items_share_a_row_and_differ(neuro):
 def test_neuroendocrine_pregnancy_items_share_one_row(neuro):
     row = row_holding(neuro, "exclusion", 0, "exclusion/6")
     assert row.concept == PREGNANCY
-    assert row.keys == [["exclusion/6"], ["exclusion/3", "exclusion/4"]]  # pregnancy + contraception
+    assert paths(row) == [["exclusion/6"], ["exclusion/3", "exclusion/4"]]  # pregnancy + contraception
     assert row.differs is True
 
 
 def test_neuroendocrine_life_expectancy_and_consent_rows(neuro):
     life = row_holding(neuro, "inclusion", 0, "inclusion/2")  # "Anticipated survival period ≥3 months;"
     assert life.concept == LIFE_EXPECTANCY
-    assert life.keys == [["inclusion/2"], ["inclusion/8"]]
+    assert paths(life) == [["inclusion/2"], ["inclusion/8"]]
     assert life.differs is False  # ≥3 months both
     consent = row_holding(neuro, "inclusion", 1, "inclusion/1")
     assert consent.concept == CONSENT
-    assert consent.keys == [["inclusion/5"], ["inclusion/1"]]
+    assert paths(consent) == [["inclusion/5"], ["inclusion/1"]]
     assert consent.differs is True
 
 
 def test_neuroendocrine_different_concepts_stay_apart(neuro):
     allergy = row_holding(neuro, "exclusion", 0, "exclusion/5")
     assert allergy.concept == "Allergy / hypersensitivity"
-    assert allergy.keys[1] == ["exclusion/5"]  # "allergic to Interferon-α"
+    assert paths(allergy)[1] == ["exclusion/5"]  # "allergic to Interferon-α"
     brain = row_holding(neuro, "exclusion", 1, "exclusion/6")
     assert brain.concept == BRAIN
     assert brain.cells[0] == []  # NCT06924645 says nothing about brain metastases
     assert brain.differs is True
     infection = row_holding(neuro, "exclusion", 0, "exclusion/2")
-    assert infection.keys == [["exclusion/2", "exclusion/4"], []]
+    assert paths(infection) == [["exclusion/2", "exclusion/4"], []]
 
 
 def test_neuroendocrine_every_item_once(neuro, fmt, novaferon):
@@ -216,18 +227,18 @@ def test_concept_rows_come_in_clinical_order_then_unmatched(nsclc):
 def test_nsclc_shared_rows(nsclc):
     ecog = row_holding(nsclc, "inclusion", 0, "inclusion/10")
     assert ecog.concept == PERFORMANCE
-    assert ecog.keys[1] == ["inclusion/11"]  # "ECOG performance status 0 to1." ({0,1} vs {0,1,2})
+    assert paths(ecog)[1] == ["inclusion/11"]  # "ECOG performance status 0 to1." ({0,1} vs {0,1,2})
     assert ecog.differs is True
     brain = row_holding(nsclc, "exclusion", 0, "exclusion/2")  # lepto-meningeal / brain metastases
     assert brain.concept == BRAIN
-    assert brain.keys[1] == ["exclusion/8"]  # "Patient with symptomatic CNS metastases."
+    assert paths(brain)[1] == ["exclusion/8"]  # "Patient with symptomatic CNS metastases."
     pregnancy = row_holding(nsclc, "exclusion", 0, "exclusion/11")
     assert pregnancy.concept == PREGNANCY
-    assert "exclusion/14" in pregnancy.keys[1]  # "Pregnant and lactating women."
+    assert "exclusion/14" in paths(pregnancy)[1]  # "Pregnant and lactating women."
     ild = row_holding(nsclc, "exclusion", 0, "exclusion/10")  # interstitial lung disease
-    assert ild.keys[1] == ["exclusion/5.2", "exclusion/5.3"]  # children of "Condition of organ system:"
+    assert paths(ild)[1] == ["exclusion/5.2", "exclusion/5.3"]  # children of "Condition of organ system:"
     age = row_holding(nsclc, "inclusion", 0, "inclusion/9")
-    assert age.concept == AGE and age.keys[1] == ["inclusion/1"]
+    assert age.concept == AGE and paths(age)[1] == ["inclusion/1"]
     assert age.differs is True  # ≥18 vs 18-75
 
 
@@ -236,35 +247,35 @@ def test_nsclc_items_that_must_not_share_a_row(nsclc):
     hepatitis = row_holding(nsclc, "exclusion", 0, "exclusion/8")  # "Known HIV, active Hepatitis B ..."
     assert hepatitis is not brain
     assert hepatitis.concept == INFECTION
-    assert "exclusion/2" in hepatitis.keys[1]  # "HCV antibody positive, active hepatitis B"
-    assert "exclusion/2" not in brain.keys[1]
+    assert "exclusion/2" in paths(hepatitis)[1]  # "HCV antibody positive, active hepatitis B"
+    assert "exclusion/2" not in paths(brain)[1]
     pregnancy = row_holding(nsclc, "exclusion", 1, "exclusion/14")
     assert pregnancy is not brain and pregnancy is not hepatitis
 
 
 def test_nsclc_heading_children_are_aligned_not_the_heading(nsclc):
     # NCT03058094 inclusion 8 is the heading "Adequate organ function:" with three children
-    keys = {key for row in nsclc.sections["inclusion"] for key in row.keys[1]}
+    keys = {key for row in nsclc.sections["inclusion"] for key in paths(row)[1]}
     assert "inclusion/8" not in keys
     assert {"inclusion/8.1", "inclusion/8.2", "inclusion/8.3"} <= keys
     blood = row_holding(nsclc, "inclusion", 1, "inclusion/8.1")  # "Bone marrow reserve: ..."
     assert blood.concept == "Haematology (blood counts)"
-    assert "inclusion/15" in blood.keys[0]  # "neutrophils count ≥1.5×109/L"
+    assert "inclusion/15" in paths(blood)[0]  # "neutrophils count ≥1.5×109/L"
     liver = row_holding(nsclc, "inclusion", 1, "inclusion/8.2")
-    assert liver.concept == "Liver function" and "inclusion/19" in liver.keys[0]  # ALT
+    assert liver.concept == "Liver function" and "inclusion/19" in paths(liver)[0]  # ALT
     kidney = row_holding(nsclc, "inclusion", 1, "inclusion/8.3")
-    assert kidney.concept == "Renal function" and kidney.keys[0] == ["inclusion/22"]
+    assert kidney.concept == "Renal function" and paths(kidney)[0] == ["inclusion/22"]
 
 
 def test_nsclc_outcomes_primary_with_primary(nsclc):
     for row in nsclc.sections["outcomes"]:
-        kinds = {key.split("/")[0] for keys in row.keys for key in keys}
+        kinds = {key.split("/")[0] for keys in paths(row) for key in keys}
         assert len(kinds) == 1, row
         assert row.concept.lower().startswith(kinds.pop())
     survival = row_holding(nsclc, "outcomes", 0, "secondary/3")  # "Overall Survival"
-    assert survival.keys[1] == ["secondary/4"]  # "Overall Survival (OS)"
+    assert paths(survival)[1] == ["secondary/4"]  # "Overall Survival (OS)"
     response = row_holding(nsclc, "outcomes", 0, "secondary/2")  # "Objective Response"
-    assert response.keys[1] == ["secondary/1"]  # "Objective Response Rate (ORR)"
+    assert paths(response)[1] == ["secondary/1"]  # "Objective Response Rate (ORR)"
     # PFS is secondary in one trial and primary in the other: not the same row
     assert row_holding(nsclc, "outcomes", 0, "secondary/1") is not row_holding(
         nsclc, "outcomes", 1, "primary/1"
@@ -286,25 +297,25 @@ def test_leukaemia_shared_rows(leukaemia):
     # keys after the split of "... of signing the ICF. 4. Relapsed or refractory ..." (two items run together)
     ecog = row_holding(leukaemia, "inclusion", 0, "inclusion/1.4")  # ECOG 0 or 1 (under a heading)
     assert ecog.concept == PERFORMANCE
-    assert ecog.keys[1] == ["inclusion/3"]  # ECOG 0-2
+    assert paths(ecog)[1] == ["inclusion/3"]  # ECOG 0-2
     assert ecog.differs is True
     cns = row_holding(leukaemia, "exclusion", 0, "exclusion/1.7")  # CNS leukaemia
     assert cns.concept == BRAIN
-    assert cns.keys[1] == ["exclusion/14"]  # CNS involvement by CLL/SLL/RT
+    assert paths(cns)[1] == ["exclusion/14"]  # CNS involvement by CLL/SLL/RT
     pregnancy = row_holding(leukaemia, "exclusion", 0, "exclusion/1.11")
-    assert pregnancy.keys[1] == ["exclusion/10"]
+    assert paths(pregnancy)[1] == ["exclusion/10"]
     contraception = row_holding(leukaemia, "inclusion", 0, "inclusion/1.6")
-    assert contraception.concept == PREGNANCY and contraception.keys[1] == ["inclusion/8"]
+    assert contraception.concept == PREGNANCY and paths(contraception)[1] == ["inclusion/8"]
     viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")  # HIV, hepatitis B/C
     assert viral.concept == INFECTION
-    assert {"exclusion/3", "exclusion/4", "exclusion/5"} <= set(viral.keys[1])
+    assert {"exclusion/3", "exclusion/4", "exclusion/5"} <= set(paths(viral)[1])
 
 
 def test_leukaemia_items_that_must_not_share_a_row(leukaemia):
     cns = row_holding(leukaemia, "exclusion", 0, "exclusion/1.7")
     viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")
     assert cns is not viral
-    assert "exclusion/4" not in cns.keys[1]  # hepatitis B is not a CNS item
+    assert "exclusion/4" not in paths(cns)[1]  # hepatitis B is not a CNS item
     cardiac = row_holding(leukaemia, "exclusion", 0, "exclusion/1.10")
     assert cardiac.concept == "Cardiac" and cardiac is not cns
     assert row_holding(leukaemia, "exclusion", 1, "exclusion/17") is not row_holding(
@@ -314,7 +325,7 @@ def test_leukaemia_items_that_must_not_share_a_row(leukaemia):
 
 def test_leukaemia_primary_outcomes_aligned(leukaemia):
     safety = row_holding(leukaemia, "outcomes", 1, "primary/1")  # severity of adverse events
-    assert safety.keys[0] == ["primary/3"]  # "Adverse Events (AEs)"
+    assert paths(safety)[0] == ["primary/3"]  # "Adverse Events (AEs)"
     assert safety.concept.startswith("Primary")
     dlt = row_holding(leukaemia, "outcomes", 0, "primary/1")
     assert dlt is not safety and dlt.cells[1] == [] and dlt.differs is True
@@ -331,7 +342,7 @@ def test_arms_aligned_by_role(fmt, msc, novaferon):
     c = compare_records([fmt, msc, novaferon])
     experimental, comparator = c.sections["arms"]
     assert experimental.concept == "Experimental arm"
-    assert experimental.keys == [
+    assert paths(experimental) == [
         ["Fecal microbiota transplantation"],
         ["experimental group"],
         ["Experimental"],
@@ -340,14 +351,14 @@ def test_arms_aligned_by_role(fmt, msc, novaferon):
         "[Experimental] experimental group: Drug: mesenchymal stem cell-derived exosomes"
     ]
     assert comparator.concept == "Comparator arm"
-    assert comparator.keys == [["Control"], ["control group"], []]
+    assert paths(comparator) == [["Control"], ["control group"], []]
     assert comparator.cells[1] == ["[No intervention] control group"]
     assert_every_item_once(c, [fmt, msc, novaferon])
 
 
 def test_single_group_other_arm_sits_with_experimental(nsclc):
     experimental = nsclc.sections["arms"][0]
-    assert experimental.keys == [["Afatinib"], ["AC0010"]]
+    assert paths(experimental) == [["Afatinib"], ["AC0010"]]
     assert [row.concept for row in nsclc.sections["arms"]] == ["Experimental arm", "Comparator arm"]
 
 
@@ -366,7 +377,7 @@ def test_compare_arms_of_one_trial(msc):
         "and supportive care."
     ]
     for row in c.sections["arms"]:
-        assert row.keys == [["experimental group"] * len(row.cells[0]), ["control group"] * len(row.cells[1])]
+        assert paths(row) == [["experimental group"] * len(row.cells[0]), ["control group"] * len(row.cells[1])]
 
 
 def test_compare_arms_needs_arms():
@@ -378,9 +389,9 @@ def test_compare_arms_needs_arms():
 
 
 def test_design_rows_read_human_words(neuro):
-    design = {row.keys[0][0]: row for row in neuro.sections["design"]}
+    design = {paths(row)[0][0]: row for row in neuro.sections["design"]}
     assert design["phases"].cells == [["—"], ["Phase 2"]]  # NCT06924645 gives no phase
-    assert design["phases"].keys == [["phases"], ["phases"]]
+    assert paths(design["phases"]) == [["phases"], ["phases"]]
     assert design["phases"].differs is True
     assert design["study_type"].cells == [["Interventional"], ["Interventional"]]
     assert design["study_type"].differs is False
@@ -400,7 +411,7 @@ def test_design_rows_read_human_words(neuro):
 def test_design_not_in_source_reads_differently_from_none():
     sparse = TrialRecord("NCT00000001", conditions=None, eligibility=None)
     empty = TrialRecord("NCT00000002", conditions=[], eligibility=Eligibility(sex="FEMALE"))
-    design = {row.keys[0][0]: row for row in compare_records([sparse, empty]).sections["design"]}
+    design = {paths(row)[0][0]: row for row in compare_records([sparse, empty]).sections["design"]}
     assert design["conditions"].cells == [["not in source"], ["—"]]
     assert design["sex"].cells == [["not in source"], ["Female"]]
     assert design["minimum_age"].cells == [["not in source"], ["no limit"]]
@@ -411,7 +422,7 @@ def test_design_not_in_source_reads_differently_from_none():
 def test_design_ages_compare_by_value():
     a = TrialRecord("NCT00000001", eligibility=Eligibility(minimum_age="18 Years"))
     b = TrialRecord("NCT00000002", eligibility=Eligibility(minimum_age="216 Months"))
-    design = {row.keys[0][0]: row for row in compare_records([a, b]).sections["design"]}
+    design = {paths(row)[0][0]: row for row in compare_records([a, b]).sections["design"]}
     assert design["minimum_age"].differs is False
 
 
@@ -432,8 +443,8 @@ def test_unmatched_items_pair_by_word_overlap():
     b = trial("B", inclusion=["Archival tumour tissue sample available for central review"])
     rows = compare_records([a, b]).sections["inclusion"]
     assert [row.concept for row in rows] == [None, None]
-    assert rows[0].keys == [["inclusion/1"], ["inclusion/1"]] and rows[0].differs is True
-    assert rows[1].keys == [["inclusion/2"], []]
+    assert paths(rows[0]) == [["inclusion/1"], ["inclusion/1"]] and rows[0].differs is True
+    assert paths(rows[1]) == [["inclusion/2"], []]
 
 
 def test_equal_texts_do_not_differ():
@@ -468,7 +479,7 @@ def test_heading_children_vs_item_with_details():
     items = compare.criteria_items(
         trial("A", inclusion=[heading, parent], other=["Age 18 or older"]), "inclusion"
     )
-    assert [(i.key, i.group) for i in items] == [
+    assert [(i.ref.path, i.group) for i in items] == [
         ("inclusion/1.1", "Haematology (blood counts)"),
         ("inclusion/1.2", "Liver function"),
         ("inclusion/2", "Liver function"),
@@ -502,7 +513,7 @@ def test_outcomes_align_by_endpoint_and_words():
         ],
     )
     rows = compare_records([a, b]).sections["outcomes"]
-    assert [row.keys for row in rows] == [
+    assert [paths(row) for row in rows] == [
         [["primary/1"], ["primary/1"]],
         [["secondary/1"], ["secondary/1"]],
         [["secondary/2"], ["secondary/2"]],

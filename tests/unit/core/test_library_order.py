@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 
 from reviewer.core.ingest import import_paths
-from reviewer.core.notes import Anchor, add_note
+from reviewer.core.items import anchor_of
+from reviewer.core.notes import add_note
 from reviewer.core.store import listing
 
 SORT_COLUMNS = ("registry_id", "brief_title", "overall_status", "phases", "lead_sponsor", "conditions", "note_count")
@@ -25,7 +26,7 @@ def library(tmp_path_factory, corpus_dir):
         # notes on a few trials, with counts that tie
         for trial_id, count in zip(ids[3::7], (3, 1, 2, 1, 5, 2, 1, 1, 4), strict=False):
             for n in range(count):
-                add_note(session, trial_id, Anchor("trial", ""), f"note {n}", "dr.a")
+                add_note(session, trial_id, anchor_of("trial", ""), f"note {n}", "dr.a")
     yield store
     store.close()
 

@@ -244,3 +244,33 @@ def test_0005_indexes_every_sort_column_and_the_library_sorts_along_the_indexes(
     with sqlite3.connect(path) as conn:
         indexes = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert not indexes & {"ix_trial_brief_title", "ix_trial_lead_sponsor", "ix_trial_conditions"}
+
+
+def test_0006_gives_each_selection_the_kind_of_its_item_and_keeps_its_offsets(tmp_path):
+    """Notes on selected text written by 0005's app ("span", the key of the item they lie in) take
+    the kind of that item; an "other/N" key is the outcome only when that outcome alone holds the quote."""
+    path = tmp_path / STORE_FILE_NAME
+    shutil.copy(STORES / "span_notes" / "0005.sqlite3", path)
+    assert current_revision(path) == "0005"
+    store = open_store(tmp_path)
+    with store.session() as session:
+        rows = session.connection().exec_driver_sql(
+            "SELECT body, item_kind, item_key, span_start, span_end FROM note ORDER BY id").all()
+    store.close()
+    assert {body: tuple(rest) for body, *rest in rows} == {
+        "in other outcome 1": ("outcome", "other/1", 0, 15),  # "Quality of life on the EORTC scale"
+        "in other criterion 2 or other outcome 2": ("criterion", "other/2", 0, 7),  # both hold "Written"
+        "in other criterion 1": ("criterion", "other/1", 7, 14),  # offsets kept
+        "in primary outcome 1": ("outcome", "primary/1", 8, 16),  # "Overall survival at two years"
+        "in other criterion 3.1": ("criterion", "other/3.1", 12, 18),
+        "in the title": ("trial", "", 0, 9),
+        "in the overview": ("section", "overview", None, None),  # a section's text: no item text to measure
+        "in the arm": ("arm", "Treatment arm", 14, 24),  # "Treatment arm Daily dose of the study drug"
+        "in the intervention": ("intervention", "DRUG:Studydrug", 0, 9),
+        "on other criterion 2": ("criterion", "other/2", None, None),  # not a selection: untouched
+    }
+    command.downgrade(alembic_config(path), "0005")
+    with sqlite3.connect(path) as conn:
+        kinds = dict(conn.execute("SELECT body, item_kind FROM note"))
+    assert kinds["in other outcome 1"] == kinds["in the arm"] == "span"
+    assert kinds["on other criterion 2"] == "criterion"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from reviewer.core import notes
+from reviewer.core import items, notes
 from reviewer.core.ingest import import_paths
 from reviewer.core.store import reading
 from reviewer.core.store.tables import Note
@@ -21,7 +21,7 @@ def trial_id(store):
 
 
 def test_add_edit_delete_restore(store, trial_id):
-    anchor = notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;")
+    anchor = items.anchor_of("criterion", "inclusion/2", "Age 18-75 years;")
     with store.transaction() as session:
         note_id = notes.add_note(session, trial_id, anchor, "Why stop at 75?", "dr.a", "question").id
     with store.transaction() as session:
@@ -41,26 +41,26 @@ def test_add_edit_delete_restore(store, trial_id):
 
 def test_bad_notes_refused(store, trial_id):
     with store.transaction() as session, pytest.raises(ValueError, match="unknown tag"):
-        notes.add_note(session, trial_id, notes.Anchor("trial", ""), "text", "dr.a", "urgent")
+        notes.add_note(session, trial_id, items.anchor_of("trial", ""), "text", "dr.a", "urgent")
     with store.transaction() as session, pytest.raises(ValueError, match="needs some text"):
-        notes.add_note(session, trial_id, notes.Anchor("trial", ""), "   ", "dr.a")
+        notes.add_note(session, trial_id, items.anchor_of("trial", ""), "   ", "dr.a")
 
 
 def test_item_keys_cover_every_part(store, trial_id):
     with store.session() as session:
         record = reading.current_record(session, "NCT07312656")
-    items = notes.item_texts(record)
-    assert items[("criterion", "inclusion/2")] == "Age 18-75 years;"
-    assert items[("outcome", "primary/1")].startswith("The incidence of grade ≥3")
-    assert ("arm", "control group") in items
-    assert ("intervention", "DRUG:mesenchymal stem cell-derived exosomes") in items
+    texts = items.texts(record)
+    assert texts[items.criterion("inclusion", "2")] == "Age 18-75 years;"
+    assert texts[items.outcome("primary", 1)].startswith("The incidence of grade ≥3")
+    assert items.arm("control group") in texts
+    assert items.intervention("DRUG", "mesenchymal stem cell-derived exosomes") in texts
 
 
 def test_reanchor_follows_a_moved_criterion_and_orphans_a_removed_one(store, tmp_path, trial_id):
     with store.transaction() as session:
-        moved = notes.add_note(session, trial_id, notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
+        moved = notes.add_note(session, trial_id, items.anchor_of("criterion", "inclusion/2", "Age 18-75 years;"),
                                "Age limit", "dr.a").id
-        gone = notes.add_note(session, trial_id, notes.Anchor("criterion", "inclusion/10", "Signed informed consent form."),
+        gone = notes.add_note(session, trial_id, items.anchor_of("criterion", "inclusion/10", "Signed informed consent form."),
                               "Consent", "dr.a").id
     text = SEED_IGNITE_MSC.read_text(encoding="utf-8")
     study = __import__("ast").literal_eval(text[text.index("{'hasResults'"):])
@@ -81,15 +81,18 @@ def test_reanchor_follows_a_moved_criterion_and_orphans_a_removed_one(store, tmp
 def test_selections_in_outcomes_arms_and_sections_stay_anchored_after_a_new_version(store, tmp_path, trial_id):
     """A note on selected text keeps its place when the item it lies in is unchanged or moves, and is
     orphaned only when no item holds the text any more."""
+    with store.session() as session:
+        texts = items.texts(reading.current_record(session, "NCT07312656"))
     with store.transaction() as session:
-        def span(key, quote):
-            return notes.add_note(session, trial_id, notes.Anchor("span", key, quote), f"on {quote}", "dr.a").id
+        def span(ref, quote):
+            selection = items.span_in(texts.get(ref, ""), ref, quote)
+            return notes.add_note(session, trial_id, selection, f"on {quote}", "dr.a").id
 
-        in_outcome = span("primary/1", "grade ≥3 radiation-induced oral mucositis")
-        in_arm = span("experimental group", "after each main meal")
-        in_section = span("overview", "a sentence of the summary")
-        moved_criterion = span("inclusion/2", "18-75")
-        dropped = span("inclusion/10", "informed consent form")
+        in_outcome = span(items.outcome("primary", 1), "grade ≥3 radiation-induced oral mucositis")
+        in_arm = span(items.arm("experimental group"), "after each main meal")
+        in_section = span(items.section("overview"), "a sentence of the summary")
+        moved_criterion = span(items.criterion("inclusion", "2"), "18-75")
+        dropped = span(items.criterion("inclusion", "10"), "informed consent form")
     text = SEED_IGNITE_MSC.read_text(encoding="utf-8")
     study = __import__("ast").literal_eval(text[text.index("{'hasResults'"):])
     criteria = study["protocolSection"]["eligibilityModule"]["eligibilityCriteria"]

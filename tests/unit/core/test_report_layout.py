@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reviewer.core import notes
+from reviewer.core import items, notes
 from reviewer.core.ingest import import_paths
 from reviewer.core.report_parts import registry_link, source_file_name
 from reviewer.core.report_sections import SECTIONS
@@ -67,19 +67,19 @@ def library(store, tmp_path):
             first_inclusion = record.eligibility.inclusion[0]
             key = "inclusion/1" if not first_inclusion.children else "inclusion/1.1"
             quote = first_inclusion.children[0].text if first_inclusion.children else first_inclusion.text
-            notes.add_note(session, trial.id, notes.Anchor("criterion", key, quote),
+            notes.add_note(session, trial.id, items.anchor_of("criterion", key, quote),
                            f"Inclusion remark on {registry_id}", "dr.okafor", "question")
             first_exclusion = record.eligibility.exclusion[0]
             key = "exclusion/1" if not first_exclusion.children else "exclusion/1.1"
             quote = first_exclusion.children[0].text if first_exclusion.children else first_exclusion.text
-            notes.add_note(session, trial.id, notes.Anchor("criterion", key, quote),
+            notes.add_note(session, trial.id, items.anchor_of("criterion", key, quote),
                            f"Exclusion remark on {registry_id}", "dr.okafor", "concern")
-            notes.add_note(session, trial.id, notes.Anchor("arm", record.arms[0].label, record.arms[0].label),
+            notes.add_note(session, trial.id, items.anchor_of("arm", record.arms[0].label, record.arms[0].label),
                            f"Arm remark on {registry_id}", "dr.okafor", "ok")
             if record.outcomes:
-                notes.add_note(session, trial.id, notes.Anchor("outcome", "primary/1", record.outcomes[0].measure),
+                notes.add_note(session, trial.id, items.anchor_of("outcome", "primary/1", record.outcomes[0].measure),
                                f"Outcome remark on {registry_id}", "dr.okafor", None)
-            notes.add_note(session, trial.id, notes.Anchor("trial", ""), f"Whole-trial remark on {registry_id}",
+            notes.add_note(session, trial.id, items.anchor_of("trial", ""), f"Whole-trial remark on {registry_id}",
                            "dr.okafor", "suggestion")
     return store
 
@@ -250,17 +250,18 @@ def test_registry_links_and_file_names():
 
 def test_a_row_of_more_than_half_a_page_comes_in_labelled_parts_and_a_short_one_whole():
     from reviewer.core.compare import Comparison, Row
+    from reviewer.core.items import criterion
     from reviewer.core.record import TrialRecord
     from reviewer.core.report_parts import comparison_sections
 
     long_item = "Significant cardiovascular disease within 6 months of the first dose. " * 6
     tall = Row("Cardiac", [[long_item] * 5, ["Uncontrolled hypertension."]],
-               [[f"exclusion/{n}" for n in range(1, 6)], ["exclusion/1"]], True)
-    short = Row("Age", [["Age ≥ 18 years"], ["At least 18 years old."]], [["inclusion/1"], ["inclusion/1"]], False)
+               [[criterion("exclusion", n) for n in range(1, 6)], [criterion("exclusion", "1")]], True)
+    short = Row("Age", [["Age ≥ 18 years"], ["At least 18 years old."]], [[criterion("inclusion", "1")], [criterion("inclusion", "1")]], False)
     comparison = Comparison(["NCT00000001", "NCT00000002"], {
         "design": [], "arms": [], "inclusion": [short], "exclusion": [tall], "outcomes": []})
     records = [TrialRecord("NCT00000001"), TrialRecord("NCT00000002")]
-    sections = {s.title: s for s in comparison_sections(comparison, records, [lambda kind, key: []] * 2)}
+    sections = {s.title: s for s in comparison_sections(comparison, records, [lambda ref: []] * 2)}
     assert [row.label for row in sections["Inclusion criteria"].rows] == ["Age"]
     assert not sections["Inclusion criteria"].rows[0].may_split
     parts = sections["Exclusion criteria"].rows

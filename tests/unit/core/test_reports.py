@@ -12,7 +12,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from reviewer.core import notes
+from reviewer.core import items, notes
 from reviewer.core.ingest import import_paths
 from reviewer.core.reports import ReportError, ReportOptions, make_report
 from reviewer.core.store import reading
@@ -37,9 +37,9 @@ def seeded(store):
 def test_brief_holds_the_trial_and_the_notes_beside_their_criteria(seeded):
     with seeded.transaction() as session:
         trial = reading.trial_by_registry_id(session, "NCT07312656")
-        notes.add_note(session, trial.id, notes.Anchor("criterion", "inclusion/2", "Age 18-75 years;"),
+        notes.add_note(session, trial.id, items.anchor_of("criterion", "inclusion/2", "Age 18-75 years;"),
                        "Upper age limit 75 excludes fit older patients", "dr.a", "concern")
-        notes.add_note(session, trial.id, notes.Anchor("criterion", "exclusion/1", "Previous radiotherapy"),
+        notes.add_note(session, trial.id, items.anchor_of("criterion", "exclusion/1", "Previous radiotherapy"),
                        "Re-irradiation cohort planned?", "dr.a", "question")
     with seeded.session() as session:
         record = reading.current_record(session, "NCT07312656")
@@ -68,7 +68,7 @@ def test_not_in_source_differs_from_none(seeded):
 def test_notes_digest(seeded):
     with seeded.transaction() as session:
         trial = reading.trial_by_registry_id(session, "NCT02455596")
-        notes.add_note(session, trial.id, notes.Anchor("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
+        notes.add_note(session, trial.id, items.anchor_of("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
                        "ECOG 2 allowed here but not in the FMT trial", "dr.b", "suggestion")
     with seeded.session() as session:
         text = squashed(pdf_text(make_report(session, "notes", ["NCT02455596", "NCT06924645"], ReportOptions(reviewer="x"))))
