@@ -125,6 +125,6 @@ def test_orphaned_notes_keep_their_quote():
 
 def test_the_cores_section_keys_are_the_trial_views_sections():
     from reviewer.core.notes import SECTION_KEYS
-    from reviewer.gui.trial_html import SECTIONS
+    from reviewer.core.presentation.trial import present
 
-    assert {key for key, _title in SECTIONS} == SECTION_KEYS
+    assert set(present(TrialRecord(registry_id="NCT1")).sections) == SECTION_KEYS
