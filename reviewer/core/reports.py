@@ -32,6 +32,7 @@ from . import notes as notes_core
 from . import report_parts, vocab
 from .compare import compare_records
 from .presentation.trial import present
+from .presentation.values import State
 from .record import TrialRecord
 from .report_sections import SECTIONS
 from .store import repo
@@ -106,6 +107,7 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
     )
     env.filters["label"] = vocab.label
     env.globals["present"] = present  # a record's presentation (the trial partial and the app's page)
+    env.globals["State"] = State  # its states, for a template to write one ({{ State.BLANK }})
     env.filters["phases"] = vocab.phases_label
     env.globals["item_label"] = item_label
     env.globals["registry_link"] = report_parts.registry_link

@@ -17,7 +17,6 @@ from typing import Any
 
 from ..core.items import ItemRef, Kind
 from ..core.presentation.trial import Trial, present, version_of
-from ..core.presentation.values import State
 from ..core.record import TrialRecord
 
 TAG_ORDER = ("concern", "question", "suggestion", "ok", None)
@@ -133,7 +132,6 @@ def render_trial(
         if shown_version
         else None,
         "max_sites": MAX_SITES,
-        "State": State,
     }
     html = _environment(None).get_template(TEMPLATE).render(context)
     items = [(ref.kind.value, ref.path) for ref in trial.items] + [orphan.item for orphan in orphans]

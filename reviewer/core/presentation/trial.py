@@ -175,6 +175,15 @@ class Sites:
         """The first ``limit`` sites as shown (made on demand: a record may list thousands)."""
         return [site_row(location) for location in self.locations[:limit]]
 
+    @staticmethod
+    def row(location: Location) -> SiteRow:
+        return site_row(location)
+
+    @staticmethod
+    def people(location: Location) -> list[Person]:
+        """A site's contacts."""
+        return [person_of(contact) for contact in location.contacts]
+
 
 @dataclass(slots=True)
 class Document:
@@ -210,7 +219,7 @@ class Trial:
     brief_title: Shown
     official_title: Shown
     acronym: Shown
-    status: Shown  # detail: why it stopped
+    status: Shown
     last_known_status: Shown
     why_stopped: Shown
     phase: Shown
@@ -246,7 +255,7 @@ class Trial:
     outcomes_state: State
     outcomes: list[OutcomeGroup]  # primary, secondary, and other when it has items
     collaborators: Shown
-    contacts: list[People]  # officials, central contacts
+    contacts: list[People]  # central contacts, study officials
     sites: Sites
     documents_state: State
     documents: list[Document]
@@ -255,8 +264,11 @@ class Trial:
     @property
     def facts(self) -> list[Field]:
         """The header's facts, in the page's order."""
+        status = self.status
+        if self.why_stopped.is_given and status.is_given:
+            status = Shown(State.GIVEN, status.text, self.why_stopped.text)
         return [
-            Field("Status", self.status),
+            Field("Status", status),
             Field("Phase", self.phase),
             Field("Study type", self.study_type),
             Field("Enrollment", self.enrollment),
@@ -475,9 +487,6 @@ def present(
     section("versions", annotatable=False)
     section("source", annotatable=False)
 
-    status = coded(r.overall_status)
-    if r.why_stopped and status.is_given:
-        status = Shown(State.GIVEN, status.text, r.why_stopped)
     enrollment = BLANK
     if d.enrollment_count is not None:
         enrollment = Shown(State.GIVEN, str(d.enrollment_count), lower_label(d.enrollment_type))
@@ -503,7 +512,7 @@ def present(
         brief_title=scalar(r.brief_title),
         official_title=scalar(r.official_title),
         acronym=scalar(r.acronym),
-        status=status,
+        status=coded(r.overall_status),
         last_known_status=coded(r.last_known_status),
         why_stopped=scalar(r.why_stopped),
         phase=scalar(vocab.phases_label(d.phases)),
@@ -545,7 +554,7 @@ def present(
         else NOT_IN_SOURCE,
         contacts=[
             People(title, state_of_list(people), [person_of(c) for c in people or []])
-            for title, people in (("Officials", r.officials), ("Central contacts", r.central_contacts))
+            for title, people in (("Central contacts", r.central_contacts), ("Study officials", r.officials))
         ],
         sites=Sites(state_of_list(r.locations), len(locations), countries.most_common(), locations),
         documents_state=state_of_list(r.documents),
