@@ -33,23 +33,24 @@ def _contact(contact: Contact) -> dict[str, Any]:
     return {name: given(value) for name, value in vars(contact).items()}
 
 
-def _arm(arm: Arm) -> dict[str, Any]:
-    return {
-        "label": arm.label,
-        "type": arm.type,
-        "description": given(arm.description),
-        "interventionNames": arm.intervention_names,
-    }
+# API v2 name -> the record's attribute
+ARM_FIELDS = {
+    "label": "label",
+    "type": "type",
+    "description": "description",
+    "interventionNames": "intervention_names",
+}
+INTERVENTION_FIELDS = {
+    "type": "type",
+    "name": "name",
+    "description": "description",
+    "otherNames": "other_names",
+    "armGroupLabels": "arm_labels",
+}
 
 
-def _intervention(item: Intervention) -> dict[str, Any]:
-    return {
-        "type": item.type,
-        "name": item.name,
-        "description": given(item.description),
-        "otherNames": item.other_names,
-        "armGroupLabels": item.arm_labels,
-    }
+def _named(item: Arm | Intervention, names: dict[str, str]) -> dict[str, Any]:
+    return {api: given(getattr(item, attribute)) for api, attribute in names.items()}
 
 
 def _location(location: Location) -> dict[str, Any]:
@@ -96,8 +97,8 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
         "identifiers": [
             {"id": i.value, "kind": i.kind, "type": i.type, "domain": i.domain} for i in record.identifiers
         ],
-        "armGroups": listed(record.arms, _arm),
-        "interventions": listed(record.interventions, _intervention),
+        "armGroups": listed(record.arms, lambda a: _named(a, ARM_FIELDS)),
+        "interventions": listed(record.interventions, lambda i: _named(i, INTERVENTION_FIELDS)),
         "eligibility": None
         if e is None
         else {

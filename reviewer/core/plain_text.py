@@ -56,30 +56,14 @@ def _criteria(items: list[Criterion]) -> list[str]:
 
 def _header(p: Trial) -> list[str]:
     title = f"{p.registry_id}  {p.brief_title.text}".rstrip()
-    status = words(p.status)
-    if p.last_known_status.is_given:
-        status += f" (last known: {p.last_known_status.text})"
-    lines = [
+    return [
         title,
         "=" * min(WIDTH, len(title)),
         _field("Official title", p.official_title),
         _field("Acronym", p.acronym),
-        _field("Status", status),
-    ]
-    if p.why_stopped.is_given:
-        lines.append(_field("Why stopped", p.why_stopped))
-    lines += [
-        _field("Phase", p.phase),
-        _field("Study type", p.study_type),
-        _field("Sponsor", p.sponsor),
-        _field("Enrollment", p.enrollment),
-        _field("Start", p.start),
-        _field("Primary completion", p.primary_completion),
-        _field("Completion", p.completion),
-        _field("Last update posted", p.last_update),
+        *(_field(f.label, f.value) for f in p.facts),
         _field("Identifiers", p.identifiers),
     ]
-    return lines
 
 
 def _arms(p: Trial) -> list[str]:
@@ -161,7 +145,7 @@ def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
     def section(title: str, lines: list[str]) -> None:
         out.extend(["", title, "-" * len(title), *lines])
 
-    overview = _wrap(p.summary.text) if p.summary.is_given else [f"  {words(p.summary)}"]
+    overview = _wrap(p.brief_summary.text) if p.brief_summary.is_given else [f"  {words(p.brief_summary)}"]
     if p.description_paragraphs:
         text = "\n\n".join("\n".join(lines) for lines in p.description_paragraphs)
         overview += ["", "  Description:"] + _wrap(text, "    ")

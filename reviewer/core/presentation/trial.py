@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import items as item_model
 from .. import vocab
@@ -24,6 +24,11 @@ from ..record import Intervention as RecordIntervention
 from .values import BLANK, NOT_IN_SOURCE, Shown, State, joined, scalar, state_of_list
 
 IDENTIFIER_KINDS = {"org_study": "Org study id", "secondary": "Secondary id", "alias": "Alias"}
+# the record's scalars the presentation carries under their own names
+TEXTS = ("brief_title", "official_title", "acronym", "why_stopped", "brief_summary", "version_date")
+CODES = ("overall_status", "last_known_status")
+TYPED_DATES = ("start", "primary_completion", "completion")  # each with its _type: actual / estimated
+DATES = ("first_posted", "last_update_posted", "status_verified")
 CRITERIA_GROUPS = (
     ("inclusion", "Inclusion criteria"),
     ("exclusion", "Exclusion criteria"),
@@ -48,23 +53,26 @@ def paragraphs(text: str | None) -> list[list[str]]:
     return [part.split("\n") for part in parts if part]
 
 
-@dataclass(slots=True)
-class Field:
+class Field(NamedTuple):
     label: str
     value: Shown
 
 
-@dataclass(slots=True)
-class Entry:
-    """An item a note can sit on: its ref, its number ("" when it has none) and its place ``n``."""
+class Entry(NamedTuple):
+    """An item a note can sit on: its ref (``ref.label`` names it), its number ("" when it has none)
+    and its place ``n``."""
 
     ref: ItemRef
     n: int
     number: str = ""
 
-    @property
-    def label(self) -> str:
-        return self.ref.label
+
+@dataclass(slots=True)
+class Numbered:
+    """A criterion or an outcome: an item with a number."""
+
+    entry: Entry
+    number = property(lambda self: self.entry.number)  # "11.1", "2": the entry's
 
 
 @dataclass(slots=True)
@@ -95,15 +103,10 @@ class Intervention:
 
 
 @dataclass(slots=True)
-class Criterion:
-    entry: Entry
+class Criterion(Numbered):
     text: str
     depth: int
     children: list[Criterion] = field(default_factory=list)
-
-    @property
-    def number(self) -> str:
-        return self.entry.number
 
 
 @dataclass(slots=True)
@@ -116,15 +119,10 @@ class CriteriaGroup:
 
 
 @dataclass(slots=True)
-class Outcome:
-    entry: Entry
+class Outcome(Numbered):
     measure: str
     time_frame: Shown
     description: Shown
-
-    @property
-    def number(self) -> str:
-        return self.entry.number
 
 
 @dataclass(slots=True)
@@ -216,25 +214,26 @@ class Trial:
     sections: dict[str, Section]
     ids: list[str]  # the registry id, the acronym, then other ids with their kind: "Org study id X"
     identifiers: Shown
+    # the record's scalars, by the record's names
     brief_title: Shown
     official_title: Shown
     acronym: Shown
-    status: Shown
-    last_known_status: Shown
     why_stopped: Shown
+    brief_summary: Shown
+    version_date: Shown
+    overall_status: Shown
+    last_known_status: Shown
+    start: Shown  # dates: detail actual / estimated
+    primary_completion: Shown
+    completion: Shown
+    first_posted: Shown
+    last_update_posted: Shown
+    status_verified: Shown
     phase: Shown
     study_type: Shown
     enrollment: Shown  # detail: actual / estimated
     sponsor: Shown  # the lead sponsor's name
     lead_sponsor: Shown  # detail: its class
-    start: Shown  # dates: detail actual / estimated
-    primary_completion: Shown
-    completion: Shown
-    first_posted: Shown
-    last_update: Shown
-    status_verified: Shown
-    version_date: Shown
-    summary: Shown
     summary_paragraphs: list[list[str]]
     description_paragraphs: list[list[str]]
     conditions: Shown
@@ -264,9 +263,13 @@ class Trial:
     @property
     def facts(self) -> list[Field]:
         """The header's facts, in the page's order."""
-        status = self.status
-        if self.why_stopped.is_given and status.is_given:
-            status = Shown(State.GIVEN, status.text, self.why_stopped.text)
+        status = self.overall_status
+        if status.is_given:
+            last_known = (
+                f"last known: {self.last_known_status.text}" if self.last_known_status.is_given else ""
+            )
+            detail = "; ".join(x for x in (last_known, self.why_stopped.text) if x)
+            status = Shown(State.GIVEN, status.text, detail)
         return [
             Field("Status", status),
             Field("Phase", self.phase),
@@ -277,7 +280,7 @@ class Trial:
             Field("Primary completion", self.primary_completion),
             Field("Completion", self.completion),
             Field("First posted", self.first_posted),
-            Field("Last update", self.last_update),
+            Field("Last update", self.last_update_posted),
         ]
 
     def criterion(self, group: str, number: str) -> Criterion | None:
@@ -509,25 +512,15 @@ def present(
         sections=sections,
         ids=ids,
         identifiers=joined([i.value for i in r.identifiers], ", ") if r.identifiers else BLANK,
-        brief_title=scalar(r.brief_title),
-        official_title=scalar(r.official_title),
-        acronym=scalar(r.acronym),
-        status=coded(r.overall_status),
-        last_known_status=coded(r.last_known_status),
-        why_stopped=scalar(r.why_stopped),
+        **{name: scalar(getattr(r, name)) for name in TEXTS},
+        **{name: coded(getattr(r, name)) for name in CODES},
+        **{name: _date(getattr(r.dates, name), getattr(r.dates, name + "_type")) for name in TYPED_DATES},
+        **{name: scalar(getattr(r.dates, name)) for name in DATES},
         phase=scalar(vocab.phases_label(d.phases)),
         study_type=coded(d.study_type),
         enrollment=enrollment,
         sponsor=scalar(r.lead_sponsor.name) if r.lead_sponsor else BLANK,
         lead_sponsor=sponsor,
-        start=_date(r.dates.start, r.dates.start_type),
-        primary_completion=_date(r.dates.primary_completion, r.dates.primary_completion_type),
-        completion=_date(r.dates.completion, r.dates.completion_type),
-        first_posted=scalar(r.dates.first_posted),
-        last_update=scalar(r.dates.last_update_posted),
-        status_verified=scalar(r.dates.status_verified),
-        version_date=scalar(r.version_date),
-        summary=scalar(r.brief_summary),
         summary_paragraphs=paragraphs(r.brief_summary),
         description_paragraphs=paragraphs(r.detailed_description),
         conditions=joined(r.conditions),
