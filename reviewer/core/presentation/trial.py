@@ -345,9 +345,8 @@ def _criteria_group(
     top: list[Criterion] = []
     flat: list[Criterion] = []
     parents: list[Criterion] = []  # the path to the item being placed
-    numbered = item_model.criterion_items(criteria, key)
-    for source, item in zip((c for root in criteria for c in root.walk()), numbered, strict=True):
-        node = Criterion(register(item.ref, item.number), source.text, item.depth)
+    for item in item_model.criterion_items(criteria, key):  # depth first, numbered "1", "2", "2.1" ...
+        node = Criterion(register(item.ref, item.number), item.text, item.depth)
         del parents[item.depth :]
         (parents[-1].children if parents else top).append(node)
         parents.append(node)
