@@ -1,10 +1,16 @@
-"""A stored trial as plain data using the registry's API v2 field names (for `reviewer show --json`)."""
+"""A stored trial as plain data using the registry's API v2 field names (for `reviewer show --json`).
+
+Its values follow the presentation's rule (reviewer.core.presentation.values): ``null`` is a part not
+in source or a value left out, ``[]`` a part the source carries empty. Criteria keep their tree: the
+item a user reads as "11.1" is ``inclusion[10].children[0]``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .record import Criterion, TrialRecord
+from .presentation.values import given, listed
+from .record import Arm, Contact, Criterion, Intervention, Location, TrialRecord
 
 
 def _criteria(items: list[Criterion]) -> list[dict[str, Any]]:
@@ -13,76 +19,86 @@ def _criteria(items: list[Criterion]) -> list[dict[str, Any]]:
 
 
 def _outcomes(record: TrialRecord, kind: str) -> list[dict[str, Any]] | None:
-    items = record.outcomes_of(kind)
-    if items is None:
-        return None
-    return [{"measure": o.measure, "timeFrame": o.time_frame, "description": o.description} for o in items]
+    return listed(
+        record.outcomes_of(kind),
+        lambda o: {
+            "measure": o.measure,
+            "timeFrame": given(o.time_frame),
+            "description": given(o.description),
+        },
+    )
+
+
+def _contact(contact: Contact) -> dict[str, Any]:
+    return {name: given(value) for name, value in vars(contact).items()}
+
+
+# API v2 name -> the record's attribute
+ARM_FIELDS = {
+    "label": "label",
+    "type": "type",
+    "description": "description",
+    "interventionNames": "intervention_names",
+}
+INTERVENTION_FIELDS = {
+    "type": "type",
+    "name": "name",
+    "description": "description",
+    "otherNames": "other_names",
+    "armGroupLabels": "arm_labels",
+}
+
+
+def _named(item: Arm | Intervention, names: dict[str, str]) -> dict[str, Any]:
+    return {api: given(getattr(item, attribute)) for api, attribute in names.items()}
+
+
+def _location(location: Location) -> dict[str, Any]:
+    fields = {name: given(value) for name, value in vars(location).items() if name != "contacts"}
+    return {**fields, "contacts": [_contact(c) for c in location.contacts]}
 
 
 def record_to_api(record: TrialRecord) -> dict[str, Any]:
-    """The record with API v2 names where one exists; null means "not in source", [] means none."""
+    """The record with API v2 names where one exists; null means "not in source" (a part) or left out
+    (a value), [] means none."""
     d, e = record.design, record.eligibility
-    contact = lambda c: {k: v for k, v in vars(c).items()}  # noqa: E731
     return {
         "nctId": record.registry_id,
-        "briefTitle": record.brief_title,
-        "officialTitle": record.official_title,
-        "acronym": record.acronym,
+        "briefTitle": given(record.brief_title),
+        "officialTitle": given(record.official_title),
+        "acronym": given(record.acronym),
         "overallStatus": record.overall_status,
         "lastKnownStatus": record.last_known_status,
-        "whyStopped": record.why_stopped,
-        "briefSummary": record.brief_summary,
-        "detailedDescription": record.detailed_description,
+        "whyStopped": given(record.why_stopped),
+        "briefSummary": given(record.brief_summary),
+        "detailedDescription": given(record.detailed_description),
         "studyType": d.study_type,
         "phases": d.phases,
         "designInfo": {
             "allocation": d.allocation,
             "interventionModel": d.intervention_model,
-            "interventionModelDescription": d.intervention_model_description,
+            "interventionModelDescription": given(d.intervention_model_description),
             "primaryPurpose": d.primary_purpose,
             "observationalModel": d.observational_model,
             "timePerspective": d.time_perspective,
             "maskingInfo": {
                 "masking": d.masking,
                 "whoMasked": d.who_masked,
-                "maskingDescription": d.masking_description,
+                "maskingDescription": given(d.masking_description),
             },
         },
         "enrollmentInfo": {"count": d.enrollment_count, "type": d.enrollment_type},
         "leadSponsor": {"name": record.lead_sponsor.name, "class": record.lead_sponsor.agency_class}
         if record.lead_sponsor
         else None,
-        "collaborators": None
-        if record.collaborators is None
-        else [{"name": s.name, "class": s.agency_class} for s in record.collaborators],
+        "collaborators": listed(record.collaborators, lambda s: {"name": s.name, "class": s.agency_class}),
         "conditions": record.conditions,
         "keywords": record.keywords,
         "identifiers": [
             {"id": i.value, "kind": i.kind, "type": i.type, "domain": i.domain} for i in record.identifiers
         ],
-        "armGroups": None
-        if record.arms is None
-        else [
-            {
-                "label": a.label,
-                "type": a.type,
-                "description": a.description,
-                "interventionNames": a.intervention_names,
-            }
-            for a in record.arms
-        ],
-        "interventions": None
-        if record.interventions is None
-        else [
-            {
-                "type": i.type,
-                "name": i.name,
-                "description": i.description,
-                "otherNames": i.other_names,
-                "armGroupLabels": i.arm_labels,
-            }
-            for i in record.interventions
-        ],
+        "armGroups": listed(record.arms, lambda a: _named(a, ARM_FIELDS)),
+        "interventions": listed(record.interventions, lambda i: _named(i, INTERVENTION_FIELDS)),
         "eligibility": None
         if e is None
         else {
@@ -91,7 +107,7 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
             "maximumAge": e.maximum_age,
             "healthyVolunteers": e.healthy_volunteers,
             "stdAges": e.std_ages,
-            "eligibilityCriteria": e.criteria_text,
+            "eligibilityCriteria": given(e.criteria_text),
         },
         "inclusion": None if e is None else _criteria(e.inclusion),
         "exclusion": None if e is None else _criteria(e.exclusion),
@@ -99,22 +115,12 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
         "primaryOutcomes": _outcomes(record, "primary"),
         "secondaryOutcomes": _outcomes(record, "secondary"),
         "otherOutcomes": _outcomes(record, "other"),
-        "dates": vars(record.dates),
+        "dates": {name: given(value) for name, value in vars(record.dates).items()},
         "oversightHasDmc": record.has_dmc,
         "hasResults": record.has_results,
-        "centralContacts": None
-        if record.central_contacts is None
-        else [contact(c) for c in record.central_contacts],
-        "overallOfficials": None if record.officials is None else [contact(c) for c in record.officials],
-        "locations": None
-        if record.locations is None
-        else [
-            {
-                **{k: v for k, v in vars(loc).items() if k != "contacts"},
-                "contacts": [contact(c) for c in loc.contacts],
-            }
-            for loc in record.locations
-        ],
-        "largeDocs": None if record.documents is None else [vars(doc) for doc in record.documents],
+        "centralContacts": listed(record.central_contacts, _contact),
+        "overallOfficials": listed(record.officials, _contact),
+        "locations": listed(record.locations, _location),
+        "largeDocs": listed(record.documents, vars),
         "versionDate": record.version_date,
     }

@@ -32,6 +32,8 @@ from . import notes as notes_core
 from . import report_parts, vocab
 from .compare import compare_records
 from .items import ItemRef, Kind, label_of
+from .presentation.trial import present
+from .presentation.values import State
 from .record import TrialRecord
 from .report_sections import SECTIONS
 from .store import reading
@@ -92,6 +94,8 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
         lstrip_blocks=True,
     )
     env.filters["label"] = vocab.label
+    env.globals["present"] = present  # a record's presentation (the trial partial and the app's page)
+    env.globals["State"] = State  # its states, for a template to write one ({{ State.BLANK }})
     env.filters["phases"] = vocab.phases_label
     env.globals["note_label"] = label_of
     env.globals["registry_link"] = report_parts.registry_link

@@ -125,7 +125,9 @@ def test_orphaned_notes_keep_their_quote():
 
 def test_the_trial_page_has_an_anchor_for_each_section_a_note_can_sit_on():
     from reviewer.core.items import SECTIONS
+    from reviewer.core.presentation.trial import present
 
     page = trial_html.render_trial(TrialRecord(registry_id="NCT1"))
     shown = [key for kind, key in page.items if kind == "section"]
+    assert set(present(TrialRecord(registry_id="NCT1")).sections) == {key for key, _title in SECTIONS}
     assert shown == [key for key, _title in SECTIONS][: len(shown)] and len(shown) >= 7  # versions, source: when known
