@@ -96,7 +96,7 @@ def test_the_app_the_pdf_and_the_digest_name_and_number_every_item_alike(window)
     assert "written in the app on criterion 3.1" in brief_pdf.split("3.1. Haemoglobin", 1)[1].split("3.2.", 1)[0]
     assert " a. " not in brief_pdf
     # "other/1": the selection in the outcome prints beside the outcome, the one in the criterion beside it
-    outcomes = brief_pdf.split("Outcomes Kind Measure", 1)[1]
+    outcomes = brief_pdf.split("Outcomes Outcome Measure", 1)[1]
     assert "Quality of life on the EORTC scale in other outcome 1" in outcomes
     assert "in other criterion 1" not in outcomes and "in other criterion 1" in brief_pdf
     assert "Written diary kept by the patient written in the app on other outcome 2" in outcomes

@@ -14,7 +14,7 @@ from reviewer.core.export import record_to_api
 from reviewer.core.ingest import import_paths
 from reviewer.core.plain_text import record_text
 from reviewer.core.reports import ReportOptions, make_report
-from reviewer.core.store import repo
+from reviewer.core.store import reading
 
 CRITERIA = (
     "Inclusion Criteria:\n\n"
@@ -42,7 +42,7 @@ def test_page_pdf_text_and_json_agree_on_the_three_states_and_a_childs_number(wi
     document.write_text(json.dumps(STUDY), encoding="utf-8")
     assert not import_paths(library, [document]).failed
     with library.session() as session:
-        record = repo.current_record(session, "NCT00000042")
+        record = reading.current_record(session, "NCT00000042")
         pdf = make_report(session, "brief", ["NCT00000042"], ReportOptions(reviewer="x"))
     assert record.outcomes is None and record.keywords == [] and record.dates.start is None
 
