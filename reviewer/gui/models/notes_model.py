@@ -1,7 +1,7 @@
 """The notes of the open trial or comparison, for the notes panel (optionally one tag only).
 
-Small by nature (the notes of at most a few trials), so the model holds them as plain dicts and reads
-them again from the store whenever a note changes.
+Small by nature (the notes of at most a few trials), so the model holds them as plain dicts (as the
+Library gives them) and reads them again whenever a note of its trials changes.
 """
 
 from __future__ import annotations
@@ -25,25 +25,6 @@ TAG_COLORS = {
 }
 
 
-def note_dict(note) -> dict:
-    """A stored Note as a plain dict (what views and models hold)."""
-    return {
-        "id": note.id,
-        "trial_id": note.trial_id,
-        "item_kind": note.item_kind,
-        "item_key": note.item_key,
-        "quote": note.quote,
-        "span_start": note.span_start,
-        "span_end": note.span_end,
-        "body": note.body,
-        "tag": note.tag,
-        "author": note.author,
-        "created_at": note.created_at,
-        "updated_at": note.updated_at,
-        "orphaned": note.orphaned,
-    }
-
-
 def local_time(moment: datetime) -> str:
     """A stored (UTC, naive) time as local time for people."""
     if moment.tzinfo is None:
@@ -52,9 +33,9 @@ def local_time(moment: datetime) -> str:
 
 
 class NotesModel(QAbstractTableModel):
-    def __init__(self, store, parent=None):
+    def __init__(self, library, parent=None):
         super().__init__(parent)
-        self.store = store
+        self.library = library  # core.library.Library, or None until it is open
         self.trials: dict[int, str] = {}  # trial id -> registry id
         self.tag: str | None = None
         self.notes: list[dict] = []
@@ -69,16 +50,11 @@ class NotesModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        from ...core import notes as notes_core
-
         self.beginResetModel()
-        if self.trials and self.store is not None:
-            with self.store.session() as session:
-                found = notes_core.notes_of(session, list(self.trials), self.tag)
+        if self.trials and self.library is not None:
+            found = self.library.notes_of(list(self.trials), self.tag)
             order = list(self.trials)
-            self.notes = sorted(
-                (note_dict(n) for n in found), key=lambda n: (order.index(n["trial_id"]), n["created_at"])
-            )
+            self.notes = sorted(found, key=lambda n: (order.index(n["trial_id"]), n["created_at"]))
             for note in self.notes:
                 note["registry_id"] = self.trials[note["trial_id"]]
         else:

@@ -88,9 +88,9 @@ class LibraryPanel(QWidget):
     sig_open = Signal(str)  # registry id
     sig_selection_changed = Signal()
 
-    def __init__(self, store, parent=None, preview=None):
+    def __init__(self, library, parent=None, preview=None):
         super().__init__(parent)
-        self.model = LibraryModel(store, self, preview=preview)
+        self.model = LibraryModel(library, self, preview=preview)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("librarySearch")
@@ -181,11 +181,11 @@ class LibraryPanel(QWidget):
         self.model.set_filter(self.current_filter())
 
     def current_filter(self):
-        """The repo.TrialFilter of the checked filters."""
-        from ...core.store import repo
+        """The core.library.TrialFilter of the checked filters."""
+        from ...core.library import TrialFilter  # not at start-up: it loads the store's libraries
 
         values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
-        return repo.TrialFilter(**values)
+        return TrialFilter(**values)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if not COLUMNS[column][2]:

@@ -31,9 +31,9 @@ class NotesPanel(QWidget):
     sig_edit = Signal(object)
     sig_delete = Signal(object)
 
-    def __init__(self, store, parent=None):
+    def __init__(self, library, parent=None):
         super().__init__(parent)
-        self.model = NotesModel(store, self)
+        self.model = NotesModel(library, self)
         self.title = QLabel("No trial open", self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.tag_combo = QComboBox(self)
