@@ -254,13 +254,9 @@ class Library:
     # ------------------------------------------------------------ the library list
 
     def list_trials(
-        self,
-        where: TrialFilter | None = None,
-        order_by: str = "registry_id",
-        descending: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[dict[str, Any]]:
+        self, where: TrialFilter | None = None, order_by: str = "registry_id", descending: bool = False,
+        limit: int | None = None, offset: int = 0,
+    ) -> list[dict[str, Any]]:  # fmt: skip
         """Rows of the list (with their note counts), filtered and sorted in SQL."""
         with self.store.session() as session:
             return repo.list_trials(session, where, order_by, descending, limit=limit, offset=offset)
@@ -400,6 +396,13 @@ class Library:
 
         with self.store.session() as session:
             return build_context(session, kind, list(registry_ids), options)
+
+    def report_html(self, kind: str, registry_ids: list[str], options: ReportOptions) -> str:
+        """The report's HTML, from the template ``options`` name (what the PDF is printed from)."""
+        from .reports import render_html
+
+        context = self.report_context(kind, registry_ids, options)
+        return render_html(kind, context, options.template, options.templates_dir)
 
     def make_report(
         self, kind: str, registry_ids: list[str], options: ReportOptions, output_format: str = "pdf"

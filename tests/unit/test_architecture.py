@@ -1,4 +1,5 @@
-"""The layering contracts of pyproject.toml ([tool.importlinter]): the core never imports Qt."""
+"""The layering contracts of pyproject.toml ([tool.importlinter]): the core never imports Qt; the GUI and
+the command line reach the store only through the core's Library."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def test_import_contracts_hold():
     assert lint_imports, "import-linter is not installed in the test environment"
     result = subprocess.run([lint_imports], cwd=REPO_ROOT, capture_output=True, text=True)
     assert "reviewer.core imports no Qt KEPT" in result.stdout, result.stdout + result.stderr
+    assert "the GUI does not touch the store KEPT" in result.stdout, result.stdout + result.stderr
+    assert "the command line talks to the Library, not to the store KEPT" in result.stdout, result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.report_sections import ADDED_SINCE_FIRST_RELEASE, COMPARISON_SECTIONS, SECTIONS
-from ...core.reports import ReportError, ReportOptions, render_html, render_pdf
+from ...core.reports import ReportError, ReportOptions, render_pdf
 from .. import tasks
 from ..icons import icon
 
@@ -64,8 +64,7 @@ class ReportChoice:
 def render_report(task, library, choice: ReportChoice) -> bytes | None:
     """On a pool thread: the PDF bytes of one choice (None when cancelled before the layout)."""
     task.progress("Reading the trials…")
-    context = library.report_context(choice.kind, list(choice.registry_ids), choice.options)
-    html = render_html(choice.kind, context, choice.options.template, choice.options.templates_dir)
+    html = library.report_html(choice.kind, list(choice.registry_ids), choice.options)
     if task.is_cancelled():
         return None
     task.progress("Laying out the pages…")

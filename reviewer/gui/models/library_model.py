@@ -17,10 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...core import vocab
 from .. import tasks
+from .read_only_table import ReadOnlyTableModel
 
 WINDOW = 200
 MAX_WINDOWS = 64  # 12,800 rows cached at most
@@ -85,7 +86,7 @@ def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
     return sorted(present, key=sort_key, reverse=descending) + missing
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(ReadOnlyTableModel):
     """Rows of the library; see the module docstring."""
 
     sig_loaded = Signal()  # the count and first rows of a new query are in
@@ -326,16 +327,7 @@ class LibraryModel(QAbstractTableModel):
                 return "Number of notes (sort to bring the annotated trials together)"
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(COLUMNS):
-            return None
+    def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         row = self.row(index.row())
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ..trial_html import item_label
+from .read_only_table import ReadOnlyTableModel
 
 COLUMNS = ("Trial", "Item", "Tag", "Note", "Author", "Updated")
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -32,7 +33,7 @@ def local_time(moment: datetime) -> str:
     return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
-class NotesModel(QAbstractTableModel):
+class NotesModel(ReadOnlyTableModel):
     def __init__(self, library, parent=None):
         super().__init__(parent)
         self.library = library  # core.library.Library, or None until it is open
@@ -79,16 +80,7 @@ class NotesModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
+    def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         note = self.note(index.row())
         if note is None:
             return None

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...core import vocab
 from ..icons import icon
 from ..models.library_model import COLUMNS, REGISTRY_ID_ROLE, LibraryModel
+from .row_table import row_table
 
 SEARCH_DELAY_MS = 150
 FILTERS = (
@@ -118,28 +118,22 @@ class LibraryPanel(QWidget):
         self.count_label.setObjectName("libraryCount")
         filter_row.addWidget(self.count_label)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("libraryTable")
-        self.table.setAccessibleName("Trial library")
-        self.table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(
+            self,
+            self.model,
+            "libraryTable",
+            "Trial library",
+            QAbstractItemView.SelectionMode.ExtendedSelection,
+            (104, 300, 130, 112, 180, 180, 56),
+        )
         # fixed row height: the view never measures rows, so 600,000 rows cost nothing
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        for column, width in enumerate((104, 300, 130, 112, 180, 180, 56)):
-            header.resizeSection(column, width)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.sig_selection_changed.emit())
