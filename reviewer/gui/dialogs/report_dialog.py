@@ -45,11 +45,11 @@ from ...core.reports import ReportError, ReportOptions, render_pdf
 from .. import tasks
 from ..icons import icon
 
-log = logging.getLogger(__name__)
-
+RENDER_DELAY_MS = 400
 KINDS = {"brief": "Brief (one trial per chapter)", "comparison": "Comparison (2 to 6 trials)", "notes": "Notes digest"}
 SOURCES = {"current": "Open trial", "comparison": "Open comparison", "selection": "Selected in the library"}
-RENDER_DELAY_MS = 400
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
