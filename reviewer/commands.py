@@ -231,25 +231,18 @@ def _write_separate_briefs(args, library: Library, kind: str, options) -> int:
 
 
 def cmd_compare(args, library: Library) -> int:
-    from .core.compare import compare_arms, compare_records, comparison_text, comparison_to_json
+    from .core.compare import comparison_text, comparison_to_json
 
-    records = []
-    for registry_id in args.ids:
-        record = library.current_record(registry_id)
-        if record is None:
-            say_error(f"no trial {registry_id} in the store")
-            return 1
-        records.append(record)
     try:
-        if args.arms:
-            if len(records) != 1:
-                print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
-                return 2
-            comparison = compare_arms(records[0])
-        else:
-            comparison = compare_records(records)
-    except ValueError as error:
+        comparison, _trial_ids = library.compare(args.ids, arms=args.arms)
+    except LookupError as error:
         say_error(str(error))
+        return 1
+    except ValueError as error:
+        if args.arms and len(args.ids) != 1:
+            print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
+        else:
+            say_error(str(error))
         return 2
     if args.json:
         _print_json(comparison_to_json(comparison))

@@ -41,6 +41,7 @@ from .store.errors import StoreError, classify
 from .store.repo import TrialFilter
 
 if TYPE_CHECKING:
+    from .compare import Comparison
     from .record import TrialRecord
     from .report_batch import BriefResult
     from .reports import ReportOptions
@@ -389,6 +390,19 @@ class Library:
                 records.append(repo.load_record(session, trial.current_version_id))
                 trial_ids[trial.id] = trial.registry_id
         return records, trial_ids
+
+    def compare(self, registry_ids: list[str], arms: bool = False) -> tuple[Comparison, dict[int, str]]:
+        """The trials side by side (``arms``: the arms of the one trial) and {trial id: registry id}.
+        LookupError names a trial that is not in the store; ValueError, a number of trials that
+        cannot be compared."""
+        from .compare import compare_arms, compare_records
+
+        records, trial_ids = self.current_records(registry_ids)
+        if arms:
+            if len(records) != 1:
+                raise ValueError("the arms of one trial are compared at a time")
+            return compare_arms(records[0]), trial_ids
+        return compare_records(records), trial_ids
 
     def report_context(self, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
         """What a report's template is rendered with (reports.build_context)."""

@@ -106,14 +106,10 @@ class NoteMarkDelegate(QStyledItemDelegate):
 
 def load_comparison(task, library, registry_ids: list[str], arms: bool):
     """(comparison, {trial id: registry id}, notes) for the trials; runs on a pool thread."""
-    from ...core import compare
-
-    records, trial_ids = library.current_records(registry_ids)
-    found = library.notes_of(list(trial_ids))
     if task.is_cancelled():
         return None
-    comparison = compare.compare_arms(records[0]) if arms else compare.compare_records(records)
-    return comparison, trial_ids, found
+    comparison, trial_ids = library.compare(registry_ids, arms)
+    return comparison, trial_ids, library.notes_of(list(trial_ids))
 
 
 class ComparisonView(QWidget):

@@ -106,6 +106,16 @@ def test_compare_and_report_read_through_the_library(library):
     assert [r.registry_id for r in records] == list(trial_ids.values()) == ["NCT02455596", "NCT07312656"]
     with pytest.raises(LookupError):
         library.current_records(["NCT02455596", "NCT00000000"])
+    comparison, compared = library.compare(["NCT02455596", "NCT07312656"])
+    assert compared == trial_ids and comparison.trials == ["NCT02455596", "NCT07312656"]
+    arms, _ = library.compare(["NCT07312656"], arms=True)
+    assert arms.trials and arms.trials != comparison.trials  # the arm labels
+    with pytest.raises(ValueError):
+        library.compare(["NCT02455596"])  # one trial is no comparison
+    with pytest.raises(ValueError):
+        library.compare(["NCT02455596", "NCT07312656"], arms=True)
+    with pytest.raises(LookupError, match="no trial NCT00000000 in the store"):
+        library.compare(["NCT02455596", "NCT00000000"])
     from reviewer.core.reports import ReportOptions
 
     options = ReportOptions(reviewer="Dr. A")
