@@ -119,12 +119,12 @@ def cmd_search(args, library: Library) -> int:
 
 
 def cmd_show(args, library: Library) -> int:
-    found = library.trial_versions(args.id)
-    if found is None:
+    try:
+        page = library.trial_page(args.id)
+    except LookupError:
         print(f"no trial {terminal_safe(args.id)} in the store", file=sys.stderr)
         return 1
-    _trial_id, _registry_id, current_version_id, versions = found
-    record = library.version_record(current_version_id)
+    record, versions, current_version_id = page.record, page.versions, page.current_version_id
     if args.json:
         data = record_to_api(record)
         data["versions"] = [
@@ -256,12 +256,13 @@ def cmd_diff(args, library: Library) -> int:
     by default the newest by the registry's dates and the one before it)."""
     from .core.diff import diff_records
 
-    found = library.trial_versions(args.id)
-    if found is None:
+    try:
+        page = library.trial_page(args.id)
+    except LookupError:
         say_error(f"no trial {args.id} in the store")
         return 1
-    _trial_id, registry_id, _current_version_id, versions = found
-    versions = sorted(versions, key=lambda v: (v.version_date or "", v.number))
+    registry_id = page.registry_id
+    versions = sorted(page.versions, key=lambda v: (v.version_date or "", v.number))
     by_number = {v.number: v for v in versions}
     for wanted in (args.from_version, args.to_version):
         if wanted is not None and wanted not in by_number:

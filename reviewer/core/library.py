@@ -328,15 +328,6 @@ class Library:
         with self.store.session() as session:
             return repo.current_record(session, registry_id)
 
-    def trial_versions(self, registry_id: str) -> tuple[int, str, int, list[TrialVersion]] | None:
-        """(trial id, registry id, current version id, versions newest first), or None."""
-        with self.store.session() as session:
-            trial = repo.trial_by_registry_id(session, registry_id)
-            if trial is None:
-                return None
-            versions = [_version(v) for v in repo.versions_of(session, trial.id)]
-            return trial.id, trial.registry_id, trial.current_version_id, versions
-
     def version_record(self, version_id: int) -> TrialRecord:
         with self.store.session() as session:
             return repo.load_record(session, version_id)
