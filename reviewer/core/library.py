@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from .. import paths
 from . import notes as notes_core
-from .ingest import ImportPlan, ImportReport, ProgressCallback, import_paths, plan_import
+from .ingest import import_paths, plan_import
 from .store import errors, repo
 from .store.db import (
     SORT_INDEX_COLUMNS,
     STORE_FILE_NAME,
-    MigrationProgress,
     Store,
     backup,
     bulk_import_running,
@@ -42,9 +41,11 @@ from .store.repo import TrialFilter
 
 if TYPE_CHECKING:
     from .compare import Comparison
+    from .ingest import ImportPlan, ImportReport, ProgressCallback
     from .record import TrialRecord
     from .report_batch import BriefResult
     from .reports import ReportOptions
+    from .store.db import MigrationProgress
 
 __all__ = [
     "STORE_FILE_NAME",
@@ -55,7 +56,13 @@ __all__ = [
     "TrialFilter",
     "TrialPage",
     "TrialVersion",
+    "backup_store",
+    "check_store",
     "classify",
+    "corrupt_store_message",
+    "note_dict",
+    "store_path",
+    "upgrade_store",
 ]
 
 log = logging.getLogger(__name__)
