@@ -168,7 +168,7 @@ class ComparisonModel(ReadOnlyTableModel):
 
     def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         line = self.line(index.row())
-        if line is None:
+        if line is None or not 0 <= index.column() < len(self.columns):
             return None
         column = index.column()
         if line.row is None:  # a section's header row

@@ -328,6 +328,8 @@ class LibraryModel(ReadOnlyTableModel):
         return None
 
     def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
+        if not 0 <= index.column() < len(COLUMNS):
+            return None
         row = self.row(index.row())
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:

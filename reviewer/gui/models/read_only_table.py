@@ -1,8 +1,8 @@
 """The base of the app's table models: flat, read-only, rows selected whole.
 
 A model says which rows can be selected (``selectable``: every row unless it says otherwise) and
-answers ``cell(index, role)`` for the indexes that are inside the table; ``flags`` and ``data``
-are written once here.
+answers ``cell(index, role)`` for valid indexes (a column out of range is its own to refuse: the
+check costs a call per cell painted here); ``flags`` and ``data`` are written once here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class ReadOnlyTableModel(QAbstractTableModel):
         return True
 
     def cell(self, index: Index, role: int) -> Any:
-        """The data of a valid index inside the table (see data)."""
+        """The data of a valid index (see data)."""
         raise NotImplementedError
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -31,6 +31,4 @@ class ReadOnlyTableModel(QAbstractTableModel):
         return SELECTABLE if self.selectable(index.row()) else Qt.ItemFlag.ItemIsEnabled
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.column() < self.columnCount():
-            return None
-        return self.cell(index, role)
+        return self.cell(index, role) if index.isValid() else None
