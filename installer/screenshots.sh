@@ -47,7 +47,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt
 
 from reviewer.core.ingest import import_paths
 from reviewer.core.items import anchor_of
-from reviewer.core.library import open_library
+from reviewer.core.library import Library
 from reviewer.core.notes import add_note
 from reviewer.core.store import reading
 from reviewer.gui import tasks, theme
@@ -62,7 +62,8 @@ app = make_application()
 theme.apply(app, appearance)
 data_dir = work / f"data-{appearance}"
 shutil.rmtree(data_dir, ignore_errors=True)
-store = open_library(data_dir)
+library = Library.open(data_dir)
+store = library.store
 if corpus.is_dir():
     import_paths(store, sorted(corpus.glob("*.json"))[:120])
 
@@ -91,7 +92,7 @@ def shot(window: MainWindow, name: str) -> None:
     print(f"wrote {path}")
 
 
-window = MainWindow(store, data_dir)
+window = MainWindow(library, data_dir)
 window.resize(SIZE)
 window.show()
 window.resizeDocks([window.notes_dock], [190], Qt.Orientation.Vertical)

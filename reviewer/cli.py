@@ -149,16 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         cmd_show,
         say_error,
     )
-    from .core.library import open_library
-    from .core.store.db import STORE_FILE_NAME
-    from .core.store.errors import StoreError, classify
+    from .core.library import Library, StoreError, classify, store_path
 
     try:
         if command == "db":
             return cmd_db(args, data_dir)
-        store = open_library(data_dir, progress=_say)
-        if store.read_only:
-            say_error(f"{store.path} is read-only: it can be read, but changes cannot be saved")
+        library = Library.open(data_dir, progress=_say)
+        if library.read_only:
+            say_error(f"{library.path} is read-only: it can be read, but changes cannot be saved")
         try:
             handlers = {
                 "import": cmd_import,
@@ -170,16 +168,16 @@ def main(argv: list[str] | None = None) -> int:
                 "diff": cmd_diff,
             }
             handler = handlers[command]
-            return handler(args, store)
+            return handler(args, library)
         finally:
-            store.close()
+            library.close()
     except StoreError as error:
         say_error(str(error))
         return 2
     except BrokenPipeError:
         return 0
     except Exception as error:  # the store's own failures, from SQLite or SQLAlchemy; anything else is a bug
-        failure = classify(error, data_dir / STORE_FILE_NAME)
+        failure = classify(error, store_path(data_dir))
         if failure is None:
             raise
         logging.getLogger("reviewer").debug("store failure", exc_info=True)

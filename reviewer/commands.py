@@ -12,11 +12,17 @@ from pathlib import Path
 from . import paths
 from .core import vocab
 from .core.export import record_to_api
-from .core.ingest import Progress, import_paths, plan_import
+from .core.ingest import Progress
+from .core.library import (
+    Library,
+    TrialFilter,
+    backup_store,
+    check_store,
+    corrupt_store_message,
+    store_path,
+    upgrade_store,
+)
 from .core.plain_text import record_text
-from .core.store import errors, listing, reading
-from .core.store.db import STORE_FILE_NAME, backup, current_revision, head_revision, upgrade
-from .core.store.sqlite.connection import connect_read_only, is_writable
 from .core.text import json_terminal_safe, terminal_safe
 
 log = logging.getLogger("reviewer")
@@ -47,12 +53,12 @@ def _terminal_progress(progress: Progress) -> None:
     sys.stderr.flush()
 
 
-def cmd_import(args, store) -> int:
+def cmd_import(args, library: Library) -> int:
     show_progress = sys.stderr.isatty() and not args.json
     paths = [Path(p) for p in args.paths]
-    plan = plan_import(paths, args.bulk)  # args.bulk: None (choose), True (--bulk), False (--serial)
+    plan = library.plan_import(paths, args.bulk)  # args.bulk: None (choose), True (--bulk), False (--serial)
     print(f"reviewer: {plan.describe()}", file=sys.stderr, flush=True)
-    report = import_paths(store, paths, progress=_terminal_progress if show_progress else None, plan=plan)
+    report = library.import_paths(paths, progress=_terminal_progress if show_progress else None, plan=plan)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -68,11 +74,11 @@ def cmd_import(args, store) -> int:
     return 1 if report.failed else 0
 
 
-def _filter(args) -> listing.TrialFilter:
+def _filter(args) -> TrialFilter:
     def codes(kind: str, values: list[str] | None) -> list[str] | None:
         return [vocab.to_code(kind, v) or v for v in values] if values else None
 
-    return listing.TrialFilter(
+    return TrialFilter(
         statuses=codes("status", args.status),
         phases=codes("phase", args.phase),
         study_types=codes("study_type", args.study_type),
@@ -92,10 +98,9 @@ def _print_rows(rows: list[dict]) -> None:
         print(f"{registry_id:<12} {vocab.label(row['overall_status']):<24} {phases:<16} {title}")
 
 
-def cmd_list(args, store) -> int:
-    with store.session() as session:
-        rows = listing.list_trials(session, _filter(args), order_by=args.sort, limit=args.limit)
-        total = listing.count_trials(session, _filter(args))
+def cmd_list(args, library: Library) -> int:
+    rows = library.list_trials(_filter(args), order_by=args.sort, limit=args.limit)
+    total = library.count_trials(_filter(args))
     if args.json:
         _print_json({"total": total, "trials": rows})
     else:
@@ -104,9 +109,8 @@ def cmd_list(args, store) -> int:
     return 0
 
 
-def cmd_search(args, store) -> int:
-    with store.session() as session:
-        rows = listing.search_trials(session, " ".join(args.query), _filter(args), limit=args.limit)
+def cmd_search(args, library: Library) -> int:
+    rows = library.search_trials(" ".join(args.query), _filter(args), limit=args.limit)
     if args.json:
         _print_json({"query": " ".join(args.query), "trials": rows})
     else:
@@ -114,14 +118,13 @@ def cmd_search(args, store) -> int:
     return 0
 
 
-def cmd_show(args, store) -> int:
-    with store.session() as session:
-        trial = reading.trial_by_registry_id(session, args.id)
-        if trial is None:
-            print(f"no trial {terminal_safe(args.id)} in the store", file=sys.stderr)
-            return 1
-        record = reading.load_record(session, trial.current_version_id)
-        versions = reading.versions_of(session, trial.id)
+def cmd_show(args, library: Library) -> int:
+    try:
+        page = library.trial_page(args.id)
+    except LookupError:
+        print(f"no trial {terminal_safe(args.id)} in the store", file=sys.stderr)
+        return 1
+    record, versions, current_version_id = page.record, page.versions, page.current_version_id
     if args.json:
         data = record_to_api(record)
         data["versions"] = [
@@ -131,7 +134,7 @@ def cmd_show(args, store) -> int:
                 "file": v.source_name,
                 "importedAt": v.imported_at,
                 "versionDate": v.version_date,
-                "current": v.id == trial.current_version_id,
+                "current": v.id == current_version_id,
             }
             for v in versions
         ]
@@ -140,7 +143,7 @@ def cmd_show(args, store) -> int:
         lines = [
             f"{v.number}: {v.source_format} from {v.source_name}, imported {v.imported_at:%Y-%m-%d %H:%M}"
             + (f", record of {v.version_date}" if v.version_date else "")
-            + (" (current)" if v.id == trial.current_version_id else "")
+            + (" (current)" if v.id == current_version_id else "")
             for v in versions
         ]
         sys.stdout.write(terminal_safe(record_text(record, lines), keep_newlines=True))
@@ -148,61 +151,43 @@ def cmd_show(args, store) -> int:
 
 
 def cmd_db(args, data_dir: Path) -> int:
-    path = data_dir / STORE_FILE_NAME
     if args.action == "upgrade":
-        made = upgrade(path, progress=lambda message: print(message, file=sys.stderr, flush=True))
-        print(f"store is at schema {head_revision()}" + (f" (backup first: {made})" if made else ""))
+        head, made = upgrade_store(data_dir, progress=lambda message: print(message, file=sys.stderr, flush=True))
+        print(f"store is at schema {head}" + (f" (backup first: {made})" if made else ""))
         return 0
+    path = store_path(data_dir)
     if not path.exists():
         print(f"no store at {path}", file=sys.stderr)
         return 1
     if args.action == "backup":
-        if path.stat().st_size == 0:
-            raise errors.not_a_store(path)  # nothing to keep: a 0-byte "backup" would look like one
-        print(backup(path))
+        print(backup_store(data_dir))
         return 0
-    return _check(path)
+    return _check(data_dir)
 
 
-def _check(path: Path) -> int:
+def _check(data_dir: Path) -> int:
     """`db check`: the store's schema and integrity, and what it holds. Damage is reported (with the
     advice to restore a backup, exit status 2), never a crash."""
-    import sqlite3
-
-    revision = current_revision(path)
-    if not is_writable(path):
-        say_error(f"{path} is read-only: it can be checked, but changes cannot be saved")
-    conn = connect_read_only(path)
-    try:
-        # quick_check would skip the indexes' content; a damaged index gives wrong search results
-        problems = [line for (row,) in conn.execute("PRAGMA integrity_check(20)") for line in row.splitlines()]
-        if problems == ["ok"]:
-            counts = [
-                conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-                for table in ("trial", "trial_version", "note")
-            ]
-    except sqlite3.DatabaseError as error:
-        problems = [str(error)]
-    finally:
-        conn.close()
-    print(f"store:     {path} ({path.stat().st_size / 2**20:.1f} MiB)")
-    print(f"schema:    {revision} (this app: {head_revision()})")
-    if problems != ["ok"]:
+    check = check_store(data_dir)
+    if not check.writable:
+        say_error(f"{check.path} is read-only: it can be checked, but changes cannot be saved")
+    print(f"store:     {check.path} ({check.size / 2**20:.1f} MiB)")
+    print(f"schema:    {check.revision} (this app: {check.head})")
+    if not check.sound:
         print("integrity: damaged")
-        for problem in problems:
+        for problem in check.problems:
             print(f"  {terminal_safe(problem)}")
-        say_error(str(errors.corrupt(path)))
+        say_error(corrupt_store_message(data_dir))
         return 2
     print("integrity: ok")
-    trials, versions, notes = counts
-    print(f"trials:    {trials} ({versions} versions), notes: {notes}")
-    return 0 if revision == head_revision() else 1
+    print(f"trials:    {check.trials} ({check.versions} versions), notes: {check.notes}")
+    return 0 if check.revision == check.head else 1
 
 
-def cmd_report(args, store) -> int:
+def cmd_report(args, library: Library) -> int:
     from .core.output_file import write_output
     from .core.people import system_full_name
-    from .core.reports import ReportError, ReportOptions, make_report
+    from .core.reports import ReportError, ReportOptions
 
     kind = {"brief": "brief", "compare": "comparison", "notes": "notes"}[args.kind]
     template = Path(args.template).resolve() if args.template else None
@@ -214,15 +199,14 @@ def cmd_report(args, store) -> int:
             reviewer=args.reviewer or system_full_name(),
             include_notes=not args.no_notes,
             template=template,
-            templates_dir=paths.templates_dir(store.path.parent),
+            templates_dir=paths.templates_dir(library.data_dir),
         )
         if args.sections:
             wanted = frozenset(name.strip() for name in args.sections.split(",") if name.strip())
             options = replace(options, sections=wanted)
         if args.separate:
-            return _write_separate_briefs(args, store, kind, options)
-        with store.session() as session:
-            data = make_report(session, kind, args.ids, options, output_format=args.format)
+            return _write_separate_briefs(args, library, kind, options)
+        data = library.make_report(kind, args.ids, options, output_format=args.format)
     except ReportError as error:
         say_error(str(error))
         return 1
@@ -231,14 +215,12 @@ def cmd_report(args, store) -> int:
     return 0
 
 
-def _write_separate_briefs(args, store, kind: str, options) -> int:
-    from .core.report_batch import write_briefs
-
+def _write_separate_briefs(args, library: Library, kind: str, options) -> int:
     if kind != "brief" or args.format != "pdf":
         print("reviewer: --separate makes PDF briefs only", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    results = write_briefs(store.path.parent, args.ids, Path(args.output), options)
+    results = library.write_briefs(args.ids, Path(args.output), options)
     for result in results:
         if result.error:
             say_error(f"{result.registry_id}: {result.error}")
@@ -248,27 +230,19 @@ def _write_separate_briefs(args, store, kind: str, options) -> int:
     return 0 if len(written) == len(results) else 1
 
 
-def cmd_compare(args, store) -> int:
-    from .core.compare import compare_arms, compare_records, comparison_text, comparison_to_json
+def cmd_compare(args, library: Library) -> int:
+    from .core.compare import comparison_text, comparison_to_json
 
-    with store.session() as session:
-        records = []
-        for registry_id in args.ids:
-            record = reading.current_record(session, registry_id)
-            if record is None:
-                say_error(f"no trial {registry_id} in the store")
-                return 1
-            records.append(record)
     try:
-        if args.arms:
-            if len(records) != 1:
-                print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
-                return 2
-            comparison = compare_arms(records[0])
-        else:
-            comparison = compare_records(records)
-    except ValueError as error:
+        comparison, _trial_ids = library.compare(args.ids, arms=args.arms)
+    except LookupError as error:
         say_error(str(error))
+        return 1
+    except ValueError as error:
+        if args.arms and len(args.ids) != 1:
+            print("reviewer: --arms compares the arms of one trial", file=sys.stderr)
+        else:
+            say_error(str(error))
         return 2
     if args.json:
         _print_json(comparison_to_json(comparison))
@@ -277,45 +251,46 @@ def cmd_compare(args, store) -> int:
     return 0
 
 
-def cmd_diff(args, store) -> int:
+def cmd_diff(args, library: Library) -> int:
     """The changes between two versions of a trial (by their numbers, as the Versions tab shows them;
     by default the newest by the registry's dates and the one before it)."""
     from .core.diff import diff_records
 
-    with store.session() as session:
-        trial = reading.trial_by_registry_id(session, args.id)
-        if trial is None:
-            say_error(f"no trial {args.id} in the store")
+    try:
+        page = library.trial_page(args.id)
+    except LookupError:
+        say_error(f"no trial {args.id} in the store")
+        return 1
+    registry_id = page.registry_id
+    versions = sorted(page.versions, key=lambda v: (v.version_date or "", v.number))
+    by_number = {v.number: v for v in versions}
+    for wanted in (args.from_version, args.to_version):
+        if wanted is not None and wanted not in by_number:
+            numbers = ", ".join(str(n) for n in sorted(by_number))
+            say_error(f"{registry_id} has no version {wanted} (its versions: {numbers})")
             return 1
-        versions = sorted(reading.versions_of(session, trial.id), key=lambda v: (v.version_date or "", v.number))
-        by_number = {v.number: v for v in versions}
-        for wanted in (args.from_version, args.to_version):
-            if wanted is not None and wanted not in by_number:
-                numbers = ", ".join(str(n) for n in sorted(by_number))
-                say_error(f"{trial.registry_id} has no version {wanted} (its versions: {numbers})")
-                return 1
-        if len(versions) < 2 and args.from_version is None:
-            say_error(f"{trial.registry_id} has one version only: there is nothing to compare it with")
-            return 1
-        newer = by_number[args.to_version] if args.to_version is not None else versions[-1]
-        if args.from_version is not None:
-            older = by_number[args.from_version]
-        else:
-            earlier = [v for v in versions if v is not newer]
-            before = [v for v in earlier if versions.index(v) < versions.index(newer)]
-            older = (before or earlier)[-1]
-        changes = diff_records(reading.load_record(session, older.id), reading.load_record(session, newer.id)).changes
+    if len(versions) < 2 and args.from_version is None:
+        say_error(f"{registry_id} has one version only: there is nothing to compare it with")
+        return 1
+    newer = by_number[args.to_version] if args.to_version is not None else versions[-1]
+    if args.from_version is not None:
+        older = by_number[args.from_version]
+    else:
+        earlier = [v for v in versions if v is not newer]
+        before = [v for v in earlier if versions.index(v) < versions.index(newer)]
+        older = (before or earlier)[-1]
+    changes = diff_records(library.version_record(older.id), library.version_record(newer.id)).changes
     if args.json:
         _print_json(
             {
-                "trial": trial.registry_id,
+                "trial": registry_id,
                 "from": older.number,
                 "to": newer.number,
                 "changes": [change.to_dict() for change in changes],
             }
         )
         return 0
-    print(terminal_safe(f"{trial.registry_id}: version {older.number} -> {newer.number}, {len(changes)} change(s)"))
+    print(terminal_safe(f"{registry_id}: version {older.number} -> {newer.number}, {len(changes)} change(s)"))
     for change in changes:
         where = f" {change.item}" if change.item else ""
         print(terminal_safe(f"  {change.part} {change.kind}{where}: {_short(change.before)} -> {_short(change.after)}"))

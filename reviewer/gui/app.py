@@ -70,7 +70,7 @@ class ExceptionHandler:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
             return
-        from ..core.store.errors import StoreError
+        from ..core.library import StoreError
 
         details = "".join(traceback.format_exception(kind, value, tb))
         log.error("unexpected error\n%s", details)
@@ -117,9 +117,9 @@ def run(data_dir: Path, args=None) -> int:
     previous_hook = sys.excepthook
     sys.excepthook = handler
 
-    from . import startup
+    from ..core import preview as first_paint
 
-    preview = startup.read_preview(data_dir)
+    preview = first_paint.read_preview(data_dir)
     window = MainWindow(None, data_dir, preview=preview)
     handler.parent = window
     window.show()
@@ -129,12 +129,12 @@ def run(data_dir: Path, args=None) -> int:
         print(f"FIRST-ROWS {model.total()} {model.data(model.index(0, 0))}", flush=True)
     opened: dict = {}
 
-    def store_opened(store) -> None:
-        opened["store"] = store
-        window.attach_store(store)
+    def library_opened(library) -> None:
+        opened["library"] = library
+        window.attach_library(library)
         from .store_failure import mark_read_only
 
-        mark_read_only(window, store)
+        mark_read_only(window, library)
         files = [Path(name) for name in getattr(args, "files", None) or []]
         importer = window.import_paths(files) if files else None
         if getattr(args, "self_test", False):
@@ -165,7 +165,7 @@ def run(data_dir: Path, args=None) -> int:
     tasks.start(
         _open_library,
         data_dir,
-        on_finished=store_opened,
+        on_finished=library_opened,
         on_failed=store_failed,
         on_progress=window.show_progress,  # a long upgrade of an older library says how far it is
     )
@@ -187,8 +187,8 @@ def run(data_dir: Path, args=None) -> int:
         tasks.cancel_all()
         tasks.wait_all(10000)
         sys.excepthook = previous_hook
-        if "store" in opened:
-            opened["store"].close()
+        if "library" in opened:
+            opened["library"].close()
 
 
 def read_pdf_text(path: Path) -> tuple[int, str]:
@@ -204,6 +204,6 @@ def read_pdf_text(path: Path) -> tuple[int, str]:
 
 def _open_library(task, data_dir: Path):
     """Open (create, upgrade) the library: on a pool thread, so the window is already drawn."""
-    from ..core.library import open_library
+    from ..core.library import Library
 
-    return open_library(data_dir, progress=task.progress)
+    return Library.open(data_dir, progress=task.progress)

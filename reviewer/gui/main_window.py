@@ -1,11 +1,15 @@
 """The main window: the library on the left, the workspace (trial and comparison tabs) on the right,
 the notes panel as a dock; menus, shortcuts, drag and drop import, and remembered window state.
 
-The window owns the undo stack of note changes; every change is written to the store at once.
-``sig_import_finished(report)`` fires when an import started from the GUI is done.
+The window talks to the store only through the core's Library (``self.lib``; ``self.library`` is
+the library panel). It owns the undo stack of note changes; every change is written at once, and
+the Change a write returns is fanned out by ``apply_change``: the notes panel, the open tabs of the
+trials it touched, their rows' note counts. ``sig_import_finished(report)`` fires when an import
+started from the GUI is done; while it runs, its progress signal reloads the list (at most once a
+LIBRARY_REFRESH_MS).
 
-At start-up the window can be shown before the store is open (``store=None`` with a ``preview`` of
-the library's first rows, see startup.py); ``attach_store`` completes it, and trials asked for
+At start-up the window can be shown before the store is open (``library=None`` with a ``preview``
+of the library's first rows, see startup.py); ``attach_library`` completes it, and trials asked for
 meanwhile open then.
 """
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -48,22 +53,25 @@ from .views.library_panel import LibraryPanel
 from .views.notes_panel import NotesPanel
 from .views.trial_view import NoteRequest, TrialView
 
+if TYPE_CHECKING:
+    from ..core.library import Change, Library
+
 log = logging.getLogger(__name__)
 
 MIN_COMPARE, MAX_COMPARE = 2, 6  # reviewer.core.compare.MIN_TRIALS, MAX_TRIALS
 
-# how often the library list is read again while an import runs
-LIBRARY_REFRESH_MS = 3000
+# while an import runs, the library list is read again at most this often (on its progress)
+LIBRARY_REFRESH_MS = 1000
 
 
 class MainWindow(QMainWindow):
     sig_import_finished = Signal(object)  # ImportReport
-    sig_notes_changed = Signal(int)  # trial id
-    sig_store_ready = Signal()
+    sig_notes_changed = Signal(object)  # the core.library.Change of a note written, edited or deleted
+    sig_library_ready = Signal()
 
-    def __init__(self, store, data_dir: Path, parent: QWidget | None = None, *, preview=None):
+    def __init__(self, library: Library | None, data_dir: Path, parent: QWidget | None = None, *, preview=None):
         super().__init__(parent)
-        self.store = store
+        self.lib = library
         self._waiting_to_open: list[str] = []
         self.data_dir = Path(data_dir)
         self.settings = Settings(self.data_dir)
@@ -81,9 +89,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Protocol Reviewer")
         self.setWindowIcon(icon("app"))
 
-        self.library = LibraryPanel(store, self, preview=preview)
-        # while an import runs, the library list shows the trials as they come in
+        self.library = LibraryPanel(library, self, preview=preview)
+        # while an import runs, the library list shows the trials as they come in: an import's
+        # progress starts this timer (unless it runs), its end reloads the list
         self.library_refresh = QTimer(self)
+        self.library_refresh.setSingleShot(True)
         self.library_refresh.setInterval(LIBRARY_REFRESH_MS)
         self.library_refresh.timeout.connect(self._refresh_library_during_import)
         self.library.sig_open.connect(self.open_trial)
@@ -122,7 +132,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-        self.notes_panel = NotesPanel(store, self)
+        self.notes_panel = NotesPanel(library, self)
         self.notes_panel.sig_jump.connect(self.jump_to_note)
         self.notes_panel.sig_edit.connect(self.edit_note)
         self.notes_panel.sig_delete.connect(self.delete_note)
@@ -138,19 +148,19 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self._restore_state()
         self._update_actions()
-        if store is None:
+        if library is None:
             self.statusBar().showMessage("Opening the library…")
         else:
             self.restore_tabs()
             self.statusBar().showMessage(f"{self.library.model.total():,} trials in the library", 5000)
             QTimer.singleShot(0, self.offer_drafts)
 
-    def attach_store(self, store) -> None:
-        """The store is open: finish what the preview could not do."""
-        self.store = store
+    def attach_library(self, library: Library) -> None:
+        """The library is open: finish what the preview could not do."""
+        self.lib = library
         model = self.library.model
-        model.set_store(store)
-        self.notes_panel.model.store = store
+        model.set_library(library)
+        self.notes_panel.model.library = library
         self._update_actions()
         if model.is_busy():  # the preview was stale (a first start imports the samples): count when loaded
             model.sig_loaded.connect(self._show_library_count, Qt.ConnectionType.SingleShotConnection)
@@ -161,7 +171,7 @@ class MainWindow(QMainWindow):
         for registry_id in waiting:
             self.open_trial(registry_id)
         QTimer.singleShot(0, self.offer_drafts)
-        self.sig_store_ready.emit()
+        self.sig_library_ready.emit()
 
     def show_progress(self, message: str) -> None:
         """A one-line message of long work that has no dialog of its own (opening an older library)."""
@@ -359,7 +369,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(recent))
 
     def _update_actions(self) -> None:
-        ready = self.store is not None
+        ready = self.lib is not None
         for action in (
             self.action_import_files,
             self.action_import_folder,
@@ -398,7 +408,7 @@ class MainWindow(QMainWindow):
 
     def open_trial(self, registry_id: str) -> TrialView | None:
         """Show a trial's tab (opening it if needed)."""
-        if self.store is None:
+        if self.lib is None:
             self._waiting_to_open.append(registry_id)
             return None
         for view in self.trial_views():
@@ -406,7 +416,7 @@ class MainWindow(QMainWindow):
                 self.workspace.setCurrentWidget(view)
                 return view
         try:
-            view = TrialView(self.store, registry_id, self)
+            view = TrialView(self.lib, registry_id, self)
         except LookupError as error:
             self.statusBar().showMessage(str(error), 8000)
             return None
@@ -420,12 +430,12 @@ class MainWindow(QMainWindow):
     def compare(self, registry_ids: list[str], remember: bool = True) -> ComparisonView | None:
         """A comparison tab of 2 to 6 trials (computed in the background)."""
         ids = list(dict.fromkeys(registry_ids))
-        if self.store is None:
+        if self.lib is None:
             return None
         if not MIN_COMPARE <= len(ids) <= MAX_COMPARE:
             self.statusBar().showMessage(f"Select {MIN_COMPARE} to {MAX_COMPARE} trials to compare.", 6000)
             return None
-        view = ComparisonView(self.store, ids, parent=self)
+        view = ComparisonView(self.lib, ids, parent=self)
         self._connect_comparison(view)
         self._add_tab(view, view.title, "Compare " + ", ".join(ids), "compare")
         if remember:
@@ -434,7 +444,7 @@ class MainWindow(QMainWindow):
         return view
 
     def compare_arms(self, registry_id: str) -> ComparisonView:
-        view = ComparisonView(self.store, [registry_id], arms=True, parent=self)
+        view = ComparisonView(self.lib, [registry_id], arms=True, parent=self)
         self._connect_comparison(view)
         self._add_tab(view, view.title, f"The arms of {registry_id} side by side", "compare-arms")
         return view
@@ -594,7 +604,7 @@ class MainWindow(QMainWindow):
     def _write_note(self, request: NoteRequest, editor: NoteEditor) -> None:
         self.undo_stack.push(
             AddNote(
-                self.store,
+                self.lib,
                 request.trial_id,
                 request.anchor,
                 editor.body(),
@@ -651,7 +661,7 @@ class MainWindow(QMainWindow):
         def save() -> None:
             if (editor.body().strip(), editor.tag()) != (note["body"], note["tag"]):
                 self.undo_stack.push(
-                    EditNote(self.store, note, editor.body(), editor.tag(), self._notes_changed)
+                    EditNote(self.lib, note, editor.body(), editor.tag(), self._notes_changed)
                 )
             editor.forget_draft()
 
@@ -664,7 +674,7 @@ class MainWindow(QMainWindow):
     def offer_drafts(self) -> QMessageBox | None:
         """Drafts left by an editor that never closed (a crash): offer the newest, one at a time."""
         kept = self.drafts.all()
-        if not kept or self.store is None or self._open_editor() is not None:
+        if not kept or self.lib is None or self._open_editor() is not None:
             return None
         draft = kept[0]
         body = " ".join(draft["body"].split())
@@ -721,29 +731,32 @@ class MainWindow(QMainWindow):
         return self.open_note_editor(request, restore=draft)
 
     def delete_note(self, note: dict) -> None:
-        self.undo_stack.push(DeleteNote(self.store, note, self._notes_changed))
+        self.undo_stack.push(DeleteNote(self.lib, note, self._notes_changed))
         self.statusBar().showMessage("Note deleted. Ctrl+Z brings it back.", 8000)
 
-    def _notes_changed(self, trial_id: int) -> None:
+    def _notes_changed(self, change: Change) -> None:
+        self.apply_change(change)
+        self.sig_notes_changed.emit(change)
+
+    def apply_change(self, change: Change) -> None:
+        """Read again what a write touched: the open tabs of its trials (their record after an
+        import, else their notes), the notes panel if it shows one of them, and the library list
+        (the whole list after an import, else the note counts of those trials' rows)."""
         for view in self.trial_views():
-            if view.trial_id == trial_id:
+            if change.all_records or view.trial_id in change.records_of:
+                view.load()
+            elif view.trial_id in change.notes_of:
                 view.refresh_notes()
         for view in self.comparison_views():
-            if trial_id in view.trial_ids:
+            if change.notes_of & view.trial_ids.keys():
                 view.refresh_notes()
-        self.notes_panel.refresh()
-        from sqlalchemy import func, select
-
-        from ..core.store.tables import Note
-
-        with self.store.session() as session:
-            count = (
-                session.connection()
-                .execute(select(func.count()).where(Note.__table__.c.trial_id == trial_id))
-                .scalar_one()
-            )
-        self.library.model.set_note_count(trial_id, count)
-        self.sig_notes_changed.emit(trial_id)
+        if change.notes_of & self.notes_panel.model.trials.keys():
+            self.notes_panel.refresh()
+        if change.library_list:
+            self.library.reload_keeping_place()
+        elif change.notes_of:
+            for trial_id, count in self.lib.note_counts(sorted(change.notes_of)).items():
+                self.library.model.set_note_count(trial_id, count)
 
     def _show_notes_of_item(self, trial_id: int, kind: str, key: str) -> None:
         self.notes_dock.show()
@@ -784,42 +797,37 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths_: list[Path]) -> ImportController | None:
         """Import in the background with a progress dialog; sig_import_finished when done."""
-        if self.store is None:
+        if self.lib is None:
             self.statusBar().showMessage("The library is still opening; try again in a moment.", 5000)
             return None
         if self.importer is not None:
             self.statusBar().showMessage("An import is already running.", 5000)
             return None
-        self.importer = ImportController(self.store, paths_, self, self.log_file)
+        self.importer = ImportController(self.lib, paths_, self, self.log_file)
         self.importer.sig_finished.connect(self._import_finished)
         self.importer.sig_failed.connect(self._import_failed)
+        self.importer.sig_progress.connect(self._import_progressed)
         self.importer.start()
-        self.library_refresh.start()
         return self.importer
 
-    def _refresh_library_during_import(self) -> None:
-        from ..core.store.sqlite.bulk import SORT_INDEX_COLUMNS, bulk_import_running
+    def _import_progressed(self, _progress) -> None:
+        if not self.library_refresh.isActive():
+            self.library_refresh.start()
 
-        if self.importer is None or self.library.model.is_busy():
+    def _refresh_library_during_import(self) -> None:
+        if self.importer is None:
+            return
+        if self.library.model.is_busy():
+            self.library_refresh.start()  # the list is still being read: try again later
             return
         query = self.library.model.query
-        if not query.text and query.order_by in SORT_INDEX_COLUMNS and bulk_import_running(self.store.path):
-            return  # that column's index is rebuilt at the import's end: no whole-table sort every 3 s
+        if not query.text and self.lib.sort_waits_for_bulk_import(query.order_by) and self.lib.bulk_import_running():
+            return  # that column's index is rebuilt at the import's end: no whole-table sort meanwhile
         self.library.reload_keeping_place()
 
     def _import_finished(self, report) -> None:
-        changed = {
-            saved.registry_id
-            for result in report.results
-            for saved in result.saved
-            if saved.outcome != "unchanged"
-        }
         self._import_done()
-        self.library.reload_keeping_place()
-        for view in self.trial_views():
-            # a bulk import keeps no per-document results: its open trials are read again
-            if view.registry_id in changed or (not report.keep_results and report.counts["updated"]):
-                view.load()
+        self.apply_change(self.lib.changed_by(report))
         self.statusBar().showMessage(report.summary(), 10000)
         self.sig_import_finished.emit(report)
 
@@ -877,14 +885,14 @@ class MainWindow(QMainWindow):
     def show_report(self) -> ReportDialog | None:
         """Ctrl+P: the Report dialog for what is open or selected (a new one each time: the
         trials to choose from are those of this moment)."""
-        if self.store is None:
+        if self.lib is None:
             self.statusBar().showMessage("The library is still opening; try again in a moment.", 5000)
             return None
         if self.report_dialog is not None:
             self.report_dialog.close()
             self.report_dialog.deleteLater()
         dialog = ReportDialog(
-            self.store, self.settings, self.report_sources(), self, templates_dir=paths.templates_dir(self.data_dir)
+            self.lib, self.settings, self.report_sources(), self, templates_dir=paths.templates_dir(self.data_dir)
         )
         self.report_dialog = dialog
         dialog.show()

@@ -1,7 +1,8 @@
-"""Undoable note changes (QUndoCommand): add, edit, delete. Each one is committed to the store at once.
+"""Undoable note changes (QUndoCommand): add, edit, delete. Each one is written through the Library at once.
 
 Undoing an add deletes the note; redoing it (or undoing a delete) brings it back exactly, with its id,
-through notes.restore_note. After every change ``on_change(trial_id)`` lets the window refresh.
+through Library.restore_note. After every change ``on_change(change)`` (the Library's Change) lets the
+window read again what it touched.
 """
 
 from __future__ import annotations
@@ -13,14 +14,23 @@ from PySide6.QtGui import QUndoCommand
 
 if TYPE_CHECKING:
     from ..core.items import ItemRef, TextSpan
+    from ..core.library import Change, Library
 
-Changed = Callable[[int], None]
+Changed = Callable[["Change"], None]
 
 
-class AddNote(QUndoCommand):
+class NoteCommand(QUndoCommand):
+    """A change of one note through ``library``, told to ``on_change``."""
+
+    def __init__(self, text: str, library: Library, on_change: Changed):
+        super().__init__(text)
+        self.library, self.on_change = library, on_change
+
+
+class AddNote(NoteCommand):
     def __init__(
         self,
-        store,
+        library: Library,
         trial_id: int,
         anchor: ItemRef | TextSpan,
         body: str,
@@ -28,78 +38,50 @@ class AddNote(QUndoCommand):
         author: str,
         on_change: Changed,
     ):
-        super().__init__("Add note")
-        self.store, self.trial_id, self.anchor = store, trial_id, anchor
-        self.body, self.tag, self.author, self.on_change = body, tag, author, on_change
+        super().__init__("Add note", library, on_change)
+        self.trial_id, self.anchor = trial_id, anchor
+        self.body, self.tag, self.author = body, tag, author
         self.note_id: int | None = None
         self.saved: dict | None = None
 
     def redo(self) -> None:
-        from ..core import notes
-
-        with self.store.transaction() as session:
-            if self.saved is None:
-                note = notes.add_note(session, self.trial_id, self.anchor, self.body, self.author, self.tag)
-                self.note_id = note.id
-            else:
-                notes.restore_note(session, self.saved)
-        self.on_change(self.trial_id)
+        if self.saved is None:
+            change = self.library.add_note(self.trial_id, self.anchor, self.body, self.author, self.tag)
+            (self.note_id,) = change.notes
+        else:
+            change = self.library.restore_note(self.saved)
+        self.on_change(change)
 
     def undo(self) -> None:
-        from ..core import notes
-
-        with self.store.transaction() as session:
-            self.saved = notes.delete_note(session, self.note_id)
-        self.on_change(self.trial_id)
+        assert self.note_id is not None
+        self.saved, change = self.library.delete_note(self.note_id)
+        self.on_change(change)
 
 
-class EditNote(QUndoCommand):
-    def __init__(self, store, note: dict, body: str, tag: str | None, on_change: Changed):
-        super().__init__("Edit note")
-        self.store, self.note_id, self.trial_id, self.on_change = (
-            store,
-            note["id"],
-            note["trial_id"],
-            on_change,
-        )
+class EditNote(NoteCommand):
+    def __init__(self, library: Library, note: dict, body: str, tag: str | None, on_change: Changed):
+        super().__init__("Edit note", library, on_change)
+        self.note_id = note["id"]
         self.before = (note["body"], note["tag"])
         self.after = (body, tag)
 
-    def _set(self, body: str, tag: str | None) -> None:
-        from ..core import notes
-
-        with self.store.transaction() as session:
-            notes.edit_note(session, self.note_id, body=body, tag=tag)
-        self.on_change(self.trial_id)
-
     def redo(self) -> None:
-        self._set(*self.after)
+        self.on_change(self.library.edit_note(self.note_id, *self.after))
 
     def undo(self) -> None:
-        self._set(*self.before)
+        self.on_change(self.library.edit_note(self.note_id, *self.before))
 
 
-class DeleteNote(QUndoCommand):
-    def __init__(self, store, note: dict, on_change: Changed):
-        super().__init__("Delete note")
-        self.store, self.note_id, self.trial_id, self.on_change = (
-            store,
-            note["id"],
-            note["trial_id"],
-            on_change,
-        )
+class DeleteNote(NoteCommand):
+    def __init__(self, library: Library, note: dict, on_change: Changed):
+        super().__init__("Delete note", library, on_change)
+        self.note_id = note["id"]
         self.saved: dict | None = None
 
     def redo(self) -> None:
-        from ..core import notes
-
-        with self.store.transaction() as session:
-            self.saved = notes.delete_note(session, self.note_id)
-        self.on_change(self.trial_id)
+        self.saved, change = self.library.delete_note(self.note_id)
+        self.on_change(change)
 
     def undo(self) -> None:
-        from ..core import notes
-
-        with self.store.transaction() as session:
-            notes.restore_note(session, self.saved)
-        self.on_change(self.trial_id)
+        assert self.saved is not None
+        self.on_change(self.library.restore_note(self.saved))

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from ..core.store.db import Store
-from ..core.store.errors import StoreError, classify
+from ..core.library import Library, StoreError
 
 
 def store_failure_of(error: BaseException, context: tuple = ()) -> StoreError | None:
-    """The StoreError ``error`` stands for (the file named from a Store among ``context``), or None
-    for any other error: a bug, which keeps the error dialog."""
+    """The StoreError ``error`` stands for (the file named from a Library among ``context``), or
+    None for any other error: a bug, which keeps the error dialog."""
     if isinstance(error, StoreError):
         return error
-    store = next((item for item in context if isinstance(item, Store)), None)
-    return classify(error, store.path) if store is not None else None
+    library = next((item for item in context if isinstance(item, Library)), None)
+    return library.failure_of(error) if library is not None else None
 
 
 def show_store_failure(parent: QWidget | None, title: str, message: str) -> QMessageBox:
@@ -30,12 +29,12 @@ def show_store_failure(parent: QWidget | None, title: str, message: str) -> QMes
 READ_ONLY_NOTE = "Read-only library: changes cannot be saved"
 
 
-def mark_read_only(window, store: Store) -> None:
+def mark_read_only(window, library: Library) -> None:
     """Title and status bar say that this library cannot be written."""
-    if not store.read_only:
+    if not library.read_only:
         return
     window.setWindowTitle(f"{window.windowTitle()} (read-only)")
     label = QLabel(READ_ONLY_NOTE)
     label.setObjectName("readOnlyNote")
-    label.setToolTip(f"{store.path} cannot be written: it can be read, but notes and imports cannot be saved.")
+    label.setToolTip(f"{library.path} cannot be written: it can be read, but notes and imports cannot be saved.")
     window.statusBar().addPermanentWidget(label)

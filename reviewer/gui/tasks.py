@@ -125,16 +125,14 @@ def wait_all(msecs: int = 30000) -> bool:
 
 
 class ImportTask(Task):
-    """Imports files and folders into the store; sig_progress carries ingest.Progress objects,
+    """Imports files and folders into the library; sig_progress carries ingest.Progress objects,
     sig_finished the ImportReport. ``cancel()`` stops after the current document (in a bulk import
     of thousands, the batches being parsed or written are dropped whole)."""
 
-    def __init__(self, store, paths: list[Path]):
-        super().__init__(ImportTask._work, store, [Path(p) for p in paths])
+    def __init__(self, library, paths: list[Path]):
+        super().__init__(ImportTask._work, library, [Path(p) for p in paths])
 
     @staticmethod
-    def _work(task: ImportTask, store, paths: list[Path]):
-        from ..core.ingest import import_paths
-
+    def _work(task: ImportTask, library, paths: list[Path]):
         # a registry zip or a big folder takes the bulk path (worker processes on every core)
-        return import_paths(store, paths, progress=task.progress, cancelled=task.is_cancelled, bulk=None)
+        return library.import_paths(paths, progress=task.progress, cancelled=task.is_cancelled, bulk=None)

@@ -1,6 +1,6 @@
 """Fixtures of the GUI tests: a real store holding the three sample trials, and the main window on it.
 
-The sample library is built once per session (open_library imports resources/samples) and copied
+The sample library is built once per session (Library.open imports resources/samples) and copied
 into each test's own data folder, so every test starts from the same real SQLite file, with its own
 settings.ini.
 """
@@ -22,11 +22,10 @@ TEST_AUTHOR = "Dr. Test Reviewer"
 
 @pytest.fixture(scope="session")
 def seeded_library_dir(tmp_path_factory) -> Path:
-    from reviewer.core.library import open_library
+    from reviewer.core.library import Library
 
     folder = tmp_path_factory.mktemp("seeded") / "data"
-    store = open_library(folder)
-    store.close()
+    Library.open(folder).close()
     return folder
 
 
@@ -40,12 +39,12 @@ def data_dir(tmp_path, seeded_library_dir) -> Path:
 
 @pytest.fixture
 def library(data_dir):
-    """The store of the sample library (real SQLite, in this test's data folder)."""
-    from reviewer.core.store.db import open_store
+    """The sample library (a real SQLite store, in this test's data folder), as the window gets it."""
+    from reviewer.core.library import Library
 
-    store = open_store(data_dir)
-    yield store
-    store.close()
+    opened = Library.open(data_dir)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
@@ -71,20 +70,20 @@ def drop_typed_note(window) -> None:
         editor.done(0)
 
 
-def trial_id_of(store, registry_id: str) -> int:
+def trial_id_of(library, registry_id: str) -> int:
     from reviewer.core.store import reading
 
-    with store.session() as session:
+    with library.store.session() as session:
         return reading.trial_by_registry_id(session, registry_id).id
 
 
-def stored_notes(store) -> list[dict]:
-    """Every note in the store as (trial, kind, key, body, tag) dicts, oldest first."""
+def stored_notes(library) -> list[dict]:
+    """Every note in the library's store as (trial, kind, key, body, tag) dicts, oldest first."""
     from sqlmodel import select
 
     from reviewer.core.store.tables import Note, Trial
 
-    with store.session() as session:
+    with library.store.session() as session:
         rows = session.exec(
             select(Note, Trial.registry_id).join(Trial, Trial.id == Note.trial_id).order_by(Note.id)
         )

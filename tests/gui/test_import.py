@@ -187,7 +187,7 @@ def test_cancel_stops_a_bulk_import_between_batches(window, qtbot, tmp_path, mon
     report = blocker.args[0]
     assert report.cancelled and not report.keep_results
     assert report.documents < 385 and report.documents % 50 == 0  # whole batches (of 50 here) or none
-    with sqlite3.connect(window.store.path) as conn:
+    with sqlite3.connect(window.lib.path) as conn:
         trials, fts = conn.execute("SELECT count(*), (SELECT count(*) FROM trial_fts) FROM trial").fetchone()
     assert trials == fts == 3 + report.count("added")
 
@@ -209,7 +209,7 @@ def stalled_bulk_import(window, tmp_path, monkeypatch, stall_rows: int) -> Path:
         for path in files:
             archive.write(path, path.name)
     slow = json.loads(files[300].read_bytes())["protocolSection"]["identificationModule"]["nctId"]
-    with sqlite3.connect(window.store.path) as conn:
+    with sqlite3.connect(window.lib.path) as conn:
         conn.execute(f"CREATE TRIGGER stall AFTER INSERT ON trial WHEN NEW.registry_id = '{slow}' BEGIN "
                      "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                      f"WHERE i < {stall_rows}) SELECT i FROM n); END")
@@ -262,7 +262,7 @@ def test_a_list_sorted_by_title_waits_for_the_end_of_a_bulk_import(window, qtbot
     with qtbot.waitSignal(window.sig_import_finished, timeout=60000):
         window.import_paths([archive_path])
         # (a tick before the import has dropped the indexes reloads the list as usual)
-        qtbot.waitUntil(lambda: bulk_import_running(window.store.path), timeout=20000)
+        qtbot.waitUntil(lambda: bulk_import_running(window.lib.path), timeout=20000)
         qtbot.waitUntil(lambda: not model.is_busy())
         loads.clear()
         qtbot.wait(1000)  # many refresh ticks, batches coming into the store

@@ -82,7 +82,7 @@ def test_the_app_the_pdf_and_the_digest_name_and_number_every_item_alike(window)
     assert '<span class="num">3.1.</span> Haemoglobin 9 g/dL or more' in view.rendered.html
 
     options = reports.ReportOptions(reviewer="Dr. Test Reviewer")
-    with window.store.session() as session:
+    with window.lib.store.session() as session:
         digest_html = reports.make_report(session, "notes", [REGISTRY_ID], options, "html").decode()
         digest_pdf = pdf_text(reports.make_report(session, "notes", [REGISTRY_ID], options))
         brief_pdf = pdf_text(reports.make_report(session, "brief", [REGISTRY_ID], options))

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import textwrap
 
-from reviewer.core.store.db import open_store
+from reviewer.core.library import Library
 from tests.conftest import REPO_ROOT
 
 from .conftest import stored_notes
@@ -18,14 +18,14 @@ from .conftest import stored_notes
 START = """
 import sys, time
 from pathlib import Path
-from reviewer.core.library import open_library
+from reviewer.core.library import Library
 from reviewer.gui.app import make_application
 from reviewer.gui.main_window import MainWindow
 
 data_dir = Path(sys.argv[1])
 app = make_application()
-store = open_library(data_dir)
-window = MainWindow(store, data_dir)
+library = Library.open(data_dir)
+window = MainWindow(library, data_dir)
 window.show()
 app.processEvents()
 view = window.open_trial("NCT02455596")
@@ -82,11 +82,11 @@ def kill_after(script: str, marker: str, data_dir) -> None:
 
 def test_a_killed_app_keeps_the_note(data_dir):
     kill_after(SCRIPT, "NOTE-WRITTEN", data_dir)
-    store = open_store(data_dir)
+    library = Library.open(data_dir)
     try:
-        notes = stored_notes(store)
+        notes = stored_notes(library)
     finally:
-        store.close()
+        library.close()
     assert [(n["registry_id"], n["kind"], n["key"], n["body"], n["tag"]) for n in notes] == [
         ("NCT02455596", "criterion", "inclusion/2", "Written just before the crash.", "concern")
     ]
@@ -97,9 +97,9 @@ def test_a_killed_app_keeps_the_note_being_typed_and_offers_it(data_dir, qtbot):
     from reviewer.gui.main_window import MainWindow
 
     kill_after(DRAFT_SCRIPT, "DRAFT-KEPT", data_dir)
-    store = open_store(data_dir)
+    library = Library.open(data_dir)
     try:
-        window = MainWindow(store, data_dir)
+        window = MainWindow(library, data_dir)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitUntil(lambda: window.drafts_offer is not None and window.drafts_offer.isVisible())
@@ -109,11 +109,11 @@ def test_a_killed_app_keeps_the_note_being_typed_and_offers_it(data_dir, qtbot):
         editor = window.note_editor
         assert editor.body() == "Typed when the power went." and editor.draft_label.isVisible()
         editor.accept()
-        assert [(n["key"], n["body"]) for n in stored_notes(store)] == [
+        assert [(n["key"], n["body"]) for n in stored_notes(library)] == [
             ("inclusion/2", "Typed when the power went.")
         ]
         assert not list((data_dir / "drafts").glob("*.json"))
         window.close()
         tasks.wait_all()
     finally:
-        store.close()
+        library.close()

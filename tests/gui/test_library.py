@@ -85,10 +85,10 @@ def test_sorting_happens_in_sql(window, qtbot):
 
     from .conftest import trial_id_of
 
-    with window.store.transaction() as session:
+    with window.lib.store.transaction() as session:
         for registry_id, count in (("NCT06924645", 2), ("NCT02455596", 1)):
             for n in range(count):
-                add_note(session, trial_id_of(window.store, registry_id), anchor_of("trial", ""), f"n{n}", "dr.a")
+                add_note(session, trial_id_of(window.lib, registry_id), anchor_of("trial", ""), f"n{n}", "dr.a")
     with qtbot.waitSignal(model.sig_loaded):
         table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
     assert model.query == Query(order_by="note_count", descending=True)

@@ -25,7 +25,7 @@ def test_library_model(qtmodeltester, qtbot, library):
 
 def test_notes_model(qtmodeltester, library):
     trial_id = trial_id_of(library, "NCT07312656")
-    with library.transaction() as session:
+    with library.store.transaction() as session:
         add_note(
             session,
             trial_id,
@@ -45,7 +45,7 @@ def test_notes_model(qtmodeltester, library):
 
 
 def test_comparison_model(qtmodeltester, library):
-    with library.session() as session:
+    with library.store.session() as session:
         records = [reading.current_record(session, registry_id) for registry_id in SEED_IDS]
     model = ComparisonModel()
     model.set_comparison(compare_records(records))

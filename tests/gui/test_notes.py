@@ -146,7 +146,7 @@ def test_note_on_selected_text(window, library):
 
     from reviewer.core.store.tables import Note
 
-    with library.session() as session:
+    with library.store.session() as session:
         note = session.exec(select(Note)).one()
     assert (note.item_kind, note.item_key, note.quote) == ("criterion", "inclusion/3", quote)
     item_text = "Scheduled to receive radical radiotherapy with a total planned dose of ≥60 Gy"
@@ -168,22 +168,22 @@ def test_cancelled_editor_writes_nothing(window, library, qtbot):
 
 
 def test_notes_survive_a_restart(qtbot, data_dir):
-    from reviewer.core.store.db import open_store
+    from reviewer.core.library import Library
     from reviewer.gui import tasks
     from reviewer.gui.main_window import MainWindow
 
-    store = open_store(data_dir)
-    first = MainWindow(store, data_dir)
+    library = Library.open(data_dir)
+    first = MainWindow(library, data_dir)
     qtbot.addWidget(first)
     view = first.open_trial("NCT06924645")
     write_note(first, view, "criterion", "inclusion/1", "Adults only.", "ok")
     first.close()
     tasks.wait_all()
-    store.close()
+    library.close()
 
-    store = open_store(data_dir)
+    library = Library.open(data_dir)
     try:
-        second = MainWindow(store, data_dir)
+        second = MainWindow(library, data_dir)
         qtbot.addWidget(second)
         view = second.open_trial("NCT06924645")
         assert [(n["item_key"], n["body"], n["tag"]) for n in second.notes_panel.model.notes] == [
@@ -193,4 +193,4 @@ def test_notes_survive_a_restart(qtbot, data_dir):
         second.close()
         tasks.wait_all()
     finally:
-        store.close()
+        library.close()

@@ -48,7 +48,7 @@ def rendered(qtbot, dialog) -> bytes:
 
 
 def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp_path):
-    with library.session() as session:
+    with library.store.session() as session:
         add_note(
             session,
             trial_id_of(library, "NCT07312656"),
@@ -100,7 +100,7 @@ def test_ctrl_p_previews_the_brief_of_the_open_trial(window, library, qtbot, tmp
 
 
 def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
-    with library.session() as session:
+    with library.store.session() as session:
         add_note(
             session,
             trial_id_of(library, "NCT07312656"),
@@ -131,7 +131,7 @@ def test_choices_reach_the_pdf_and_are_remembered(window, library, qtbot):
 
 
 def test_a_comparison_tab_makes_a_comparison_report_with_the_notes(window, library, qtbot):
-    with library.session() as session:
+    with library.store.session() as session:
         add_note(session, trial_id_of(library, "NCT02455596"),
                  anchor_of("criterion", "inclusion/6", "ECOG performance status 0, 1 or 2."),
                  "ECOG 2 is wider than the FMT trial allows.", "reviewer A", "concern")

@@ -57,7 +57,7 @@ def test_a_note_not_saved_shows_the_sentence_in_a_message_box(window, qtbot, lib
 
     holder = held_lock(library.path)
     try:
-        with pytest.raises(StoreBusyError) as raised, library.transaction() as session:
+        with pytest.raises(StoreBusyError) as raised, library.store.transaction() as session:
             session.connection().exec_driver_sql("PRAGMA busy_timeout=50")
             session.connection().exec_driver_sql("UPDATE note SET body = body")
     finally:
@@ -72,7 +72,7 @@ def test_a_note_not_saved_shows_the_sentence_in_a_message_box(window, qtbot, lib
 
 
 def test_a_read_only_library_says_so_in_the_title_and_the_status_bar(qtbot, data_dir):
-    from reviewer.core.store.db import STORE_FILE_NAME, open_store
+    from reviewer.core.library import STORE_FILE_NAME, Library
     from reviewer.gui.main_window import MainWindow
     from reviewer.gui.store_failure import READ_ONLY_NOTE, mark_read_only
 
@@ -81,12 +81,12 @@ def test_a_read_only_library_says_so_in_the_title_and_the_status_bar(qtbot, data
     if made.returncode != 0:
         pytest.skip(f"chattr +i is not possible here: {made.stderr.decode().strip()}")
     try:
-        store = open_store(data_dir)
+        library = Library.open(data_dir)
         try:
-            assert store.read_only
-            window = MainWindow(store, data_dir)
+            assert library.read_only
+            window = MainWindow(library, data_dir)
             qtbot.addWidget(window)
-            mark_read_only(window, store)
+            mark_read_only(window, library)
             window.show()
             assert window.windowTitle().endswith("(read-only)")
             note = window.statusBar().findChild(QLabel, "readOnlyNote")
@@ -94,6 +94,6 @@ def test_a_read_only_library_says_so_in_the_title_and_the_status_bar(qtbot, data
             assert window.library.model.total() == 3  # read as usual
             window.close()
         finally:
-            store.close()
+            library.close()
     finally:
         subprocess.run(["chattr", "-i", str(store_file)], check=False)

@@ -184,15 +184,15 @@ def in_process(data_dir: Path, runs: int) -> dict[str, list[float]]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import Qt, qInstallMessageHandler
 
-    from reviewer.core.store.db import open_store
+    from reviewer.core.library import Library
     from reviewer.gui import tasks
     from reviewer.gui.app import make_application
     from reviewer.gui.main_window import MainWindow
 
     app = make_application()
     qInstallMessageHandler(lambda *_: None)  # the offscreen plugin's chatter
-    store = open_store(data_dir)
-    window = MainWindow(store, data_dir)
+    library = Library.open(data_dir)
+    window = MainWindow(library, data_dir)
     window.resize(1400, 900)
     window.show()
     loop = Loop(app)
@@ -259,7 +259,7 @@ def in_process(data_dir: Path, runs: int) -> dict[str, list[float]]:
     print(f"library: {total:,} trials; rows held in memory now: {model.cached_rows():,}")
     window.close()
     tasks.wait_all()
-    store.close()
+    library.close()
     return results
 
 

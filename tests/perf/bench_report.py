@@ -69,11 +69,11 @@ def peak_mib(who: int) -> float:
 def build_store(data_dir: Path) -> tuple[object, list[str]]:
     from reviewer.core.ingest import import_paths
     from reviewer.core.items import anchor_of
-    from reviewer.core.library import open_library
+    from reviewer.core.library import Library
     from reviewer.core.notes import add_note
     from reviewer.core.store import listing, reading
 
-    store = open_library(data_dir)
+    store = Library.open(data_dir).store
     from tests.corpus import corpus_dir
 
     corpus = corpus_dir() / "ctgov-v2"

@@ -1,5 +1,5 @@
-"""The layering contracts of pyproject.toml ([tool.importlinter]): the core never imports Qt, the store
-never imports the importers."""
+"""The layering contracts of pyproject.toml ([tool.importlinter]): the core never imports Qt; the store
+never imports the importers; the GUI and the command line reach the store only through the core's Library."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def test_import_contracts_hold():
     result = subprocess.run([lint_imports], cwd=REPO_ROOT, capture_output=True, text=True)
     assert "reviewer.core imports no Qt KEPT" in result.stdout, result.stdout + result.stderr
     assert "the store does not import the importers KEPT" in result.stdout, result.stdout + result.stderr
+    assert "the GUI does not touch the store KEPT" in result.stdout, result.stdout + result.stderr
+    assert "the command line talks to the Library, not to the store KEPT" in result.stdout, result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -33,8 +35,8 @@ def test_importing_the_core_loads_no_qt():
 
 
 def test_the_first_paint_and_the_command_line_load_no_store_library():
-    """gui/startup.py and cli.py read the library's columns from store/columns.py, which stays light."""
-    statements = "import reviewer.gui.startup, reviewer.cli; reviewer.cli.build_parser()"
+    """core/preview.py and cli.py read the library's columns from store/columns.py, which stays light."""
+    statements = "import reviewer.core.preview, reviewer.cli; reviewer.cli.build_parser()"
     assert _loaded(statements, ("sqlalchemy", "sqlmodel", "alembic", "orjson")) == []
 
 

@@ -4,7 +4,7 @@ and which of them the ``trial`` row copies for the library.
 Everything else is derived from here: the version table's record columns (tables.py), the insert
 statements and the positional tuple of the write path (writing.py), the loader (mapping.py), the
 trial row's summary copy and the library's columns. Light on purpose (no SQLAlchemy, no record
-import): the fast first paint (gui/startup.py) and the command line's argparse read the library's
+import): the fast first paint (core/preview.py) and the command line's argparse read the library's
 columns from here before the store's libraries are loaded.
 """
 

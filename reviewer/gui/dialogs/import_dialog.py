@@ -4,6 +4,7 @@ Enter never cancels: the Cancel button is no default button, so a key pressed fo
 does not stop a long import. Escape and closing the dialog ask first ("Stop the import?").
 
 ``ImportController`` starts a tasks.ImportTask and drives the dialog; the window connects to its
+``sig_progress(progress)`` (each of the core's Progress reports, as a signal) and
 ``sig_finished(report)``. Nothing here blocks: the dialog is shown with ``show()``.
 """
 
@@ -83,13 +84,14 @@ def ask_stop_import(parent: QWidget) -> bool:
 class ImportController(QObject):
     """One import: the background task, its progress dialog, and the report of refused files."""
 
+    sig_progress = Signal(object)  # ingest.Progress
     sig_finished = Signal(object)  # ImportReport
     sig_failed = Signal(str, str)
 
-    def __init__(self, store, paths: list[Path], parent: QWidget, log_file: Path | None = None):
+    def __init__(self, library, paths: list[Path], parent: QWidget, log_file: Path | None = None):
         super().__init__(parent)
-        self.store, self.paths, self.parent_widget, self.log_file = (
-            store,
+        self.library, self.paths, self.parent_widget, self.log_file = (
+            library,
             [Path(p) for p in paths],
             parent,
             log_file,
@@ -102,13 +104,12 @@ class ImportController(QObject):
         self.report = None
 
     def start(self) -> None:
-        self.task = tasks.ImportTask(self.store, self.paths)
-        tasks.submit(
-            self.task,
-            on_finished=self._finished,
-            on_failed=self._failed,
-            on_progress=self.dialog.show_progress,
-        )
+        self.task = tasks.ImportTask(self.library, self.paths)
+        tasks.submit(self.task, on_finished=self._finished, on_failed=self._failed, on_progress=self._progressed)
+
+    def _progressed(self, progress) -> None:
+        self.dialog.show_progress(progress)
+        self.sig_progress.emit(progress)
 
     def cancel(self) -> None:
         if self.task is not None:

@@ -41,15 +41,15 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.report_sections import ADDED_SINCE_FIRST_RELEASE, COMPARISON_SECTIONS, SECTIONS
-from ...core.reports import ReportError, ReportOptions, build_context, render_html, render_pdf
+from ...core.reports import ReportError, ReportOptions, render_pdf
 from .. import tasks
 from ..icons import icon
 
-log = logging.getLogger(__name__)
-
+RENDER_DELAY_MS = 400
 KINDS = {"brief": "Brief (one trial per chapter)", "comparison": "Comparison (2 to 6 trials)", "notes": "Notes digest"}
 SOURCES = {"current": "Open trial", "comparison": "Open comparison", "selection": "Selected in the library"}
-RENDER_DELAY_MS = 400
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,10 @@ class ReportChoice:
     options: ReportOptions
 
 
-def render_report(task, store, choice: ReportChoice) -> bytes | None:
+def render_report(task, library, choice: ReportChoice) -> bytes | None:
     """On a pool thread: the PDF bytes of one choice (None when cancelled before the layout)."""
     task.progress("Reading the trials…")
-    with store.session() as session:
-        context = build_context(session, choice.kind, list(choice.registry_ids), choice.options)
-    html = render_html(choice.kind, context, choice.options.template, choice.options.templates_dir)
+    html = library.report_html(choice.kind, list(choice.registry_ids), choice.options)
     if task.is_cancelled():
         return None
     task.progress("Laying out the pages…")
@@ -106,14 +104,14 @@ class ReportDialog(QDialog):
 
     def __init__(
         self,
-        store,
+        library,
         settings,
         trial_sources: dict[str, list[str]],
         parent: QWidget | None = None,
         templates_dir: Path | None = None,
     ):
         super().__init__(parent)
-        self.store = store
+        self.library = library  # core.library.Library
         self.settings = settings
         self.templates_dir = templates_dir  # the user's templates: they replace built-ins of that name
         self.setObjectName("reportDialog")
@@ -403,7 +401,7 @@ class ReportDialog(QDialog):
         self._show_status("Rendering…")
         self._task = tasks.start(
             render_report,
-            self.store,
+            self.library,
             choice,
             on_finished=lambda data: self._rendered(generation, choice, data),
             on_failed=lambda message, details: self._failed(generation, message, details),

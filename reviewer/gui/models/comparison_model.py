@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from ...core.compare import NOT_IN_SOURCE
 from ...core.items import ItemRef
 from .. import theme
+from .read_only_table import ReadOnlyTableModel
 
 SECTION_TITLES = {
     "design": "Design",
@@ -43,7 +44,7 @@ class _Line:
     row: Any | None  # compare.Row, or None for the section's header row
 
 
-class ComparisonModel(QAbstractTableModel):
+class ComparisonModel(ReadOnlyTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.comparison = None
@@ -152,18 +153,10 @@ class ComparisonModel(QAbstractTableModel):
             return theme.DIFFERS
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self.lines[index.row()].row is None:
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def selectable(self, row: int) -> bool:
+        return self.lines[row].row is not None  # a section's header row is not
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
+    def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         line = self.line(index.row())
         if line is None or not 0 <= index.column() < len(self.columns):
             return None

@@ -7,7 +7,8 @@ in SQL. A search holds its matches (at most SEARCH_LIMIT, best first). A new que
 number; answers to an older query are dropped when they arrive.
 
 At start-up the model can show a preview (the first window read with plain sqlite3, see startup.py)
-before the store is open; queries asked for meanwhile run once ``set_store`` gives it the store.
+before the library is open; queries asked for meanwhile run once ``set_library`` gives it the library.
+Every read goes through the core's Library.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from ...core import vocab
 from .. import tasks
+from .read_only_table import ReadOnlyTableModel
 
 WINDOW = 200
 MAX_WINDOWS = 64  # 12,800 rows cached at most
@@ -48,7 +50,7 @@ PLACEHOLDER = "…"
 class Query:
     """What the library shows: a filter, an optional search text, and an order."""
 
-    where: Any = None  # a listing.TrialFilter, or None: every trial
+    where: Any = None  # a core.library.TrialFilter, or None: every trial
     text: str = ""
     order_by: str = "registry_id"
     descending: bool = False
@@ -60,49 +62,17 @@ def _filter_key(where) -> tuple:
     return tuple((k, v) for k, v in sorted(vars(where).items(), key=lambda kv: kv[0]) if v)
 
 
-def _run_query(store, query: Query) -> tuple[int, list[dict], bool]:
+def _run_query(library, query: Query) -> tuple[int, list[dict], bool]:
     """(row count, first rows, is search): the whole answer of a search, or the first window."""
-    from ...core.store import listing
-
-    with store.session() as session:
-        if query.text.strip():
-            rows = listing.search_trials(session, query.text, query.where, limit=SEARCH_LIMIT)
-            _add_note_counts(session, rows)
-            return len(rows), rows, True
-        total = listing.count_trials(session, query.where)
-        rows = listing.list_trials(session, query.where, query.order_by, query.descending, limit=WINDOW)
-        return total, rows, False
+    if query.text.strip():
+        rows = library.search_trials(query.text, query.where, limit=SEARCH_LIMIT, note_counts=True)
+        return len(rows), rows, True
+    total, rows = library.first_rows(query.where, query.order_by, query.descending, WINDOW)
+    return total, rows, False
 
 
-def _add_note_counts(session, rows: list[dict]) -> None:
-    """search_trials gives no note counts: one grouped query for the matches."""
-    if not rows:
-        return
-    from sqlalchemy import func, select
-
-    from ...core.store.tables import Note
-
-    note = Note.__table__
-    counts = dict(
-        session.connection()
-        .execute(
-            select(note.c.trial_id, func.count())
-            .where(note.c.trial_id.in_([r["id"] for r in rows]))
-            .group_by(note.c.trial_id)
-        )
-        .all()
-    )
-    for row in rows:
-        row["note_count"] = counts.get(row["id"], 0)
-
-
-def _fetch_window(store, query: Query, window: int) -> list[dict]:
-    from ...core.store import listing
-
-    with store.session() as session:
-        return listing.list_trials(
-            session, query.where, query.order_by, query.descending, limit=WINDOW, offset=window * WINDOW
-        )
+def _fetch_window(library, query: Query, window: int) -> list[dict]:
+    return library.list_trials(query.where, query.order_by, query.descending, limit=WINDOW, offset=window * WINDOW)
 
 
 def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
@@ -116,7 +86,7 @@ def _sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
     return sorted(present, key=sort_key, reverse=descending) + missing
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(ReadOnlyTableModel):
     """Rows of the library; see the module docstring."""
 
     sig_loaded = Signal()  # the count and first rows of a new query are in
@@ -125,10 +95,10 @@ class LibraryModel(QAbstractTableModel):
     sig_failed = Signal(str)
 
     def __init__(
-        self, store, parent=None, *, load: bool = True, preview: tuple[int, list[dict]] | None = None
+        self, library, parent=None, *, load: bool = True, preview: tuple[int, list[dict]] | None = None
     ):
         super().__init__(parent)
-        self._store = store
+        self._library = library  # core.library.Library, or None until it is open
         self._query = Query()
         self._count = 0
         self._search_rows: list[dict] | None = None
@@ -136,17 +106,17 @@ class LibraryModel(QAbstractTableModel):
         self._pending: set[int] = set()
         self._generation = 0
         self._busy = 0
-        self._deferred = False  # a query was asked for before the store was open
-        if store is not None and load:
+        self._deferred = False  # a query was asked for before the library was open
+        if library is not None and load:
             # the first window with the default order is cheap (an index walk): show it at once
-            total, rows, _ = _run_query(store, self._query)
+            total, rows, _ = _run_query(library, self._query)
             self._apply(total, rows, False)
         elif preview is not None:
             self._apply(*preview, False)
 
-    def set_store(self, store) -> None:
-        """The store is open (after a start-up preview): run what was asked for meanwhile."""
-        self._store = store
+    def set_library(self, library) -> None:
+        """The library is open (after a start-up preview): run what was asked for meanwhile."""
+        self._library = library
         if self._deferred or self._pending or not self._windows:
             self._deferred = False
             self.reload()
@@ -186,12 +156,12 @@ class LibraryModel(QAbstractTableModel):
         self._query = query
         self._generation += 1
         generation = self._generation
-        if self._store is None:
+        if self._library is None:
             self._deferred = True
             return
         self._set_busy(+1)
         tasks.start(
-            lambda _task: _run_query(self._store, query),
+            lambda _task: _run_query(self._library, query),
             on_finished=lambda result: self._query_done(generation, result),
             on_failed=lambda message, _details: self._query_failed(generation, message),
         )
@@ -293,13 +263,13 @@ class LibraryModel(QAbstractTableModel):
         if window in self._pending:
             return
         self._pending.add(window)
-        if self._store is None:
-            return  # asked for again once the store is open
+        if self._library is None:
+            return  # asked for again once the library is open
         generation, query = self._generation, self._query
         tasks.start(
             # a window of an older query (the user sorted or filtered meanwhile) is not read at all
             lambda _task: (
-                None if generation != self._generation else _fetch_window(self._store, query, window)
+                None if generation != self._generation else _fetch_window(self._library, query, window)
             ),
             on_finished=lambda rows: self._window_done(generation, window, rows),
             on_failed=lambda message, _details: self._window_failed(generation, window, message),
@@ -357,15 +327,8 @@ class LibraryModel(QAbstractTableModel):
                 return "Number of notes (sort to bring the annotated trials together)"
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.column() < len(COLUMNS):
+    def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
+        if not 0 <= index.column() < len(COLUMNS):
             return None
         row = self.row(index.row())
         key = COLUMNS[index.column()][0]

@@ -1,7 +1,7 @@
 """The notes of the open trial or comparison, for the notes panel (optionally one tag only).
 
-Small by nature (the notes of at most a few trials), so the model holds them as plain dicts and reads
-them again from the store whenever a note changes.
+Small by nature (the notes of at most a few trials), so the model holds them as plain dicts (as the
+Library gives them) and reads them again whenever a note of its trials changes.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from ...core.items import label_of
+from .read_only_table import ReadOnlyTableModel
 
 COLUMNS = ("Trial", "Item", "Tag", "Note", "Author", "Updated")
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -25,25 +26,6 @@ TAG_COLORS = {
 }
 
 
-def note_dict(note) -> dict:
-    """A stored Note as a plain dict (what views and models hold)."""
-    return {
-        "id": note.id,
-        "trial_id": note.trial_id,
-        "item_kind": note.item_kind,
-        "item_key": note.item_key,
-        "quote": note.quote,
-        "span_start": note.span_start,
-        "span_end": note.span_end,
-        "body": note.body,
-        "tag": note.tag,
-        "author": note.author,
-        "created_at": note.created_at,
-        "updated_at": note.updated_at,
-        "orphaned": note.orphaned,
-    }
-
-
 def local_time(moment: datetime) -> str:
     """A stored (UTC, naive) time as local time for people."""
     if moment.tzinfo is None:
@@ -51,10 +33,10 @@ def local_time(moment: datetime) -> str:
     return f"{moment.astimezone():%Y-%m-%d %H:%M}"
 
 
-class NotesModel(QAbstractTableModel):
-    def __init__(self, store, parent=None):
+class NotesModel(ReadOnlyTableModel):
+    def __init__(self, library, parent=None):
         super().__init__(parent)
-        self.store = store
+        self.library = library  # core.library.Library, or None until it is open
         self.trials: dict[int, str] = {}  # trial id -> registry id
         self.tag: str | None = None
         self.notes: list[dict] = []
@@ -69,16 +51,11 @@ class NotesModel(QAbstractTableModel):
         self.refresh()
 
     def refresh(self) -> None:
-        from ...core import notes as notes_core
-
         self.beginResetModel()
-        if self.trials and self.store is not None:
-            with self.store.session() as session:
-                found = notes_core.notes_of(session, list(self.trials), self.tag)
+        if self.trials and self.library is not None:
+            found = self.library.notes_of(list(self.trials), self.tag)
             order = list(self.trials)
-            self.notes = sorted(
-                (note_dict(n) for n in found), key=lambda n: (order.index(n["trial_id"]), n["created_at"])
-            )
+            self.notes = sorted(found, key=lambda n: (order.index(n["trial_id"]), n["created_at"]))
             for note in self.notes:
                 note["registry_id"] = self.trials[note["trial_id"]]
         else:
@@ -103,16 +80,7 @@ class NotesModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid():
-            return None
+    def cell(self, index: QModelIndex | QPersistentModelIndex, role: int) -> Any:
         note = self.note(index.row())
         if note is None:
             return None

@@ -30,7 +30,7 @@ from ...core.items import ItemRef, Kind
 from .. import tasks
 from ..icons import icon
 from ..models.comparison_model import KEYS_ROLE, NOTES_ROLE, ROW_KIND_ROLE, SECTION_ROLE, ComparisonModel
-from ..models.notes_model import TAG_COLORS, note_dict
+from ..models.notes_model import TAG_COLORS
 from .trial_view import NoteRequest
 
 MIN_COLUMN_WIDTH = 240
@@ -105,25 +105,12 @@ class NoteMarkDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(rect.left(), rect.top() + 1, self.BAR, rect.height() - 2), color)
 
 
-def load_comparison(task, store, registry_ids: list[str], arms: bool):
+def load_comparison(task, library, registry_ids: list[str], arms: bool):
     """(comparison, {trial id: registry id}, notes) for the trials; runs on a pool thread."""
-    from ...core import compare
-    from ...core import notes as notes_core
-    from ...core.store import reading
-
-    records, trial_ids = [], {}
-    with store.session() as session:
-        for registry_id in registry_ids:
-            trial = reading.trial_by_registry_id(session, registry_id)
-            if trial is None or trial.current_version_id is None:
-                raise LookupError(f"no trial {registry_id} in the store")
-            records.append(reading.load_record(session, trial.current_version_id))
-            trial_ids[trial.id] = trial.registry_id
-        found = [note_dict(n) for n in notes_core.notes_of(session, list(trial_ids))]
     if task.is_cancelled():
         return None
-    comparison = compare.compare_arms(records[0]) if arms else compare.compare_records(records)
-    return comparison, trial_ids, found
+    comparison, trial_ids = library.compare(registry_ids, arms)
+    return comparison, trial_ids, library.notes_of(list(trial_ids))
 
 
 class ComparisonView(QWidget):
@@ -131,9 +118,9 @@ class ComparisonView(QWidget):
     sig_failed = Signal(str)
     sig_note_requested = Signal(object)  # NoteRequest
 
-    def __init__(self, store, registry_ids: list[str], arms: bool = False, parent=None):
+    def __init__(self, library, registry_ids: list[str], arms: bool = False, parent=None):
         super().__init__(parent)
-        self.store = store
+        self.library = library
         self.registry_ids = list(registry_ids)
         self.arms = arms
         self.trial_ids: dict[int, str] = {}
@@ -187,7 +174,7 @@ class ComparisonView(QWidget):
         layout.addWidget(self.table)
         self.heading.setText("Comparing…")
         self.task = tasks.start(
-            load_comparison, store, self.registry_ids, arms, on_finished=self._loaded, on_failed=self._failed
+            load_comparison, library, self.registry_ids, arms, on_finished=self._loaded, on_failed=self._failed
         )
 
     def focus_content(self) -> None:
@@ -259,11 +246,7 @@ class ComparisonView(QWidget):
     def refresh_notes(self) -> None:
         if not self.trial_ids:
             return
-        from ...core import notes as notes_core
-
-        with self.store.session() as session:
-            found = [note_dict(n) for n in notes_core.notes_of(session, list(self.trial_ids))]
-        self._set_notes(found)
+        self._set_notes(self.library.notes_of(list(self.trial_ids)))
 
     def _only_differences(self, only: bool) -> None:
         self.model.set_only_differences(only)

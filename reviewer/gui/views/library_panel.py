@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...core import vocab
 from ..icons import icon
 from ..models.library_model import COLUMNS, REGISTRY_ID_ROLE, LibraryModel
+from .row_table import row_table
 
 SEARCH_DELAY_MS = 150
 FILTERS = (
@@ -88,9 +88,9 @@ class LibraryPanel(QWidget):
     sig_open = Signal(str)  # registry id
     sig_selection_changed = Signal()
 
-    def __init__(self, store, parent=None, preview=None):
+    def __init__(self, library, parent=None, preview=None):
         super().__init__(parent)
-        self.model = LibraryModel(store, self, preview=preview)
+        self.model = LibraryModel(library, self, preview=preview)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("librarySearch")
@@ -118,28 +118,22 @@ class LibraryPanel(QWidget):
         self.count_label.setObjectName("libraryCount")
         filter_row.addWidget(self.count_label)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("libraryTable")
-        self.table.setAccessibleName("Trial library")
-        self.table.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
+        self.table = row_table(
+            self,
+            self.model,
+            "libraryTable",
+            "Trial library",
+            QAbstractItemView.SelectionMode.ExtendedSelection,
+            (104, 300, 130, 112, 180, 180, 56),
+        )
         # fixed row height: the view never measures rows, so 600,000 rows cost nothing
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
-        for column, width in enumerate((104, 300, 130, 112, 180, 180, 56)):
-            header.resizeSection(column, width)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.sig_selection_changed.emit())
@@ -181,11 +175,11 @@ class LibraryPanel(QWidget):
         self.model.set_filter(self.current_filter())
 
     def current_filter(self):
-        """The listing.TrialFilter of the checked filters."""
-        from ...core.store import listing
+        """The core.library.TrialFilter of the checked filters."""
+        from ...core.library import TrialFilter  # not at start-up: it loads the store's libraries
 
         values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
-        return listing.TrialFilter(**values)
+        return TrialFilter(**values)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if not COLUMNS[column][2]:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 from ..dialogs.note_editor import TAG_LABELS, TAGS
 from ..icons import icon
 from ..models.notes_model import NotesModel
+from .row_table import row_table
 
 
 class NotesPanel(QWidget):
@@ -31,9 +31,9 @@ class NotesPanel(QWidget):
     sig_edit = Signal(object)
     sig_delete = Signal(object)
 
-    def __init__(self, store, parent=None):
+    def __init__(self, library, parent=None):
         super().__init__(parent)
-        self.model = NotesModel(store, self)
+        self.model = NotesModel(library, self)
         self.title = QLabel("No trial open", self)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.tag_combo = QComboBox(self)
@@ -45,22 +45,16 @@ class NotesPanel(QWidget):
             lambda _i: self.model.set_tag(self.tag_combo.currentData())
         )
 
-        self.view = QTableView(self)
-        self.view.setObjectName("notesTable")
-        self.view.setAccessibleName("Notes list")
-        self.view.setTabKeyNavigation(False)  # Tab leaves the list; the arrows move in it
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.setAlternatingRowColors(True)
+        self.view = row_table(
+            self,
+            self.model,
+            "notesTable",
+            "Notes list",
+            QAbstractItemView.SelectionMode.SingleSelection,
+            (104, 170, 112, 320, 140, 130),
+        )
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((104, 170, 112, 320, 140, 130)):
-            header.resizeSection(column, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.view.clicked.connect(self._jump)
         self.view.activated.connect(self._jump)

@@ -30,7 +30,6 @@ from ...core import items
 from ...core.record import TrialRecord
 from .. import trial_html
 from ..icons import icon
-from ..models.notes_model import note_dict
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +105,9 @@ class TrialView(QWidget):
     sig_show_notes = Signal(int, str, str)  # trial id, item kind, item key
     sig_compare_arms = Signal(str)  # registry id
 
-    def __init__(self, store, registry_id: str, parent=None):
+    def __init__(self, library, registry_id: str, parent=None):
         super().__init__(parent)
-        self.store = store
+        self.library = library  # core.library.Library
         self.registry_id = registry_id
         self.trial_id: int | None = None
         self.current_version_id: int | None = None
@@ -185,32 +184,14 @@ class TrialView(QWidget):
 
     def load(self, version_id: int | None = None) -> None:
         """Read the trial (its current version, or ``version_id``) and its notes, and render."""
-        from ...core import notes as notes_core
-        from ...core.store import reading
-
-        with self.store.session() as session:
-            trial = reading.trial_by_registry_id(session, self.registry_id)
-            if trial is None or trial.current_version_id is None:
-                raise LookupError(f"no trial {self.registry_id} in the store")
-            self.trial_id = trial.id
-            self.registry_id = trial.registry_id
-            self.current_version_id = trial.current_version_id
-            shown_id = version_id or trial.current_version_id
-            self.record = reading.load_record(session, shown_id)
-            self.versions = [
-                {
-                    "id": v.id,
-                    "number": v.number,
-                    "imported_at": f"{v.imported_at:%Y-%m-%d %H:%M}",
-                    "version_date": v.version_date,
-                    "source_format": v.source_format,
-                    "source_name": v.source_name,
-                    "source_size": v.source_size,
-                }
-                for v in reading.versions_of(session, trial.id)
-            ]
-            self.notes = [note_dict(n) for n in notes_core.notes_of(session, [trial.id])]
-        self.shown_version = next((v for v in self.versions if v["id"] == shown_id), None)
+        page = self.library.trial_page(self.registry_id, version_id)
+        self.trial_id = page.trial_id
+        self.registry_id = page.registry_id
+        self.current_version_id = page.current_version_id
+        self.record = page.record
+        self.versions = [v.as_dict() for v in page.versions]
+        self.notes = page.notes
+        self.shown_version = next((v for v in self.versions if v["id"] == page.shown_version_id), None)
         self._item_texts = items.texts(self.record)
         self._render()
         if self.tabs.currentIndex() == 1:
@@ -220,10 +201,7 @@ class TrialView(QWidget):
         """Notes changed: render the markers again, keeping the scroll position."""
         if self.trial_id is None:
             return
-        from ...core import notes as notes_core
-
-        with self.store.session() as session:
-            self.notes = [note_dict(n) for n in notes_core.notes_of(session, [self.trial_id])]
+        self.notes = self.library.notes_of([self.trial_id])
         self._render()
 
     def _render(self) -> None:
@@ -303,10 +281,7 @@ class TrialView(QWidget):
         version = self.shown_version
         if version is None or self._source_loaded_for == version["id"]:
             return
-        from ...core.store import reading
-
-        with self.store.session() as session:
-            text = reading.source_document(session, version["id"])
+        text = self.library.source_document(version["id"])
         fmt = format_labels().get(version["source_format"], version["source_format"])
         self.source_info.setText(
             f"{fmt} · {version['source_name']} · {version['source_size']:,} bytes · version {version['number']}"

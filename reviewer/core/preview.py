@@ -1,4 +1,4 @@
-"""Fast first paint: the library's first rows, read with plain sqlite3 while the core loads.
+"""Fast first paint: the library's first rows, read with plain sqlite3 while the rest of the core loads.
 
 Importing SQLAlchemy, SQLModel and Alembic takes longer than showing a window (about 1.7 s on a slow
 machine), so the app shows the main window with this preview first and opens the store (schema
@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ..core.store.columns import LIST_COLUMNS
+from .store.columns import LIST_COLUMNS
 
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")  # schemas whose trial table has LIST_COLUMNS
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")  # schemas whose trial table has LIST_COLUMNS
 
 
 def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | None:
