@@ -20,6 +20,7 @@ def test_import_contracts_hold():
     assert "the store does not import the importers KEPT" in result.stdout, result.stdout + result.stderr
     assert "the GUI does not touch the store KEPT" in result.stdout, result.stdout + result.stderr
     assert "the command line talks to the Library, not to the store KEPT" in result.stdout, result.stdout
+    assert "the core is layered (records, their meaning, the store, the work on them) KEPT" in result.stdout, result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
 
 
