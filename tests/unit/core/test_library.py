@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from reviewer.core.items import anchor_of
 from reviewer.core.library import Change, Library, StoreError, TrialFilter, check_store
-from reviewer.core.notes import Anchor
 from tests.conftest import SAMPLES_DIR, SEED_IGNITE_MSC, store_content
 
 
@@ -38,7 +38,7 @@ def test_list_count_search_and_note_counts(library):
     assert [r["registry_id"] for r in found] == ["NCT07312656"] and found[0]["note_count"] == 0
     assert "note_count" not in library.search_trials("mucositis")[0]
     trial_id = found[0]["id"]
-    library.add_note(trial_id, Anchor("trial", ""), "A note.", "dr.a")
+    library.add_note(trial_id, anchor_of("trial", ""), "A note.", "dr.a")
     assert library.note_counts([trial_id, trial_id + 1000]) == {trial_id: 1, trial_id + 1000: 0}
     assert library.search_trials("mucositis", note_counts=True)[0]["note_count"] == 1
 
@@ -58,7 +58,7 @@ def test_a_trial_page_reads_the_record_versions_and_notes(library):
 
 def test_note_writes_say_what_they_changed_and_undo_exactly(library):
     trial_id = library.trial_page("NCT07312656").trial_id
-    added = library.add_note(trial_id, Anchor("criterion", "inclusion/2", "Age 18-75 years;"), "Why 75?", "dr.a", "question")
+    added = library.add_note(trial_id, anchor_of("criterion", "inclusion/2", "Age 18-75 years;"), "Why 75?", "dr.a", "question")
     (note_id,) = added.notes
     assert added == Change(notes_of=frozenset({trial_id}), notes=frozenset({note_id}))
     assert added.trials == {trial_id} and not added.library_list and not added.records_of
