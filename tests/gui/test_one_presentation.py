@@ -40,8 +40,8 @@ def squashed(text: str) -> str:
 def test_page_pdf_text_and_json_agree_on_the_three_states_and_a_childs_number(window, library, tmp_path):
     document = tmp_path / "NCT00000042.json"
     document.write_text(json.dumps(STUDY), encoding="utf-8")
-    assert not import_paths(library, [document]).failed
-    with library.session() as session:
+    assert not import_paths(library.store, [document]).failed
+    with library.store.session() as session:
         record = reading.current_record(session, "NCT00000042")
         pdf = make_report(session, "brief", ["NCT00000042"], ReportOptions(reviewer="x"))
     assert record.outcomes is None and record.keywords == [] and record.dates.start is None
