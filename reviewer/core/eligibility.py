@@ -61,8 +61,12 @@ def criterion_facets(record: TrialRecord) -> list[ItemFacets]:
 
 
 def _walk(
-    criteria: list[Criterion], group: str, parent_number: str, parent: Criterion | None,
-    parent_ref: ItemRef | None, scope: str | None,
+    criteria: list[Criterion],
+    group: str,
+    parent_number: str,
+    parent: Criterion | None,
+    parent_ref: ItemRef | None,
+    scope: str | None,
 ) -> Iterator[ItemFacets]:
     for number, item in numbered(criteria, parent_number):
         ref = criterion(group, number)
@@ -70,9 +74,16 @@ def _walk(
         role = parent.role if parent is not None else None
         facets = () if item.heading else tuple(extract_facets(item.text, _EXTRACTOR_SECTION[group]))
         yield ItemFacets(
-            ref, group, item.text, facets, heading=item.heading, scope=scope,
-            exception=role == "exceptions", alternative=role == "alternatives",
-            parent=parent_ref, children=children,
+            ref,
+            group,
+            item.text,
+            facets,
+            heading=item.heading,
+            scope=scope,
+            exception=role == "exceptions",
+            alternative=role == "alternatives",
+            parent=parent_ref,
+            children=children,
         )
         child_scope = item.text.strip().rstrip(":").strip() if item.heading and item.scope else scope
         yield from _walk(item.children, group, number, item, ref, child_scope)
