@@ -15,10 +15,7 @@ from tests.corpus import corpus_dir
 def reviewer(data_dir, *args, check=True):
     result = subprocess.run(
         [sys.executable, "-m", "reviewer", *args, "--data-dir", str(data_dir)],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
@@ -73,13 +70,7 @@ def test_show_json_uses_registry_field_names(data_dir):
     assert shown["interventions"][0]["type"] == "DRUG"
     assert shown["primaryOutcomes"][0]["timeFrame"].startswith("Within 90 days")
     assert len(shown["inclusion"]) == 10
-    assert set(shown["inclusion"][0]) == {
-        "text",
-        "heading",
-        "scope",
-        "role",
-        "children",
-    }  # the structure marks
+    assert set(shown["inclusion"][0]) == {"text", "heading", "scope", "role", "children"}  # the structure marks
     assert shown["versions"][0]["format"] == "ignite-page"
     veeva = json.loads(reviewer(data_dir, "show", "NCT06924645", "--json").stdout)
     assert veeva["primaryOutcomes"] is None  # not in source
@@ -87,16 +78,8 @@ def test_show_json_uses_registry_field_names(data_dir):
 
 def test_show_text_has_every_section(data_dir):
     text = reviewer(data_dir, "show", "NCT06924645").stdout
-    for heading in (
-        "Overview",
-        "Design",
-        "Arms and interventions",
-        "Eligibility",
-        "Outcomes",
-        "Sponsor and sites",
-        "Documents",
-        "Versions (newest first)",
-    ):
+    for heading in ("Overview", "Design", "Arms and interventions", "Eligibility", "Outcomes",
+                    "Sponsor and sites", "Documents", "Versions (newest first)"):
         assert f"\n{heading}\n" in text
     assert "(not in source)" in text
     assert "Inclusion criteria (9)" in text and "Exclusion criteria (8)" in text
@@ -139,32 +122,16 @@ def test_an_older_store_is_upgraded_with_its_progress_on_stderr(tmp_path):
 
 def test_report_brief_pdf_html_and_user_template(data_dir, tmp_path):
     out = tmp_path / "brief.pdf"
-    printed = reviewer(
-        data_dir, "report", "brief", "NCT07312656", "-o", str(out), "--reviewer", "Dr Q"
-    ).stdout
+    printed = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(out), "--reviewer", "Dr Q").stdout
     assert "wrote" in printed and out.read_bytes().startswith(b"%PDF")
     html = tmp_path / "brief.html"
     reviewer(data_dir, "report", "notes", "NCT07312656", "NCT02455596", "-o", str(html), "--format", "html")
     assert "Notes digest" in html.read_text(encoding="utf-8")
     mine = tmp_path / "mine.html.j2"
-    mine.write_text(
-        '{% extends "base.html.j2" %}{% block body %}<h1>Tumour board: '
-        "{{ trials[0].record.registry_id }}</h1>{% endblock %}",
-        encoding="utf-8",
-    )
+    mine.write_text('{% extends "base.html.j2" %}{% block body %}<h1>Tumour board: '
+                    '{{ trials[0].record.registry_id }}</h1>{% endblock %}', encoding="utf-8")
     custom = tmp_path / "custom.html"
-    reviewer(
-        data_dir,
-        "report",
-        "brief",
-        "NCT06924645",
-        "-o",
-        str(custom),
-        "--format",
-        "html",
-        "--template",
-        str(mine),
-    )
+    reviewer(data_dir, "report", "brief", "NCT06924645", "-o", str(custom), "--format", "html", "--template", str(mine))
     assert "<h1>Tumour board: NCT06924645</h1>" in custom.read_text(encoding="utf-8")
     missing = reviewer(data_dir, "report", "brief", "NCT00000001", "-o", str(tmp_path / "x.pdf"), check=False)
     assert missing.returncode == 1 and "no trial NCT00000001" in missing.stderr
@@ -176,18 +143,7 @@ def test_a_report_is_signed_with_the_given_name_or_the_full_name_never_a_login(d
     from reviewer.core.people import system_full_name
 
     signed = tmp_path / "signed.html"
-    reviewer(
-        data_dir,
-        "report",
-        "brief",
-        "NCT07312656",
-        "-o",
-        str(signed),
-        "--format",
-        "html",
-        "--reviewer",
-        "Dr Q",
-    )
+    reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(signed), "--format", "html", "--reviewer", "Dr Q")
     assert '<span class="meta-reviewer">by Dr Q</span>' in signed.read_text(encoding="utf-8")
     unsigned = tmp_path / "unsigned.html"
     reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(unsigned), "--format", "html")
@@ -198,20 +154,9 @@ def test_a_report_is_signed_with_the_given_name_or_the_full_name_never_a_login(d
 
 def test_a_broken_user_template_is_named_with_its_line(data_dir, tmp_path):
     broken = tmp_path / "broken.html.j2"
-    broken.write_text(
-        '{% extends "base.html.j2" %}\n{% block body %}{% if %}{% endblock %}', encoding="utf-8"
-    )
-    out = reviewer(
-        data_dir,
-        "report",
-        "brief",
-        "NCT07312656",
-        "-o",
-        str(tmp_path / "b.pdf"),
-        "--template",
-        str(broken),
-        check=False,
-    )
+    broken.write_text('{% extends "base.html.j2" %}\n{% block body %}{% if %}{% endblock %}', encoding="utf-8")
+    out = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(tmp_path / "b.pdf"),
+                   "--template", str(broken), check=False)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert f"the template {broken} line 2 cannot be used: TemplateSyntaxError" in out.stderr
     assert not (tmp_path / "b.pdf").exists()
@@ -219,26 +164,12 @@ def test_a_broken_user_template_is_named_with_its_line(data_dir, tmp_path):
 
 def test_report_sections_choose_the_parts(data_dir, tmp_path):
     part = tmp_path / "part.html"
-    reviewer(
-        data_dir,
-        "report",
-        "brief",
-        "NCT07312656",
-        "-o",
-        str(part),
-        "--format",
-        "html",
-        "--sections",
-        "eligibility, outcomes",
-    )
+    reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--format", "html",
+             "--sections", "eligibility, outcomes")
     html = part.read_text(encoding="utf-8")
     assert "<h2>Eligibility</h2>" in html and "<h2>Outcomes</h2>" in html
-    assert (
-        "<h2>Design</h2>" not in html and "<h2>Provenance</h2>" not in html and "<h2>Sites</h2>" not in html
-    )
-    wrong = reviewer(
-        data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--sections", "appendix", check=False
-    )
+    assert "<h2>Design</h2>" not in html and "<h2>Provenance</h2>" not in html and "<h2>Sites</h2>" not in html
+    wrong = reviewer(data_dir, "report", "brief", "NCT07312656", "-o", str(part), "--sections", "appendix", check=False)
     assert wrong.returncode == 1 and "unknown section appendix" in wrong.stderr
     from reviewer.core.report_sections import SECTIONS
 
@@ -255,11 +186,7 @@ def test_compare_json_gives_the_rows_of_the_core(data_dir):
     records = [read_document(p.read_bytes())[0].record for p in (SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON)]
     assert printed == json.loads(json.dumps(comparison_to_json(compare_records(records)), ensure_ascii=False))
     assert printed["trials"] == ["NCT06924645", "NCT02455596"]
-    ecog = [
-        row
-        for row in printed["sections"]["inclusion"]
-        if any("ECOG" in t for cell in row["cells"] for t in cell)
-    ]
+    ecog = [row for row in printed["sections"]["inclusion"] if any("ECOG" in t for cell in row["cells"] for t in cell)]
     assert len(ecog) == 1 and ecog[0]["differs"] is True
     assert ecog[0]["facet"] == "performance:ECOG" and ecog[0]["values"] == ["ECOG 1-3", "ECOG 0-2"]
     age = next(row for row in printed["sections"]["inclusion"] if row["facet"] == "age")
@@ -297,16 +224,10 @@ def test_comparison_report_sums_up_the_key_differences_on_page_one(data_dir, tmp
     """The neuroendocrine seeds: ECOG 1-3 against 0-2 is a key difference, their ages (18) are not."""
     out = tmp_path / "compare.pdf"
     reviewer(data_dir, "report", "compare", "NCT06924645", "NCT02455596", "-o", str(out))
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "Key differences" in text
-    ecog = [line for line in text.splitlines() if "Performance status (ECOG)" in line]
+    layout = ["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"]
+    lines = subprocess.run(layout, capture_output=True, text=True, check=True).stdout.splitlines()
+    ecog = [line for line in lines if "Performance status (ECOG)" in line]
     assert ecog and "1-3" in ecog[0] and "0-2" in ecog[0]
-    lines = text.splitlines()
     start = next(n for n, line in enumerate(lines) if "Key differences" in line)
     table = next(n for n, line in enumerate(lines) if line.strip() == "Design")  # the table's first section
     summary = "\n".join(lines[start:table])

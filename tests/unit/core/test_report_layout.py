@@ -67,50 +67,20 @@ def library(store, tmp_path):
             first_inclusion = record.eligibility.inclusion[0]
             key = "inclusion/1" if not first_inclusion.children else "inclusion/1.1"
             quote = first_inclusion.children[0].text if first_inclusion.children else first_inclusion.text
-            notes.add_note(
-                session,
-                trial.id,
-                items.anchor_of("criterion", key, quote),
-                f"Inclusion remark on {registry_id}",
-                "dr.okafor",
-                "question",
-            )
+            notes.add_note(session, trial.id, items.anchor_of("criterion", key, quote),
+                           f"Inclusion remark on {registry_id}", "dr.okafor", "question")
             first_exclusion = record.eligibility.exclusion[0]
             key = "exclusion/1" if not first_exclusion.children else "exclusion/1.1"
             quote = first_exclusion.children[0].text if first_exclusion.children else first_exclusion.text
-            notes.add_note(
-                session,
-                trial.id,
-                items.anchor_of("criterion", key, quote),
-                f"Exclusion remark on {registry_id}",
-                "dr.okafor",
-                "concern",
-            )
-            notes.add_note(
-                session,
-                trial.id,
-                items.anchor_of("arm", record.arms[0].label, record.arms[0].label),
-                f"Arm remark on {registry_id}",
-                "dr.okafor",
-                "ok",
-            )
+            notes.add_note(session, trial.id, items.anchor_of("criterion", key, quote),
+                           f"Exclusion remark on {registry_id}", "dr.okafor", "concern")
+            notes.add_note(session, trial.id, items.anchor_of("arm", record.arms[0].label, record.arms[0].label),
+                           f"Arm remark on {registry_id}", "dr.okafor", "ok")
             if record.outcomes:
-                notes.add_note(
-                    session,
-                    trial.id,
-                    items.anchor_of("outcome", "primary/1", record.outcomes[0].measure),
-                    f"Outcome remark on {registry_id}",
-                    "dr.okafor",
-                    None,
-                )
-            notes.add_note(
-                session,
-                trial.id,
-                items.anchor_of("trial", ""),
-                f"Whole-trial remark on {registry_id}",
-                "dr.okafor",
-                "suggestion",
-            )
+                notes.add_note(session, trial.id, items.anchor_of("outcome", "primary/1", record.outcomes[0].measure),
+                               f"Outcome remark on {registry_id}", "dr.okafor", None)
+            notes.add_note(session, trial.id, items.anchor_of("trial", ""), f"Whole-trial remark on {registry_id}",
+                           "dr.okafor", "suggestion")
     return store
 
 
@@ -200,7 +170,7 @@ def test_no_comparison_row_is_unlabelled_and_notes_can_be_left_out(library):
 def test_a_comparison_without_outcomes_says_so_per_trial(library):
     with library.session() as session:
         text = " ".join(page_texts(make_report(session, "comparison", NEURO, OPTIONS)))
-    outcomes = text[text.rindex("Outcomes") :]
+    outcomes = text[text.rindex("Outcomes"):]
     assert outcomes.startswith("Outcomes No outcomes")
     assert "not in source" in outcomes
 
@@ -211,12 +181,12 @@ def test_the_brief_of_the_guangxi_seed_holds_its_summary_site_contact_and_regist
         pdf = make_report(session, "brief", ["NCT07312656"], OPTIONS)
     text = " ".join(page_texts(pdf))
     assert squashed(record.brief_summary)[:120] in text
-    sites = text[text.index("Sites") : text.index("Contacts Central contacts")]
+    sites = text[text.index("Sites"):text.index("Contacts Central contacts")]
     assert "China (1)" in sites and "Nanning" in sites and "First Affiliated Hospital of Guangxi" in sites
     assert "Rensheng Wang" in sites and "13807806008@163.com" in sites
-    contacts = text[text.index("Central contacts") :]
+    contacts = text[text.index("Central contacts"):]
     assert "Rengsheng Wang, Ph.D" in contacts and "86+0771-5356509" in contacts
-    provenance = text[text.rindex("Provenance") :]
+    provenance = text[text.rindex("Provenance"):]
     assert "file: 001_ff9342c9be19cd9f.txt" in provenance and "resources/samples" not in text
     assert "https://clinicaltrials.gov/study/NCT07312656" in provenance
     links = [
@@ -239,13 +209,10 @@ def test_a_trial_with_hundreds_of_sites_lists_the_first_fifty_recruiting_first_b
         record = reading.current_record(session, "NCT06077760")
         html = make_report(session, "brief", ["NCT06077760"], OPTIONS, "html").decode()
         pages = page_texts(make_report(session, "brief", ["NCT06077760"], OPTIONS))
-    sites_html = html[html.index("<h2>Sites</h2>") : html.index("<h2>Contacts</h2>")]
+    sites_html = html[html.index("<h2>Sites</h2>"):html.index("<h2>Contacts</h2>")]
     rows = re.findall(r"<tr><td>(.*?)</td>", sites_html, re.S)
     assert len(rows) == 50 and len(record.locations) == 229
-    assert (
-        "229 sites, 164 recruiting or about to; the first 50 are listed, recruiting sites first."
-        in sites_html
-    )
+    assert "229 sites, 164 recruiting or about to; the first 50 are listed, recruiting sites first." in sites_html
     assert "33 countries: United States (" in sites_html
     statuses = re.findall(r"<td>(Recruiting|Active not recruiting|Completed)</td>", sites_html)
     assert statuses == ["Recruiting"] * 50  # 164 recruit: the listed fifty are all recruiting ones
@@ -256,9 +223,7 @@ def test_a_trial_with_hundreds_of_sites_lists_the_first_fifty_recruiting_first_b
 def test_sections_summary_sites_and_contacts_can_be_left_out(library):
     kept = frozenset(SECTIONS) - {"summary", "sites", "contacts"}
     with library.session() as session:
-        html = make_report(
-            session, "brief", ["NCT07312656"], ReportOptions(reviewer="x", sections=kept), "html"
-        )
+        html = make_report(session, "brief", ["NCT07312656"], ReportOptions(reviewer="x", sections=kept), "html")
     html = html.decode()
     for left_out in ("<h2>Brief summary</h2>", "<h2>Sites</h2>", "<h2>Contacts</h2>", "Nanning"):
         assert left_out not in html
@@ -297,30 +262,18 @@ def test_a_row_of_more_than_half_a_page_comes_in_labelled_parts_and_a_short_one_
     from reviewer.core.report_parts import comparison_sections
 
     long_item = "Significant cardiovascular disease within 6 months of the first dose. " * 6
-    tall = Row(
-        "Cardiac",
-        [[long_item] * 5, ["Uncontrolled hypertension."]],
-        [[criterion("exclusion", n) for n in range(1, 6)], [criterion("exclusion", "1")]],
-        True,
-    )
-    short = Row(
-        "Age",
-        [["Age ≥ 18 years"], ["At least 18 years old."]],
-        [[criterion("inclusion", "1")], [criterion("inclusion", "1")]],
-        False,
-    )
-    comparison = Comparison(
-        ["NCT00000001", "NCT00000002"],
-        {"design": [], "arms": [], "inclusion": [short], "exclusion": [tall], "outcomes": []},
-    )
+    tall = Row("Cardiac", [[long_item] * 5, ["Uncontrolled hypertension."]],
+               [[criterion("exclusion", n) for n in range(1, 6)], [criterion("exclusion", "1")]], True)
+    short = Row("Age", [["Age ≥ 18 years"], ["At least 18 years old."]], [[criterion("inclusion", "1")], [criterion("inclusion", "1")]], False)
+    comparison = Comparison(["NCT00000001", "NCT00000002"], {
+        "design": [], "arms": [], "inclusion": [short], "exclusion": [tall], "outcomes": []})
     records = [TrialRecord("NCT00000001"), TrialRecord("NCT00000002")]
     sections = {s.title: s for s in comparison_sections(comparison, records, [lambda ref: []] * 2)}
     assert [row.label for row in sections["Inclusion criteria"].rows] == ["Age"]
     assert not sections["Inclusion criteria"].rows[0].may_split
     parts = sections["Exclusion criteria"].rows
     assert [(row.label, row.continued, row.more) for row in parts] == (
-        [("Cardiac", False, True)] + [("Cardiac", True, True)] * 3 + [("Cardiac", True, False)]
-    )
+        [("Cardiac", False, True)] + [("Cardiac", True, True)] * 3 + [("Cardiac", True, False)])
     assert [len(cell) for cell in parts[1].cells] == [1, 0]
     assert sections["Outcomes"].rows[0].label == "No outcomes"
     assert [cell[0].text for cell in sections["Outcomes"].rows[0].cells] == ["not in source"] * 2
