@@ -40,6 +40,7 @@ from .eligibility_rows import criteria_sections
 from .outcomes import outcome_rows
 from .output import comparison_text, comparison_to_json
 from .table import (
+    NO_VALUE_READ,
     NOT_IN_SOURCE,
     NOT_STATED,
     SECTION_TITLES,
@@ -56,6 +57,7 @@ __all__ = [
     "MAX_TRIALS",
     "MIN_TRIALS",
     "NOT_IN_SOURCE",
+    "NO_VALUE_READ",
     "NOT_STATED",
     "SECTIONS",
     "SECTION_TITLES",
