@@ -80,18 +80,9 @@ _TEXT_COMPARED = {"prior_therapy": c.PRIOR_THERAPY}
 # concepts an item with values is never also filed under: "Female patients must use contraception",
 # "Active or untreated brain metastases" are not about sex or prior therapy
 _NEVER_BESIDES = frozenset({c.SEX, c.PRIOR_THERAPY})
-# the facet row that also takes the items of a concept that state no value of it
-_ROW_OF_CONCEPT: dict[str, str] = {
-    c.AGE: "age",
-    c.SEX: "sex",
-    c.LIFE_EXPECTANCY: "life_expectancy",
-    c.MEASURABLE: "measurable_disease",
-    c.BRAIN: "brain_metastases",
-    c.INFECTION: "infection",
-    c.OTHER_MALIGNANCY: "other_malignancy",
-    c.ALLERGY: "hypersensitivity",
-    c.CONSENT: "consent",
-}
+# the concepts whose items without a value go on their facet's row (the facet their topic is)
+_ON_THE_FACET_ROW = (c.AGE, c.SEX, c.LIFE_EXPECTANCY, c.MEASURABLE, c.BRAIN, c.INFECTION, c.OTHER_MALIGNANCY)
+_ROW_OF_CONCEPT = {concept: _COVERS[concept][0] for concept in (*_ON_THE_FACET_ROW, c.ALLERGY, c.CONSENT)}
 _CONCEPT_OF_ROW = {key: concept for concept, key in _ROW_OF_CONCEPT.items()}
 # where a facet's row stands: with the concept of its topic (the concepts' clinical order)
 _CONCEPT_OF_KIND = {
