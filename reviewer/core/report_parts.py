@@ -17,6 +17,7 @@ from .record import Location, TrialRecord
 
 SITES_SHOWN = 50  # a brief lists this many sites at most and says how many there are in all
 UNMATCHED_ROW = "Other (no shared concept)"
+UNSECTIONED_TITLE = "Inclusion criteria, and criteria under no heading"
 # which report section holds each comparison section
 COMPARISON_PARTS = {
     "design": "design",
@@ -85,6 +86,7 @@ class ComparisonItem:
     text: str
     notes: list[Any] = field(default_factory=list)
     repeat: bool = False  # an item already printed on an earlier row: its text is a pointer there
+    unsectioned: bool = False  # found under no inclusion or exclusion heading (aligned as inclusion)
 
 
 @dataclass
@@ -191,7 +193,9 @@ def comparison_sections(
             built.extend(
                 _rows_of(row.concept or UNMATCHED_ROW, row.differs, cells, chars_per_line, row.values)
             )
-        out.append(ComparisonSection(part, SECTION_TITLES[name], built))
+        unsectioned = any(ref.group == "other" for row in rows for refs in row.keys for ref in refs)
+        title = UNSECTIONED_TITLE if name == "inclusion" and unsectioned else SECTION_TITLES[name]
+        out.append(ComparisonSection(part, title, built))
     return out
 
 
@@ -208,7 +212,7 @@ def _printed(
     first = printed.setdefault((trial, ref), row)
     if first != row:
         return ComparisonItem(f"the item under “{first[1]}” above", repeat=True)
-    return ComparisonItem(text, notes_on(ref))
+    return ComparisonItem(text, notes_on(ref), unsectioned=ref.group == "other")
 
 
 def notes_off_the_rows(trial_notes: list[Any], sections: list[ComparisonSection]) -> list[Any]:

@@ -31,6 +31,8 @@ SECTION_TITLES = {
 EMPTY_CELL = "—"
 UNMATCHED = "(no shared concept)"
 DIFFERS_MARK = "≠ "  # also said in words, not only in colour
+NO_HEADING = "No heading · "  # an item found under no inclusion or exclusion heading (aligned as inclusion)
+NO_HEADING_TITLE = "Inclusion criteria, and criteria under no heading"
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1
 KEYS_ROLE = Qt.ItemDataRole.UserRole + 2  # the items.ItemRef of a cell's items
@@ -106,6 +108,10 @@ class ComparisonModel(ReadOnlyTableModel):
                 found.append(n)
         return found
 
+    def _has_unsectioned(self) -> bool:
+        rows = self.comparison.sections.get("inclusion", []) if self.comparison is not None else []
+        return any(ref.group == "other" for row in rows for refs in row.keys for ref in refs)
+
     def row_of_facet(self, facet: str, section: str | None = None) -> int | None:
         """The first shown row of a facet (in ``section`` if it has one there)."""
         rows = [n for n, line in enumerate(self.lines) if line.row is not None and line.row.facet == facet]
@@ -178,7 +184,11 @@ class ComparisonModel(ReadOnlyTableModel):
         column = index.column()
         if line.row is None:  # a section's header row
             if role == Qt.ItemDataRole.DisplayRole:
-                return SECTION_TITLES.get(line.section, line.section.capitalize()) if column == 0 else ""
+                if column:
+                    return ""
+                if line.section == "inclusion" and self._has_unsectioned():
+                    return NO_HEADING_TITLE
+                return SECTION_TITLES.get(line.section, line.section.capitalize())
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
@@ -196,9 +206,14 @@ class ComparisonModel(ReadOnlyTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if cell == [NOT_IN_SOURCE]:
                 return "Not in source"
-            if len(cell) > 1:
-                return "\n".join(f"• {text}" for text in cell)
-            return cell[0] if cell else ("" if value is not None else EMPTY_CELL)
+            refs = row.keys[column] if column < len(row.keys) else []
+            texts = [
+                (NO_HEADING if ref.group == "other" else "") + text
+                for text, ref in zip(cell, refs, strict=False)
+            ]
+            if len(texts) > 1:
+                return "\n".join(f"• {text}" for text in texts)
+            return texts[0] if texts else ("" if value is not None else EMPTY_CELL)
         if role == VALUE_ROLE:
             return value
         if role == FACET_ROLE:

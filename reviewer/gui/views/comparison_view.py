@@ -448,8 +448,9 @@ class ComparisonView(QWidget):
         if not refs or refs[0].kind is Kind.DESIGN_FIELD:  # a design row's note is on the Design section
             anchor = items.section(PAGE_SECTION.get(section, section))
         else:
-            text = self.model.data(index, Qt.ItemDataRole.DisplayRole)
-            anchor = items.anchor_of(refs[0].kind.value, refs[0].path, text)
+            line = self.model.line(index.row())
+            text = line.row.cells[column][0] if line is not None and line.row is not None else None
+            anchor = items.anchor_of(refs[0].kind.value, refs[0].path, text)  # the first item's own text
         return NoteRequest(trial_id, registry_id, anchor, anchor.label)
 
     def request_note_here(self) -> None:

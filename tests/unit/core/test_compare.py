@@ -869,3 +869,18 @@ def test_why_informed_consent_of_two_trials_does_not_differ(almonertinib, neuro,
         (consent,) = [row for row in comparison.sections["inclusion"] if row.concept == CONSENT]
         assert consent.differs is False, consent.cells
         assert all(consent.cells)
+
+
+def test_unsectioned_criteria_are_aligned_with_the_inclusion_but_say_so():
+    from reviewer.core.report_parts import UNSECTIONED_TITLE, comparison_sections
+
+    a = trial("A", other=["Age 18 years or older", "No prior chemotherapy"])
+    b = trial("B", inclusion=["Aged ≥ 18 years"])
+    comparison = compare_records([a, b])
+    age = row_holding(comparison, "inclusion", 0, "other/1")
+    assert paths(age) == [["other/1"], ["inclusion/1"]] and age.differs is False
+    sections = comparison_sections(comparison, [a, b], [lambda ref: [], lambda ref: []])
+    inclusion = next(s for s in sections if s.title == UNSECTIONED_TITLE)
+    flagged = [item.unsectioned for row in inclusion.rows for item in row.cells[0]]
+    assert flagged and all(flagged)
+    assert not any(item.unsectioned for row in inclusion.rows for item in row.cells[1])
