@@ -26,6 +26,7 @@ a trial that states a value. A row no trial states a value on uses the text rule
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -264,6 +265,32 @@ def _placements(trial: _Trial) -> dict[int, list[tuple[str, str] | None]]:
     return placed
 
 
+# an item of these concepts that states no value but names the test goes on that test's row, when
+# another trial states a threshold for it ("QTcF from 3 ECGs ..." beside "QTc > 470 ms")
+_THRESHOLD_CUES = {
+    c.CARDIAC: (("lab:qtc", re.compile(r"\bQTc\w*|\bQT\s+interval", re.I)),
+                ("lab:lvef", re.compile(r"\bLVEF\b|\bejection\s+fraction", re.I))),
+}  # fmt: skip
+
+
+def _to_threshold_rows(
+    trials: list[_Trial], placements: list[dict[int, list[tuple[str, str] | None]]]
+) -> None:
+    stated = {key for trial in trials for key in trial.requirements}
+    for trial, placed in zip(trials, placements, strict=True):
+        for unit in trial.units:
+            rows = placed[id(unit)]
+            if len(rows) != 1 or rows[0] is None or rows[0][0] != "concept":
+                continue
+            moved = [
+                ("facet", key)
+                for key, cue in _THRESHOLD_CUES.get(rows[0][1], ())
+                if key in stated and cue.search(unit.own_text)
+            ]
+            if moved:
+                placed[id(unit)] = moved
+
+
 def criteria_sections(
     records: Sequence[TrialRecord], item_facets: Sequence[Sequence[ItemFacets]]
 ) -> tuple[dict[str, list[Row]], list[KeyDifference]]:
@@ -272,6 +299,7 @@ def criteria_sections(
         _trial(record, items, n) for n, (record, items) in enumerate(zip(records, item_facets, strict=True))
     ]
     placements = [_placements(trial) for trial in trials]
+    _to_threshold_rows(trials, placements)
     speaks = {  # (trial, facet key) of the facet rows each trial has items on, in either section
         (n, row_id[1])
         for n, placed in enumerate(placements)

@@ -884,3 +884,11 @@ def test_unsectioned_criteria_are_aligned_with_the_inclusion_but_say_so():
     flagged = [item.unsectioned for row in inclusion.rows for item in row.cells[0]]
     assert flagged and all(flagged)
     assert not any(item.unsectioned for row in inclusion.rows for item in row.cells[1])
+
+
+def test_an_item_naming_a_test_without_its_value_joins_the_threshold_row():
+    a = trial("A", exclusion=["Mean resting QTc > 470 msec"])
+    b = trial("B", exclusion=["QT interval prolongation as measured by the investigator on ECG"])
+    (row,) = compare_records([a, b]).sections["exclusion"]
+    assert row.facet == "lab:qtc" and paths(row) == [["exclusion/1"], ["exclusion/1"]]
+    assert row.values == ["≤ 470 ms", "no value read"] and row.differs is True
