@@ -52,29 +52,15 @@ CRITERIA_SECTIONS = ("inclusion", "exclusion")
 # the facets whose topic a concept is: an item of that concept that states one of them needs no
 # row of the concept besides its facet rows
 _COVERS: dict[str, tuple[str, ...]] = {
-    c.AGE: ("age",),
-    c.SEX: ("sex",),
-    c.BIOMARKER: ("biomarker",),
-    c.MEASURABLE: ("measurable_disease",),
-    c.PRIOR_THERAPY: ("prior_therapy", "washout", "prior_lines"),
-    c.PERFORMANCE: ("performance",),
-    c.LIFE_EXPECTANCY: ("life_expectancy",),
-    c.ORGAN: ("lab",),
-    c.HAEMATOLOGY: ("lab",),
-    c.LIVER: ("lab",),
-    c.RENAL: ("lab",),
-    c.COAGULATION: ("lab",),
-    c.CARDIAC: ("lab:lvef", "lab:qtc"),
-    c.INFECTION: ("infection",),
-    c.BRAIN: ("brain_metastases",),
-    c.OTHER_MALIGNANCY: ("other_malignancy",),
-    c.ALLERGY: ("hypersensitivity",),
-    c.PREGNANCY: ("pregnancy", "breastfeeding", "contraception"),
-    c.CONSENT: ("consent",),
-    c.MEDICATION: ("washout",),
-    c.SURGERY: ("washout:surgery",),
+    c.AGE: ("age",), c.SEX: ("sex",), c.BIOMARKER: ("biomarker",), c.MEASURABLE: ("measurable_disease",),
+    c.PRIOR_THERAPY: ("prior_therapy", "washout", "prior_lines"), c.PERFORMANCE: ("performance",),
+    c.LIFE_EXPECTANCY: ("life_expectancy",), c.CARDIAC: ("lab:lvef", "lab:qtc"),
+    **dict.fromkeys((c.ORGAN, c.HAEMATOLOGY, c.LIVER, c.RENAL, c.COAGULATION), ("lab",)),
+    c.INFECTION: ("infection",), c.BRAIN: ("brain_metastases",), c.OTHER_MALIGNANCY: ("other_malignancy",),
+    c.ALLERGY: ("hypersensitivity",), c.PREGNANCY: ("pregnancy", "breastfeeding", "contraception"),
+    c.CONSENT: ("consent",), c.MEDICATION: ("washout",), c.SURGERY: ("washout:surgery",),
     c.OTHER_TRIALS: ("washout:investigational",),
-}
+}  # fmt: skip
 # facets compared by their items' text on their concept's row: "prior_therapy" only marks that some
 # prior therapy is spoken of, not which, so two trials excluding different drugs are not the same
 _TEXT_COMPARED = {"prior_therapy": c.PRIOR_THERAPY}
