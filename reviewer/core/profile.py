@@ -85,7 +85,8 @@ def facet_title(key: str) -> str:
     kind, _, detail = key.partition(":")
     detail, _, condition = detail.partition("|")
     if kind == "lab":
-        title = ANALYTE_TITLES.get(detail, detail.replace("_", " ").upper() if len(detail) <= 4 else detail)
+        words = detail.replace("_", " ")
+        title = ANALYTE_TITLES.get(detail, words.upper() if len(detail) <= 4 else words.capitalize())
     elif kind == "performance":
         title = f"Performance status ({detail})"
     elif detail:
