@@ -795,6 +795,9 @@ class MainWindow(QMainWindow):
                 view.refresh_notes()
         if change.notes_of & self.notes_panel.model.trials.keys():
             self.notes_panel.refresh()
+        if change.all_records or change.records_of:
+            for grid in self.grid_windows:  # which of their trials changed is not worth asking
+                grid.reload()
         if change.library_list:
             self.library.reload_keeping_place()
         elif change.notes_of:

@@ -161,11 +161,18 @@ class GridWindow(QWidget):
         geometry = settings.state(GEOMETRY_KEY) if settings is not None else None
         if geometry:
             self.restoreGeometry(QByteArray(geometry))
-        self.task = tasks.start(
-            load_grid, library, self.registry_ids, on_finished=self._loaded, on_failed=self._failed
-        )
+        self.task: tasks.Task | None = None
+        self.reload()
 
     # ------------------------------------------------------------ loading
+
+    def reload(self) -> None:
+        """Build the grid (again: an import changed a trial), off the GUI thread."""
+        if self.task is not None:
+            self.task.cancel()
+        self.task = tasks.start(
+            load_grid, self.library, self.registry_ids, on_finished=self._loaded, on_failed=self._failed
+        )
 
     def _loaded(self, grid) -> None:
         if grid is None or not shiboken6.isValid(self):  # closed while the grid was being built
@@ -177,6 +184,7 @@ class GridWindow(QWidget):
             f"{grid.differing} (≠, amber). Hover a cell for its criteria; double-click to open the trial there."
         )
         self._apply_spans()
+        self._fit_columns()
         self.fit_rows()
         for button in (self.csv_button, self.pdf_button):
             button.setEnabled(True)
@@ -201,6 +209,19 @@ class GridWindow(QWidget):
         if columns > 1:
             for row in self.model.group_rows():
                 self.table.setSpan(row, 0, 1, columns)
+
+    def _fit_columns(self) -> None:
+        """The trials share the window's width, none narrower than COLUMN_WIDTH (then they scroll)."""
+        columns = self.model.columnCount()
+        if not columns:
+            return
+        available = self.table.viewport().width() or (self.width() - self.table.verticalHeader().width())
+        width = max(COLUMN_WIDTH, available // columns)
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        for column in range(columns):
+            header.resizeSection(column, width)
+        header.blockSignals(False)
 
     def fit_rows(self) -> None:
         """Every row as tall as its wrapped text."""
@@ -309,13 +330,21 @@ class GridWindow(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         if self.loaded:
+            self._fit_columns()
+            self._fit_timer.start()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.loaded:
+            self._fit_columns()
             self._fit_timer.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.settings is not None:
             self.settings.set_state(GEOMETRY_KEY, self.saveGeometry())
             self.settings.sync()
-        self.task.cancel()
+        if self.task is not None:
+            self.task.cancel()
         if self._pdf_task is not None:
             self._pdf_task.cancel()
         super().closeEvent(event)
