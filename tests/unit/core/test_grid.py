@@ -152,8 +152,12 @@ def test_corpus_trials_with_structure(corpus_dir):
     """NCT04870190 (other malignancy with its exceptions) and NCT04501120, beside a seed."""
     records = [read(corpus_dir / "ctgov-v2" / f"{nct}.json") for nct in ("NCT04870190", "NCT04501120")]
     grid = build_grid([*records, read(SEED_VEEVA_NOVAFERON)])
-    age = row(grid, "age")
-    assert age.cells[0].stated and age.cells[0].value[0] == 18
+    ecog = row(grid, "performance:ECOG")
+    assert texts(ecog) == ["ECOG 0-1", "ECOG 0-2", "ECOG 0-2"] and ecog.differs
+    # a subgroup's threshold is a row of its own, right below the analyte's
+    keys = [r.key for r in grid.rows]
+    assert keys.index("lab:alt") + 1 == keys.index("lab:alt|liver metastases")
+    assert row(grid, "lab:alt|liver metastases").cells[0].text == "≤ 5 × ULN"
     malignancy = row(grid, "other_malignancy")
     first = malignancy.cells[0]
     assert first.text == "excluded"
@@ -163,7 +167,10 @@ def test_corpus_trials_with_structure(corpus_dir):
 
 
 def test_fifty_corpus_trials_make_a_consistent_grid(corpus_dir):
-    records = [read(path) for path in sorted((corpus_dir / "ctgov-v2").glob("NCT*.json"))[:MAX_TRIALS]]
+    # 48 trials in corpus order and two whose criteria have scoping headings (cohorts, donors and recipients)
+    scoped = [corpus_dir / "ctgov-v2" / f"{nct}.json" for nct in ("NCT02856893", "NCT05507827")]
+    paths = [p for p in sorted((corpus_dir / "ctgov-v2").glob("NCT*.json")) if p not in scoped][:48] + scoped
+    records = [read(path) for path in paths]
     grid = build_grid(records)
     assert len(grid.trials) == MAX_TRIALS and len(grid.rows) > 20
     refs = [{item.ref for item in walk(record)} for record in records]
@@ -176,7 +183,14 @@ def test_fifty_corpus_trials_make_a_consistent_grid(corpus_dir):
             assert set(cell.items) <= refs[column]
             assert (cell.text == NOT_STATED) == (not cell.stated)
     assert len({(r.key, r.scope) for r in grid.rows}) == len(grid.rows)
-    assert any(r.scope for r in grid.rows), "some corpus trial has a scoped requirement"
+    keys = [(r.key, r.scope) for r in grid.rows]
+    scoped_rows = [n for n, (_, scope) in enumerate(keys) if scope]
+    assert scoped_rows
+    for n in scoped_rows:  # below everyone's row of that facet, if there is one
+        key = keys[n][0]
+        if (key, None) in keys:
+            assert keys.index((key, None)) < n
+        assert grid.rows[n].cells[48].stated or grid.rows[n].cells[49].stated
 
 
 def test_the_callers_item_facets_are_what_the_grid_reads(seeds):

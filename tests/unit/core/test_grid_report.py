@@ -32,8 +32,8 @@ def library(tmp_path_factory, corpus_dir):
 def test_the_seeds_grid_pdf(library):
     pdf = library.make_report("grid", SEEDS, ReportOptions(reviewer="Dr. Grid"))
     pages = page_texts(pdf)
-    assert pages[0].startswith("Eligibility grid of 3 trials")
-    assert "Eligibility grid: 3 trials" in pages[0]
+    assert pages[0].startswith("Eligibility grid: 3 trials")
+    assert "Eligibility grid of 3 trials" in pages[0]  # the running header
     for text in pages:  # the header row repeats on every page
         assert re.search(r"Facet NCT06924645 .*NCT07312656 .*NCT02455596", text)
         assert "by Dr. Grid" in text
