@@ -8,7 +8,9 @@ labelled with the scope, right below the same facet's row for everyone. Each cel
 requirement in words ("ECOG 0-2", "ANC ≥ 1.5 ×10⁹/L", "stable allowed") or "not stated", with the
 items that decide it and their texts. A row differs when two trials state different values (ECOG 0-2
 against 1-3: the wording does not count, the values do); it is partial when some trials do not state
-it. "Only differences" shows the rows that differ, and on request the partial ones too.
+it. "Only differences" shows the rows that differ, and on request the partial ones too. In a row
+that differs, the cells whose value is not the one most trials state are its outliers (bold in the
+window and the PDF): the odd ones out among many trials.
 
 The window (gui/views/grid_window.py), the PDF (reports/grid.html.j2), the CSV, the JSON and the
 text of `reviewer grid` all read one Grid.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,6 +114,7 @@ class GridRow:
     cells: tuple[GridCell, ...]
     differs: bool  # two trials state different values
     partial: bool  # some trials state it, some do not
+    outliers: frozenset[int] = frozenset()  # columns whose value is not the one most trials state
 
     @property
     def title(self) -> str:
@@ -183,12 +187,24 @@ def build_grid(
         stated_values = {cell.value for cell in cells if cell.stated}
         partial = not all(cell.stated for cell in cells)
         group = ROW_GROUPS[_slot(key)[0]][0]
-        rows.append(GridRow(key, scope, group, cells, len(stated_values) > 1, partial))
+        rows.append(GridRow(key, scope, group, cells, len(stated_values) > 1, partial, _outliers(cells)))
     return Grid(
         tuple(record.registry_id for record in records),
         tuple(record.brief_title or record.official_title or "" for record in records),
         tuple(rows),
     )
+
+
+def _outliers(cells: tuple[GridCell, ...]) -> frozenset[int]:
+    """The columns that state another value than the one most trials state; none when no value is
+    stated more often than every other (ECOG 0-1 against 0-2 alone: neither is the odd one out)."""
+    counts = Counter(cell.value for cell in cells if cell.stated)
+    if len(counts) < 2:
+        return frozenset()
+    (usual, most), (_, next_most) = counts.most_common(2)
+    if most == next_most:
+        return frozenset()
+    return frozenset(n for n, cell in enumerate(cells) if cell.stated and cell.value != usual)
 
 
 def trial_count_problem(count: int) -> str | None:

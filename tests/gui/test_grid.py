@@ -51,6 +51,10 @@ def test_the_grid_of_the_selection(window, qtbot):
     assert model.data(model.index(ecog, columns["NCT02455596"])) == "ECOG 0-2"
     assert model.data(model.index(ecog, 0), DIFFERS_ROLE) is True
     assert model.data(model.index(ecog, 0), Qt.ItemDataRole.BackgroundRole) == theme.DIFFERS
+    assert model.data(
+        model.index(ecog, columns["NCT06924645"]), Qt.ItemDataRole.FontRole
+    ).bold()  # 1-3: odd one out
+    assert model.data(model.index(ecog, columns["NCT02455596"]), Qt.ItemDataRole.FontRole) is None
     tip = model.data(model.index(ecog, columns["NCT06924645"]), Qt.ItemDataRole.ToolTipRole)
     assert "Inclusion criterion 6: " in tip and "ECOG" in tip
     platelets = model.row_of("lab:platelets")

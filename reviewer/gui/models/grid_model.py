@@ -4,7 +4,8 @@ title row above each group of facets (demographics, performance status, haematol
 The facets name the rows in the vertical header, which stays in place while the trials scroll
 sideways. A row whose trials state different values carries DIFFERS_ROLE True, a "≠" before its
 facet and the amber wash (theme.DIFFERS) that reads on light and dark palettes; "not stated" cells
-are grey and italic. A cell's tooltip quotes the criteria that decide it; ITEMS_ROLE gives their
+are grey and italic; in a row that differs, a value other than the one most trials state is bold
+(core.grid's outliers). A cell's tooltip quotes the criteria that decide it; ITEMS_ROLE gives their
 ItemRefs (a double-click opens the trial at the first).
 """
 
@@ -160,15 +161,21 @@ class GridModel(ReadOnlyTableModel):
             if not cell.stated:
                 return f"{registry_id}: no criterion states {row.title}"
             deciding = "\n".join(f"• {text}" for text in cell.deciding)
-            return f"{registry_id} · {row.title}: {cell.text}\n\n{deciding}\n\nDouble-click to open the trial at it."
+            odd = "\n(not what most of these trials require)" if index.column() in row.outliers else ""
+            return (
+                f"{registry_id} · {row.title}: {cell.text}{odd}\n\n{deciding}\n\n"
+                "Double-click to open the trial at it."
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.BackgroundRole:
             return theme.DIFFERS if row.differs else None
         if role == Qt.ItemDataRole.ForegroundRole and not cell.stated:
             return NOT_STATED_COLOR
-        if role == Qt.ItemDataRole.FontRole and not cell.stated:
-            return _italic()
+        if role == Qt.ItemDataRole.FontRole:
+            if not cell.stated:
+                return _italic()
+            return _bold() if index.column() in row.outliers else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{row.title}: {cell.text if cell.stated else NOT_STATED}"
         if role == DIFFERS_ROLE:

@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -49,9 +49,22 @@ GEOMETRY_KEY = "grid_geometry"
 
 
 class FacetHeader(ConceptHeader):
-    """The facet column: each facet's title word-wrapped, frozen beside the scrolling trials."""
+    """The facet column: each facet's title word-wrapped, frozen beside the scrolling trials; a
+    group's title, in bold, is measured in bold (it wraps sooner)."""
 
     WIDTH = 250
+
+    def sectionSizeFromContents(self, section: int) -> QSize:  # noqa: N802 (Qt override)
+        size = super().sectionSizeFromContents(section)
+        model = self.model()
+        font = model.headerData(section, Qt.Orientation.Vertical, Qt.ItemDataRole.FontRole) if model else None
+        if not isinstance(font, QFont):
+            return size
+        bounds = QRect(0, 0, self.WIDTH - 2 * self.PAD, 100000)
+        height = (
+            QFontMetrics(font).boundingRect(bounds, Qt.TextFlag.TextWordWrap, self._text(section)).height()
+        )
+        return QSize(self.WIDTH, max(size.height(), height + 2 * self.PAD))
 
 
 def load_grid(task, library, registry_ids: list[str]):

@@ -90,6 +90,15 @@ def test_a_row_differs_on_values_not_on_wording_and_not_stated_is_partial(seed_g
     assert "lab:platelets" in {r.key for r in with_partial} and "consent" not in {r.key for r in with_partial}
 
 
+def test_outliers_are_the_values_most_trials_do_not_state(seed_grid, seeds):
+    ecog = row(seed_grid, "performance:ECOG")  # 1-3 against 0-2 twice
+    assert ecog.outliers == {0}
+    assert row(seed_grid, "life_expectancy").outliers == {1}
+    assert row(seed_grid, "consent").outliers == frozenset()
+    two = build_grid([seeds[0], seeds[2]])
+    assert row(two, "performance:ECOG").outliers == frozenset()  # one against one: neither is odd
+
+
 def test_the_neuroendocrine_seeds_share_age_and_differ_on_ecog(seeds):
     grid = build_grid([seeds[0], seeds[2]])
     age, ecog = row(grid, "age"), row(grid, "performance:ECOG")

@@ -41,6 +41,8 @@ def test_the_seeds_grid_pdf(library):
     assert "≠ Performance status (ECOG) ECOG 1-3 incl. 6 ECOG 0-2" in whole
     assert "Platelets not stated ≥ 100 ×10⁹/L incl. 5 not stated" in whole
     assert "Informed consent required" in whole
+    html = library.report_html("grid", SEEDS, ReportOptions(reviewer=""))
+    assert html.count('class="cell outlier"') == 3  # age 18-75, ECOG 1-3, life expectancy ≥ 6 months
 
 
 def test_many_trials_come_eight_to_a_page_with_the_facet_column_again(library):
