@@ -29,6 +29,22 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 4  # (requirement key, scope)
 STATED_ROLE = Qt.ItemDataRole.UserRole + 5
 
 NOT_STATED_COLOR = QColor(128, 128, 128)
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        DIFFERS_ROLE,
+        ITEMS_ROLE,
+        ROW_KIND_ROLE,
+        KEY_ROLE,
+        STATED_ROLE,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -143,7 +159,11 @@ class GridModel(ReadOnlyTableModel):
         return self.lines[row].row is not None  # a group's title row is not
 
     def cell(self, index: QModelIndex | QPersistentModelIndex, role: int):
-        if not 0 <= index.row() < len(self.lines) or not 0 <= index.column() < self.columnCount():
+        # Qt asks each cell for a dozen roles at every measure and paint (50 trials: thousands of
+        # cells): the roles answered nowhere below are turned away first
+        if role not in _ROLES or self.grid is None:
+            return None
+        if not 0 <= index.row() < len(self.lines) or not 0 <= index.column() < len(self.grid.trials):
             return None
         line = self.lines[index.row()]
         if line.row is None:

@@ -17,10 +17,9 @@ import re
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QFileDialog,
     QHBoxLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +38,7 @@ from ...core.output_file import write_output
 from .. import tasks
 from ..icons import icon
 from ..models.grid_model import ITEMS_ROLE, GridModel
+from .cell_table import cell_table
 from .comparison_view import ConceptHeader
 
 log = logging.getLogger(__name__)
@@ -136,31 +135,18 @@ class GridWindow(QWidget):
         top.addWidget(self.csv_button)
         top.addWidget(self.pdf_button)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("gridTable")
-        self.table.setAccessibleName("Eligibility grid of " + ", ".join(self.registry_ids))
-        self.table.setTabKeyNavigation(False)
-        self.table.setVerticalHeader(FacetHeader(self.table))
-        self.table.setModel(self.model)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        horizontal = self.table.horizontalHeader()
-        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        horizontal.setDefaultSectionSize(COLUMN_WIDTH)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        horizontal.sectionResized.connect(lambda *_: self._fit_timer.start())
+        self.table = cell_table(
+            self,
+            self.model,
+            "gridTable",
+            "Eligibility grid of " + ", ".join(self.registry_ids),
+            FacetHeader(),
+        )
+        self.table.horizontalHeader().setDefaultSectionSize(COLUMN_WIDTH)
+        # rows as tall as their wrapped text, measured again by Qt when a column's width changes
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.doubleClicked.connect(self.open_cell)
         self.table.activated.connect(self.open_cell)  # Enter on a cell
-        self._fit_timer = QTimer(self)
-        self._fit_timer.setSingleShot(True)
-        self._fit_timer.setInterval(0)
-        self._fit_timer.timeout.connect(self.fit_rows)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -196,9 +182,7 @@ class GridWindow(QWidget):
             f"{len(grid.trials)} trials, {len(grid.rows)} facets; the trials state different values on "
             f"{grid.differing} (≠, amber). Hover a cell for its criteria; double-click to open the trial there."
         )
-        self._apply_spans()
         self._fit_columns()
-        self.fit_rows()
         for button in (self.csv_button, self.pdf_button):
             button.setEnabled(True)
         self.loaded = True
@@ -213,32 +197,20 @@ class GridWindow(QWidget):
     def _filter_changed(self, *_args) -> None:
         self.with_partial.setEnabled(self.only_differences.isChecked())
         self.model.set_filter(self.only_differences.isChecked(), self.with_partial.isChecked())
-        self._apply_spans()
-        self.fit_rows()
-
-    def _apply_spans(self) -> None:
-        self.table.clearSpans()
-        columns = self.model.columnCount()
-        if columns > 1:
-            for row in self.model.group_rows():
-                self.table.setSpan(row, 0, 1, columns)
 
     def _fit_columns(self) -> None:
-        """The trials share the window's width, none narrower than COLUMN_WIDTH (then they scroll)."""
+        """The trials share the window's width while each gets COLUMN_WIDTH; past that they keep it
+        (resizable) and scroll sideways."""
         columns = self.model.columnCount()
-        if not columns:
-            return
-        available = self.table.viewport().width() or (self.width() - self.table.verticalHeader().width())
-        width = max(COLUMN_WIDTH, available // columns)
         header = self.table.horizontalHeader()
-        header.blockSignals(True)
-        for column in range(columns):
-            header.resizeSection(column, width)
-        header.blockSignals(False)
-
-    def fit_rows(self) -> None:
-        """Every row as tall as its wrapped text."""
-        self.table.resizeRowsToContents()
+        fits = columns * COLUMN_WIDTH <= self.table.viewport().width()
+        mode = QHeaderView.ResizeMode.Stretch if fits else QHeaderView.ResizeMode.Interactive
+        if not columns or header.sectionResizeMode(0) == mode:
+            return
+        header.setSectionResizeMode(mode)
+        if not fits:  # from the stretched widths back to the readable one
+            for column in range(columns):
+                header.resizeSection(column, COLUMN_WIDTH)
 
     def focus_content(self) -> None:
         self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -344,13 +316,11 @@ class GridWindow(QWidget):
         super().showEvent(event)
         if self.loaded:
             self._fit_columns()
-            self._fit_timer.start()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
         if self.loaded:
             self._fit_columns()
-            self._fit_timer.start()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if self.settings is not None:
