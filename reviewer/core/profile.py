@@ -61,6 +61,8 @@ ANALYTE_TITLES = {
     "creatinine": "Creatinine", "creatinine_clearance": "Creatinine clearance", "egfr": "eGFR",
     "bilirubin": "Bilirubin", "ast": "AST", "alt": "ALT", "transaminases": "AST/ALT", "alp": "ALP",
     "albumin": "Albumin", "inr": "INR", "pt": "PT", "aptt": "aPTT", "lvef": "LVEF", "qtc": "QTc",
+    "direct_bilirubin": "Direct bilirubin", "hematocrit": "Haematocrit", "hba1c": "HbA1c", "ck": "CK",
+    "glucose": "Glucose", "amylase": "Amylase", "lipase": "Lipase", "shortening_fraction": "Shortening fraction",
 }  # fmt: skip
 
 
@@ -85,7 +87,8 @@ def facet_title(key: str) -> str:
     kind, _, detail = key.partition(":")
     detail, _, condition = detail.partition("|")
     if kind == "lab":
-        title = ANALYTE_TITLES.get(detail, detail.replace("_", " ").upper() if len(detail) <= 4 else detail)
+        spoken = detail.replace("_", " ")
+        title = ANALYTE_TITLES.get(detail, spoken.upper() if len(detail) <= 4 else spoken.capitalize())
     elif kind == "performance":
         title = f"Performance status ({detail})"
     elif detail:
