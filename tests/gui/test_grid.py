@@ -179,3 +179,26 @@ def test_the_report_dialog_makes_the_grid_of_the_selection(window, qtbot):
     with qtbot.waitSignal(one.sig_render_failed, timeout=60000) as failed:
         one.render_now()
     assert failed.args[0] == "an eligibility grid takes 2 to 50 trials; 1 was given"
+
+
+def test_ctrl_c_copies_a_cell_with_its_criteria(window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    grid = open_grid(window, qtbot)
+    model = grid.model
+    column = next(c for c in range(3) if model.headerData(c, Qt.Orientation.Horizontal) == "NCT06924645")
+    grid.table.setFocus()
+    grid.table.setCurrentIndex(model.index(model.row_of("performance:ECOG"), column))
+    qtbot.keyClick(grid.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QGuiApplication.clipboard().text()
+    assert copied.startswith("NCT06924645 · Performance status (ECOG): ECOG 1-3\nInclusion criterion 6: ")
+
+
+def test_an_import_builds_the_open_grids_again(window, qtbot):
+    from reviewer.core.library import Change
+
+    grid = open_grid(window, qtbot)
+    grid.only_differences.setChecked(True)
+    with qtbot.waitSignal(grid.sig_loaded, timeout=15000):
+        window.apply_change(Change(records_of=frozenset({1}), library_list=True))
+    assert [row.key for row in grid.model.facet_rows()] == ["age", "performance:ECOG", "life_expectancy"]

@@ -4,7 +4,7 @@ One QTableView over a GridModel: the facets are its vertical header, so they sta
 trials scroll sideways. "Only differences" hides the facets on which every trial that states one
 states the same value ("…or not stated by some" keeps those some trials leave out). A cell's tooltip
 quotes the criteria that decide it; a double-click (or Enter) opens the trial at that criterion
-(``sig_open_item``). CSV and PDF export buttons; the window remembers its size and place.
+(``sig_open_item``); Ctrl+C copies a cell with its criteria. CSV and PDF export buttons; the window remembers its size and place.
 
 The grid is built off the GUI thread; ``sig_loaded`` fires when it is shown, ``sig_exported(path)``
 when a file is written.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -153,6 +153,7 @@ class GridWindow(QWidget):
         layout.setSpacing(0)
         layout.addLayout(top)
         layout.addWidget(self.table)
+        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_cell)
         QShortcut(QKeySequence.StandardKey.Close, self, activated=self.close)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.close)
 
@@ -231,6 +232,19 @@ class GridWindow(QWidget):
         kind, key = (refs[0].kind.value, refs[0].path) if refs else ("trial", "")
         self.sig_open_item.emit(registry_id, kind, key)
         return True
+
+    def copy_cell(self) -> str:
+        """Ctrl+C: the current cell to the clipboard, with its trial, facet and deciding criteria."""
+        index = self.table.currentIndex()
+        row = self.model.grid_row(index.row()) if index.isValid() else None
+        if row is None:
+            return ""
+        cell = row.cells[index.column()]
+        text = "\n".join(
+            [f"{self.model.registry_id(index.column())} · {row.title}: {cell.text}", *cell.deciding]
+        )
+        QGuiApplication.clipboard().setText(text)
+        return text
 
     # ------------------------------------------------------------ export
 
