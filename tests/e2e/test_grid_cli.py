@@ -34,6 +34,10 @@ def test_grid_text_json_csv_and_pdf(tmp_path):
     )
     pages = PdfReader(io.BytesIO(out_pdf.read_bytes())).pages
     assert "Eligibility grid: 3 trials" in pages[0].extract_text()
+    report = tmp_path / "report.pdf"
+    reviewer(data_dir, "report", "grid", *SEEDS[:2], "-o", str(report), "--reviewer", "Dr. Grid")
+    first = " ".join(PdfReader(io.BytesIO(report.read_bytes())).pages[0].extract_text().split())
+    assert "Eligibility grid: 2 trials" in first and "by Dr. Grid" in first
 
 
 def test_wrong_trials_get_one_sentence(tmp_path):
