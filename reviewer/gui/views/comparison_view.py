@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionHeader,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from ..models.comparison_model import (
     ComparisonModel,
 )
 from ..models.notes_model import TAG_COLORS
+from .cell_table import cell_table
 from .trial_view import NoteRequest
 
 MIN_COLUMN_WIDTH = 240
@@ -228,26 +228,15 @@ class ComparisonView(QWidget):
         summary.addWidget(self.key_title)
         summary.addWidget(self.key_differences)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("comparisonTable")
-        self.table.setAccessibleName("Comparison of " + ", ".join(self.registry_ids))
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
-        self.table.setVerticalHeader(ConceptHeader(self.table))
+        self.table = cell_table(
+            self,
+            self.model,
+            "comparisonTable",
+            "Comparison of " + ", ".join(self.registry_ids),
+            ConceptHeader(),
+        )
         self.table.setItemDelegate(CellDelegate(self.table))
-        self.table.setModel(self.model)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         horizontal = self.table.horizontalHeader()
-        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         horizontal.sectionResized.connect(lambda *_: self._fit_rows_later())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
