@@ -3,8 +3,6 @@ real corpus, checked against the profile each trial's current record gives, read
 
 from __future__ import annotations
 
-import zipfile
-
 import pytest
 
 from reviewer.core.facet_filters import FacetCondition, FacetSyntaxError, parse_facet, parse_facets
@@ -76,14 +74,9 @@ def test_several_conditions_in_one_box():
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, corpus_dir):
-    folder = tmp_path_factory.mktemp("facet-filters")
-    archive = folder / "studies.zip"
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for study in sorted((corpus_dir / "ctgov-v2").glob("*.json")):
-            bundle.write(study, study.name)
-    opened = Library(open_store(folder / "data"))
-    assert not import_paths(opened.store, [archive, corpus_dir / "ctgov-xml"]).failed
+def library(tmp_path_factory, corpus_zip, corpus_dir):
+    opened = Library(open_store(tmp_path_factory.mktemp("facet-filters") / "data"))
+    assert not import_paths(opened.store, [corpus_zip, corpus_dir / "ctgov-xml"]).failed
     yield opened
     opened.close()
 
