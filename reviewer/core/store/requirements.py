@@ -19,12 +19,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ..eligibility import criterion_facets
 from ..facets.rules import PERFORMANCE_DOMAIN
 from ..facets.values import LAB_BASE_UNITS
 from ..items import ItemRef
 from ..profile import Requirement, profile
-from ..record import TrialRecord
+from ..record import Criterion, Eligibility, TrialRecord
 from .columns import REQUIREMENT_COLUMN_NAMES
 from .sqlite.connection import raw_connection
 
@@ -90,6 +92,17 @@ def requirement_rows(record: TrialRecord) -> list[tuple]:
     """The rows of a record's requirements: profile(criterion_facets(record), its sex)."""
     sex = record.eligibility.sex if record.eligibility is not None else None
     return rows_of(profile(criterion_facets(record), sex))
+
+
+def stored_requirement_rows(parts: str, sex: str | None) -> list[tuple]:
+    """requirement_rows of a stored version from its ``parts`` and ``sex`` columns alone: what the
+    profile reads of a record (its criteria trees and its sex), without rebuilding the whole record
+    (three times faster: the migration that fills the table uses it)."""
+    trees = orjson.loads(parts).get("criteria")
+    if trees is None:
+        return []
+    criteria = {section: [Criterion.from_dict(item) for item in items] for section, items in trees.items()}
+    return requirement_rows(TrialRecord(registry_id="", eligibility=Eligibility(sex=sex, **criteria)))
 
 
 def write_requirements(

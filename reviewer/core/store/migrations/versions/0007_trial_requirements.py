@@ -8,9 +8,9 @@ Create Date: 2026-12-03 18:00:00
 A row per core.profile.Requirement of the trial's current version: its key, scope, kind, value
 (JSON), text and items (JSON list of item keys), plus typed columns the filters compare inside
 SQLite (the eligible range's bounds, their strictness and unit; allowed performance scores as a
-bit mask; a stance), with one covering index by key. Upgrading reads every current version's record
-and computes its profile with this version of the app (about 1 ms a trial); the import writes them
-from then on.
+bit mask; a stance), with one covering index by key. Upgrading reads every current version's criteria
+trees and sex and computes its profile with this version of the app (4.6 s for 20,000 generated
+trials, with the same rows as their import writes); the import writes them from then on.
 """
 
 import sqlalchemy as sa
@@ -70,24 +70,24 @@ def upgrade() -> None:
 
 
 def _fill() -> None:
-    """Every trial's rows, from its current version's record read and profiled by this app."""
-    # the app's own reading of a record and of its requirements: what the import writes
-    from sqlmodel import Session
+    """Every trial's rows, from its current version profiled by this app, as the import writes them."""
+    from reviewer.core.store.requirements import stored_requirement_rows, write_requirements
 
-    from reviewer.core.store.reading import load_record
-    from reviewer.core.store.requirements import requirement_rows, write_requirements
-
-    bind = op.get_bind()
-    cursor = bind.connection.driver_connection.cursor()
+    cursor = op.get_bind().connection.driver_connection.cursor()
+    (total,) = cursor.execute("SELECT count(*) FROM trial WHERE current_version_id IS NOT NULL").fetchone()
     versions = cursor.execute(
-        "SELECT id, current_version_id FROM trial WHERE current_version_id IS NOT NULL ORDER BY id"
-    ).fetchall()
-    session = Session(bind=bind)
-    for done, (trial_id, version_id) in enumerate(versions, 1):
-        rows = requirement_rows(load_record(session, version_id))
-        write_requirements(cursor, trial_id, version_id, rows, replace=False)
-        if done % BATCH == 0 or done == len(versions):
-            _progress(done, len(versions))
+        "SELECT trial.id, v.id, v.parts, v.sex FROM trial JOIN trial_version AS v ON v.id = trial.current_version_id "
+        "ORDER BY trial.id"
+    )
+    writer = op.get_bind().connection.driver_connection.cursor()
+    done = 0
+    while batch := versions.fetchmany(BATCH):
+        for trial_id, version_id, parts, sex in batch:
+            write_requirements(
+                writer, trial_id, version_id, stored_requirement_rows(parts, sex), replace=False
+            )
+        done += len(batch)
+        _progress(done, total)
 
 
 def downgrade() -> None:
