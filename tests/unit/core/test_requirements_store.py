@@ -56,6 +56,22 @@ def test_the_import_stores_each_corpus_trials_profile_and_reads_it_back_equal(
         "SELECT count(*) FROM trial_requirement r JOIN trial t ON t.id = r.trial_id WHERE r.version_id != t.current_version_id",
     )[0]
     assert mismatched == 0
+    # what the migration computes from a version's parts and sex is what the import wrote
+    from reviewer.core.store.columns import REQUIREMENT_COLUMN_NAMES
+    from reviewer.core.store.requirements import stored_requirement_rows
+
+    written: dict[int, list[tuple]] = {}
+    for trial_id, *row in rows(
+        library, f"SELECT trial_id, {', '.join(REQUIREMENT_COLUMN_NAMES)} FROM trial_requirement ORDER BY id"
+    ):
+        written.setdefault(trial_id, []).append(tuple(row))
+    versions = rows(
+        library,
+        "SELECT t.id, v.parts, v.sex FROM trial t JOIN trial_version v ON v.id = t.current_version_id",
+    )
+    assert {trial_id: stored_requirement_rows(parts, sex) for trial_id, parts, sex in versions} == {
+        trial_id: written.get(trial_id, []) for trial_id, _, _ in versions
+    }
     # some trials asked for, in the order asked, an unknown id left out
     some = list(library.requirements(["NCT04870190", "nct04501120", "NCT99999999"]))
     assert [registry_id for registry_id, _ in some] == ["NCT04870190", "NCT04501120"]
