@@ -118,6 +118,9 @@ def cmd_list(args, library: Library) -> int:
     if args.json:
         _print_json({"total": total, "trials": rows})
     else:
+        if where.facets:
+            said = "; ".join(condition.label for condition in where.facets)
+            print(f"Eligibility: {said} (a trial that states nothing about it passes)")
         _print_rows(rows)
         print(f"{total} trial(s)" + (f", first {len(rows)} shown" if len(rows) < total else ""))
     return 0

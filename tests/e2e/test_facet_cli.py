@@ -63,6 +63,7 @@ def test_each_facet_narrows_and_the_brief_example_holds(data_dir):
     all_three = listed(data_dir, "ecog=2", "anc>=1.0 10^9/L", "brain-mets")
     assert all_three <= both <= ecog
     text = reviewer(data_dir, "list", "--facet", "ecog=2", "--limit", "5").stdout
+    assert text.startswith("Eligibility: ECOG 2 allowed (a trial that states nothing about it passes)\n")
     assert text.rstrip().endswith(f"{len(ecog)} trial(s), first 5 shown")
 
 
