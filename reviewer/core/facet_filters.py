@@ -4,7 +4,8 @@
 
 Syntax, one condition each (the window's box takes several, separated by commas or semicolons):
 
-    ecog=2   who=1   karnofsky=70   lansky=60    a performance score the trial allows
+    ecog=2   who=1   karnofsky=70   lansky=60    a performance score the trial allows (ECOG and
+                                                  WHO are one scale: both are checked)
     anc=1.0 10^9/L   platelets=75000/uL           a patient's lab value the trial accepts (the unit
     creatinine=1.4 mg/dL   bilirubin=2 xULN       is converted; omitted: the analyte's usual one);
                                                   ">=" or "<=" instead of "=" mean the same
@@ -45,6 +46,12 @@ class FacetCondition:
     text: str = ""  # the condition as written, tidied: "anc=1 10^9/L"
 
     @property
+    def keys(self) -> tuple[str, ...]:
+        """The profile keys whose requirements it reads: ECOG and WHO performance status are one
+        scale (Zubrod's), so a score is checked against both."""
+        return SAME_SCALE_KEYS.get(self.key, (self.key,))
+
+    @property
     def label(self) -> str:
         """The condition in words: "ECOG 2 allowed", "ANC 1 ×10⁹/L accepted"."""
         detail = self.key.partition(":")[2]
@@ -62,6 +69,10 @@ class FacetCondition:
         return "Brain metastases allowed"
 
 
+SAME_SCALE_KEYS = {
+    "performance:ECOG": ("performance:ECOG", "performance:WHO"),
+    "performance:WHO": ("performance:WHO", "performance:ECOG"),
+}
 SCALES = {"ecog": "ECOG", "who": "WHO", "karnofsky": "Karnofsky", "kps": "Karnofsky", "lansky": "Lansky"}
 BRAIN_METASTASES = ("brain-mets", "brain-metastases", "brain_metastases", "brain-mets-allowed")
 ANALYTE_ALIASES = {

@@ -66,7 +66,7 @@ class TrialFilter:
 # A trial is ruled out by a requirement of its own that excludes the value (for everyone: a cohort's
 # requirement does not rule the trial out); each condition is one uncorrelated subquery along the
 # covering index ix_trial_requirement_filter (key first), which SQLite evaluates once per query.
-_RULED_OUT = "trial.id NOT IN (SELECT trial_id FROM trial_requirement WHERE key = :{p}_key AND scope IS NULL AND {test})"
+_RULED_OUT = "trial.id NOT IN (SELECT trial_id FROM trial_requirement WHERE key IN ({keys}) AND scope IS NULL AND {test})"
 _OUT_OF_RANGE = (
     "(low > :{p}_value OR (low = :{p}_value AND low_strict) OR high < :{p}_value OR (high = :{p}_value AND high_strict))"
 )
@@ -74,10 +74,12 @@ _OUT_OF_RANGE = (
 
 def _facet_sql(condition: FacetCondition, p: str) -> tuple[str, dict[str, Any]]:
     """One facet condition as SQL on ``trial`` and its parameters (named from ``p``)."""
-    params: dict[str, Any] = {f"{p}_key": condition.key}
+    names = [f"{p}_key_{i}" for i in range(len(condition.keys))]
+    params: dict[str, Any] = dict(zip(names, condition.keys, strict=True))
+    keys = ", ".join(f":{name}" for name in names)
     kind = condition.kind
     if kind == "biomarker":
-        sql = f"trial.id IN (SELECT trial_id FROM trial_requirement WHERE key = :{p}_key AND stance = 'required')"
+        sql = f"trial.id IN (SELECT trial_id FROM trial_requirement WHERE key IN ({keys}) AND stance = 'required')"
         return sql, params
     if kind == "performance":
         scale = condition.key.split(":", 1)[1]
@@ -95,7 +97,7 @@ def _facet_sql(condition: FacetCondition, p: str) -> tuple[str, dict[str, Any]]:
         test = "stance = 'excluded'"
     else:
         raise ValueError(f"no filter for facets of kind {kind!r}")
-    return _RULED_OUT.format(p=p, test=test), params
+    return _RULED_OUT.format(keys=keys, test=test), params
 
 
 def _columns(table) -> list:

@@ -8,6 +8,7 @@ import pytest
 from reviewer.core.facet_filters import FacetCondition, FacetSyntaxError, parse_facet, parse_facets
 from reviewer.core.ingest import import_paths
 from reviewer.core.library import Library, TrialFilter
+from reviewer.core.profile import Requirement
 from reviewer.core.store.db import open_store
 
 
@@ -109,13 +110,13 @@ def expected(library: Library, condition: FacetCondition) -> set[str]:
             if any(key == condition.key and r.value[0] == "required" for (key, _), r in requirements.items()):
                 passing.add(registry_id)
             continue
-        stated = requirements.get((condition.key, None))
-        if stated is None or not rules_out(stated, condition):
+        stated = [requirements[(key, None)] for key in condition.keys if (key, None) in requirements]
+        if not any(rules_out(requirement, condition) for requirement in stated):
             passing.add(registry_id)
     return passing
 
 
-FILTERS = ["ecog=2", "ecog=0", "karnofsky=60", "anc=1.0 10^9/L", "anc=1.5", "platelets=90,000/uL",
+FILTERS = ["ecog=2", "ecog=0", "who=2", "karnofsky=60", "anc=1.0 10^9/L", "anc=1.5", "platelets=90,000/uL",
            "hemoglobin=8.5 g/dL", "creatinine=1.6 mg/dL", "bilirubin=1.6 xULN", "ast=3", "crcl=50",
            "brain-mets", "age=16", "age=80", "sex=male", "gene=EGFR", "gene=HER2"]  # fmt: skip
 
@@ -132,6 +133,23 @@ def test_each_filter_keeps_exactly_the_trials_whose_requirements_allow_the_value
         assert 0 < len(listed) < total / 4  # a few trials require the gene
     else:
         assert 0 < total - len(listed) < total  # some trials rule the value out, most pass
+
+
+def test_ecog_and_who_are_one_scale(library):
+    """A trial that states WHO performance status 0-1 rules out an ECOG 2 patient, and the other way."""
+    who = {registry_id for registry_id, r in library.requirements() if ("performance:WHO", None) in r}
+    assert who, "the corpus states WHO performance status"
+    ecog2 = {r["registry_id"] for r in library.list_trials(TrialFilter(facets=(parse_facet("ecog=2"),)))}
+    who2 = {r["registry_id"] for r in library.list_trials(TrialFilter(facets=(parse_facet("who=2"),)))}
+    assert ecog2 == who2
+    who_without_2 = {
+        registry_id
+        for registry_id, r in library.requirements()
+        if 2 not in r.get(("performance:WHO", None), Requirement("", "", (2,), "", ())).value
+    }
+    assert "NCT00777179" in who_without_2 and not who_without_2 & ecog2  # WHO 0-1: no ECOG 2 patient
+    assert parse_facet("who=1").keys == ("performance:WHO", "performance:ECOG")
+    assert parse_facet("karnofsky=70").keys == ("performance:Karnofsky",)
 
 
 def test_filters_combine_with_each_other_and_with_the_search(library):
