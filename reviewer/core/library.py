@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,17 +23,18 @@ from .. import paths
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
 from .items import ItemRef, TextSpan
-from .store import errors, listing, reading
+from .store import errors, listing, reading, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
 from .store.listing import TrialFilter
 from .store.sqlite.bulk import SORT_INDEX_COLUMNS, bulk_import_running
-from .store.sqlite.connection import connect_read_only, is_writable
+from .store.sqlite.connection import connect_read_only, dbapi, is_writable
 
 if TYPE_CHECKING:
     from .compare import Comparison
     from .grid import Grid
     from .ingest import ImportPlan, ImportReport, ProgressCallback
+    from .profile import Requirement
     from .record import TrialRecord
     from .report_batch import BriefResult
     from .reports import ReportOptions
@@ -173,6 +174,7 @@ class Library:
 
     def __init__(self, store: Store):
         self.store = store
+        self._requirements = requirements.LibraryRequirements(store.path, store.uri)
 
     # ------------------------------------------------------------ opening
 
@@ -205,6 +207,7 @@ class Library:
         return self.store.read_only
 
     def close(self) -> None:
+        self._requirements.close()
         self.store.close()
 
     def failure_of(self, error: BaseException) -> StoreError | None:
@@ -340,6 +343,20 @@ class Library:
         """The notes of these trials (of one tag only, if given), by trial, item and time."""
         with self.store.session() as session:
             return [note_dict(n) for n in notes_core.notes_of(session, list(trial_ids), tag)]
+
+    def requirements(
+        self, registry_ids: list[str] | None = None
+    ) -> Iterator[tuple[str, dict[tuple[str, str | None], Requirement]]]:
+        """(registry id, its requirements by (key, scope)) of these trials, or of every trial
+        (None), as stored with their current versions: equal to core.profile.profile() of each
+        current record, read in one pass (a trial that states none has {}; an id that is no
+        trial's registry id is left out). The whole library is read once and kept until the store
+        changes (requirements.LibraryRequirements): a patient check asked again reads nothing."""
+        if registry_ids is None:
+            return iter(self._requirements.all())
+        with self.store.session() as session:
+            found = list(requirements.iter_requirements(dbapi(session), registry_ids))
+        return iter(found)
 
     # ------------------------------------------------------------ writing notes
 
