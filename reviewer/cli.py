@@ -1,4 +1,4 @@
-"""The `reviewer` command line: gui (default), import, list, show, search, compare, report, db.
+"""The `reviewer` command line: gui (default), import, list, show, search, compare, match, report, db.
 
 Only argparse is loaded before the command is known, so `reviewer gui` shows its window without
 first loading the store's libraries; the commands themselves live in commands.py (core only).
@@ -88,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true")
     cmp.add_argument("--width", type=int, default=160)
 
+    match = sub.add_parser(
+        "match", parents=[common], help="check a patient against trials (no ids: the whole library, ranked)"
+    )
+    match.add_argument("ids", nargs="*", metavar="ID", help="the trials to check (default: every trial)")
+    match.add_argument(
+        "--patient", required=True, metavar="FILE.json",
+        help="the patient's values (the format: resources/patients/example.json)",
+    )  # fmt: skip
+    match.add_argument("--limit", type=int, default=20, help="show the first N trials of the ranking (default 20)")
+    match.add_argument("--json", action="store_true")
+
     diff = sub.add_parser("diff", parents=[common], help="what changed between two versions of a trial")
     diff.add_argument("id", metavar="ID")
     diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="version number (default: the one before --to)")
@@ -144,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd_diff,
         cmd_import,
         cmd_list,
+        cmd_match,
         cmd_report,
         cmd_search,
         cmd_show,
@@ -166,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 "report": cmd_report,
                 "compare": cmd_compare,
                 "diff": cmd_diff,
+                "match": cmd_match,
             }
             handler = handlers[command]
             return handler(args, library)

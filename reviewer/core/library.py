@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,9 @@ from .store.sqlite.connection import connect_read_only, is_writable
 if TYPE_CHECKING:
     from .compare import Comparison
     from .ingest import ImportPlan, ImportReport, ProgressCallback
+    from .match.patient import Patient
+    from .match.ranking import MatchResult
+    from .profile import Requirement
     from .record import TrialRecord
     from .report_batch import BriefResult
     from .reports import ReportOptions
@@ -392,6 +395,60 @@ class Library:
                 raise ValueError("the arms of one trial are compared at a time")
             return compare_arms(records[0]), trial_ids
         return compare_records(records), trial_ids
+
+    def requirements(
+        self, registry_ids: list[str] | None = None
+    ) -> Iterator[tuple[str, dict[tuple[str, str | None], Requirement]]]:
+        """(registry id, {(key, scope): Requirement}) of each trial's current version (None: every
+        trial); ids not in the store are left out."""
+        # the interim one, computed from the current records: the stored requirements replace it
+        from .eligibility import criterion_facets
+        from .profile import profile
+
+        with self.store.session() as session:
+            ids = list(reading.all_registry_ids(session)) if registry_ids is None else list(registry_ids)
+            for registry_id in ids:
+                trial = reading.trial_by_registry_id(session, registry_id)
+                if trial is None or trial.current_version_id is None:
+                    continue
+                record = reading.load_record(session, trial.current_version_id)
+                sex = record.eligibility.sex if record.eligibility else None
+                yield trial.registry_id, profile(criterion_facets(record), sex)
+
+    def trial_titles(self, registry_ids: list[str]) -> dict[str, str]:
+        """registry id -> the title the library list shows (the ids in the store only)."""
+        from sqlalchemy import select
+
+        from .store.tables import Trial
+
+        trial = Trial.__table__
+        titles: dict[str, str] = {}
+        with self.store.session() as session:
+            ids = list(dict.fromkeys(registry_ids))
+            for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+                query = select(trial.c.registry_id, trial.c.brief_title).where(
+                    trial.c.registry_id.in_(ids[start : start + 500])
+                )
+                titles.update((rid, title or "") for rid, title in session.connection().execute(query))
+        return titles
+
+    def match(self, patient: Patient, registry_ids: list[str] | None = None, limit: int | None = None) -> MatchResult:
+        """The patient check (core.match): these trials (None: the whole library) ranked for the
+        patient, the first ``limit`` with their checks; ``missing`` names the ids not in the store."""
+        from .match.ranking import rank
+
+        if registry_ids is None:
+            return rank(self.requirements(None), patient, limit)
+        known, missing = [], []
+        with self.store.session() as session:
+            for registry_id in dict.fromkeys(registry_ids):
+                trial = reading.trial_by_registry_id(session, registry_id)
+                if trial is None or trial.current_version_id is None:
+                    missing.append(registry_id)
+                elif trial.registry_id not in known:
+                    known.append(trial.registry_id)
+        result = rank(self.requirements(known) if known else [], patient, limit)
+        return replace(result, missing=tuple(missing))
 
     def report_context(self, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
         """What a report's template is rendered with (reports.build_context)."""

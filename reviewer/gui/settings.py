@@ -88,6 +88,18 @@ class Settings:
     def set_open_tabs(self, tabs: list[dict], current: int) -> None:
         self.qsettings.setValue("open_tabs", json.dumps({"tabs": tabs, "current": current}))
 
+    # the patient check's form: {"patient": the patient file's JSON, "whole_library": bool}
+    def patient_check(self) -> dict:
+        try:
+            value = json.loads(str(self.qsettings.value("patient_check", "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def set_patient_check(self, state: dict) -> None:
+        self.qsettings.setValue("patient_check", json.dumps(state, ensure_ascii=False))
+        self.qsettings.sync()
+
     # window state (bytes from saveGeometry / saveState)
     def state(self, key: str) -> bytes | None:
         value = self.qsettings.value(f"window/{key}")
