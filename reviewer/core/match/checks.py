@@ -156,7 +156,7 @@ def _bounds_of_lab(requirement: Requirement, lab: LabValue | None, name: str) ->
         if not _holds(value, op, limit):
             return FAILS, f"{name}{lab.text(unit)} not allowed: {requirement.text}"
     if untested:
-        needs = "given with its ULN" if XULN in untested else f"in {UNIT_TEXT.get(untested[0], untested[0])}"
+        needs = "with its ULN" if XULN in untested else f"in {UNIT_TEXT.get(untested[0], untested[0])}"
         return UNKNOWN, f"{name}{lab.text()} cannot be tested against {requirement.text}: give it {needs}"
     unit = requirement.value[0][2] if requirement.value else None
     return MEETS, f"{name}{lab.text(unit)} allowed: {requirement.text}"

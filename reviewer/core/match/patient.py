@@ -247,15 +247,15 @@ class _FieldReader:
         return float(value)
 
     def score(self, key: str, value: Any, high: int, step: int) -> int | None:
-        number = self.number(key, value, 0, high)
-        if number is None:
+        given = self.number(key, value, 0, high)
+        if given is None:
             return None
-        if not number.is_integer() or int(number) % step:
+        if not given.is_integer() or int(given) % step:
             steps = "a whole number" if step == 1 else f"a multiple of {step}"
             raise PatientFileError(
-                f'{self.name}: "{key}" is {number(number)}: it must be {steps} from 0 to {high}'
+                f'{self.name}: "{key}" is {number(given)}: it must be {steps} from 0 to {high}'
             )
-        return int(number)
+        return int(given)
 
     def text(self, key: str, value: Any) -> str:
         if not isinstance(value, str):

@@ -181,14 +181,24 @@ def rank(
     trials: Iterable[tuple[str, Requirements]], patient: Patient, limit: int | None = None
 ) -> MatchResult:
     """Check every trial and rank them: possible first, fewest unknowns, most met, then by id.
-    Only the first ``limit`` are given their full checks; the ranking reads statuses alone, each
-    distinct requirement value judged once (most trials share "age >= 18" or "ECOG 0-1")."""
+    Only the first ``limit`` are given their full checks. The ranking counts statuses alone, each
+    distinct requirement value judged once (most trials share "age >= 18" or "ECOG 0-1"); a trial
+    whose requirements are read together (_judged) is counted the slow way."""
     memo: _Memo = {}
     ranked = []
     possible = 0
     for registry_id, requirements in trials:
-        fails = unknown = met = 0
-        for requirement, status, _reason in _judged(requirements, patient, memo):
+        fails = unknown = met = performance = 0
+        together = False
+        for requirement in requirements.values():
+            found = memo.get((requirement.key, requirement.value))
+            if found is None:
+                found = memo[(requirement.key, requirement.value)] = evaluate(requirement, patient)
+            if requirement.kind == "performance":
+                performance += 1
+            elif "|" in requirement.key:
+                together = True
+            status = found[0]
             if status == MEETS:
                 met += 1
             elif requirement.scope is not None:
@@ -197,6 +207,8 @@ def rank(
                 fails += 1
             else:
                 unknown += 1
+        if together or performance > 1:
+            fails, unknown, met = _counts(_judged(requirements, patient, memo))
         if not fails:
             possible += 1
         ranked.append((fails > 0, fails or unknown, -met, registry_id, requirements))
@@ -204,3 +216,17 @@ def rank(
     shown = ranked if limit is None else ranked[:limit]
     matches = [check_trial(entry[3], entry[4], patient, memo) for entry in shown]
     return MatchResult(patient, matches, len(ranked), possible)
+
+
+def _counts(judged: Iterable[tuple[Requirement, str, str]]) -> tuple[int, int, int]:
+    """(fails, unknown, met) as TrialMatch counts them: a scoped requirement counts only when met."""
+    fails = unknown = met = 0
+    for requirement, status, _reason in judged:
+        if status == MEETS:
+            met += 1
+        elif requirement.scope is None:
+            if status == FAILS:
+                fails += 1
+            else:
+                unknown += 1
+    return fails, unknown, met

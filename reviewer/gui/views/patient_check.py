@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -91,11 +91,11 @@ class PatientCheckView(QWidget):
         self.check_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.check_button.setToolTip("Check the patient against the trials (Enter in a field, or Ctrl+Enter)")
         self.check_button.clicked.connect(self.run)
-        self.open_button = QPushButton("&Open patient…", self)
+        self.open_button = QPushButton("Loa&d patient…", self)
         self.open_button.clicked.connect(self.choose_file)
-        self.save_button = QPushButton("Sa&ve patient…", self)
+        self.save_button = QPushButton("&Save patient…", self)
         self.save_button.clicked.connect(self.choose_save_file)
-        self.clear_button = QPushButton("C&lear", self)
+        self.clear_button = QPushButton("Clear val&ues", self)
         self.clear_button.setToolTip("Empty the form (every value not given)")
         self.clear_button.clicked.connect(self.form.clear)
         top = QHBoxLayout()
@@ -155,10 +155,6 @@ class PatientCheckView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
 
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(400)
-        self._save_timer.timeout.connect(self.save_values)
         remembered = settings.patient_check()
         self.form.set_json(remembered.get("patient", {}))
         whole = remembered.get("whole_library", not self.selected_ids)
@@ -169,27 +165,21 @@ class PatientCheckView(QWidget):
     # ------------------------------------------------------------ the form and its memory
 
     def _watch_form(self) -> None:
-        self.form.sig_changed.connect(self._save_timer.start)
-        for button in (self.only_selected, self.whole_library):
-            button.toggled.connect(lambda *_: self._save_timer.start())
+        """Every change is remembered at once (a small settings write): nothing typed is lost."""
+        self.form.sig_changed.connect(self.save_values)
+        self.whole_library.toggled.connect(lambda _checked: self.save_values())
 
     def save_values(self) -> None:
         """Remember the form (and the choice of trials) for the next session."""
-        self._save_timer.stop()
         self.settings.set_patient_check(
             {"patient": self.form.to_json(), "whole_library": self.whole_library.isChecked()}
         )
-
-    def hideEvent(self, event) -> None:  # noqa: N802 (Qt override): the tab closed or the window closing
-        if self._save_timer.isActive():
-            self.save_values()
-        super().hideEvent(event)
 
     def refresh_selection(self) -> None:
         """The library's selection changed: what "the selected trials" will check."""
         self.selected_ids = list(self.selection())
         count = len(self.selected_ids)
-        self.only_selected.setText(f"The &selected trials ({count})")
+        self.only_selected.setText(f"The selected t&rials ({count})")
         self.only_selected.setEnabled(count > 0)
         if not count and self.only_selected.isChecked():
             self.whole_library.setChecked(True)

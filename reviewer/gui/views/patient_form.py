@@ -61,7 +61,6 @@ class LabRow:
         self.value.setSpecialValueText(NOT_GIVEN)
         self.value.setValue(-1)
         self.value.setAccessibleName(f"{title} value")
-        self.value.setKeyboardTracking(False)
         self.label.setBuddy(self.value)
         units = [u for u in rules.ANALYTE_UNITS.get(analyte, frozenset()) if u is not None]
         first = FIRST_UNIT.get(analyte)
@@ -170,12 +169,12 @@ class PatientForm(QWidget):
         form = QFormLayout(person)
         form.addRow("&Label", self.label)
         form.addRow("&Age", self.age)
-        form.addRow("&Sex", self.sex)
-        form.addRow("&ECOG", self.ecog)
+        form.addRow("Se&x", self.sex)
+        form.addRow("EC&OG", self.ecog)
         form.addRow("&Karnofsky", self.karnofsky)
         form.addRow("&Brain metastases", self.brain)
         form.addRow("&Prior lines", self.prior_lines)
-        form.addRow("Life e&xpectancy", self.life_expectancy)
+        form.addRow("L&ife expectancy", self.life_expectancy)
         for key, text in YES_NO:
             form.addRow(text, self.yes_no[key])
         form.addRow("Bio&markers", self.biomarkers)
@@ -221,7 +220,6 @@ class PatientForm(QWidget):
         spin.setSuffix(suffix)
         spin.setValue(low)
         spin.setAccessibleName(name)
-        spin.setKeyboardTracking(False)
         spin.lineEdit().returnPressed.connect(self.sig_submit)
         return spin
 
@@ -265,8 +263,16 @@ class PatientForm(QWidget):
         return data
 
     def set_json(self, data: dict) -> None:
-        """Fill the form from a patient's JSON (a loaded file, the remembered values)."""
-        data = data if isinstance(data, dict) else {}
+        """Fill the form from a patient's JSON (a loaded file, the remembered values); one
+        sig_changed at the end."""
+        blocked = self.blockSignals(True)
+        try:
+            self._fill(data if isinstance(data, dict) else {})
+        finally:
+            self.blockSignals(blocked)
+        self.sig_changed.emit()
+
+    def _fill(self, data: dict) -> None:
         self.label.setText(str(data.get("label") or ""))
         for key, spin in (("age", self.age), ("prior_lines", self.prior_lines)):
             value = data.get(key)

@@ -1,0 +1,106 @@
+"""The patient check over the whole library: the time from asking to the ranked trials, and its two
+parts, loading every trial's requirements (Library.requirements) and judging and ranking them
+(core.match.ranking.rank). Target: 100,000 trials in <= 1 s.
+
+    cd tests/perf && ../../.venv/bin/python bench_match.py --n 20000
+
+Builds (once, cached under $BENCH_DIR, default /tmp/reviewer-match-bench) a store of N generated
+trials (make_corpus.write_zip: real corpus records varied, imported on the bulk path); opening it
+later upgrades it to the current schema if it is older. The patient is resources/patients/example.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE)]
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/reviewer-match-bench"))
+TARGET_S_AT_100K = 1.0
+
+
+def build_store(n: int) -> Path:
+    from make_corpus import write_zip
+
+    from reviewer.core.library import Library
+
+    work = BENCH_DIR / f"n{n}"
+    data_dir = work / "data"
+    done = work / "store-complete"
+    if done.exists():
+        return data_dir
+    work.mkdir(parents=True, exist_ok=True)
+    zip_path = work / "ctg-studies.json.zip"
+    if not zip_path.exists():
+        print(f"generating {n:,} studies into {zip_path} …", flush=True)
+        write_zip(zip_path, n)
+    print(f"importing {zip_path} (bulk) into {data_dir} …", flush=True)
+    started = time.perf_counter()
+    library = Library.open(data_dir, with_samples=False)
+    report = library.import_paths([zip_path], bulk=True)
+    library.close()
+    print(f"{report.summary()} in {time.perf_counter() - started:.0f} s", flush=True)
+    done.write_text("ok\n")
+    return data_dir
+
+
+def timed(fn, runs: int) -> tuple[list[float], object]:
+    seconds, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        seconds.append(time.perf_counter() - started)
+    return seconds, result
+
+
+def line(name: str, seconds: list[float], n: int) -> str:
+    median = statistics.median(seconds)
+    at_100k = median * 100_000 / n
+    return (
+        f"{name:<34} median {median * 1000:9.1f} ms   best {min(seconds) * 1000:9.1f} ms   "
+        f"(x{100_000 / n:g}: ~{at_100k:.2f} s at 100,000)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    from reviewer.core.library import Library
+    from reviewer.core.match.patient import Patient
+    from reviewer.core.match.ranking import rank
+
+    data_dir = build_store(args.n)
+    library = Library.open(data_dir, with_samples=False, progress=lambda message: print(message, flush=True))
+    patient = Patient.load(ROOT / "resources" / "patients" / "example.json")
+    total = library.count_trials()
+    print(f"== the patient check over {total:,} trials ({args.runs} runs) ==")
+    loading, loaded = timed(lambda: list(library.requirements()), args.runs)
+    requirements = sum(len(reqs) for _rid, reqs in loaded)
+    print(line("load every trial's requirements", loading, total) + f"   {requirements:,} requirements")
+    judging, result = timed(lambda: rank(loaded, patient, limit=20), args.runs)
+    print(line("judge and rank (in memory)", judging, total))
+    whole, result = timed(lambda: library.match(patient, limit=20), args.runs)
+    print(line("Library.match, whole library", whole, total))
+    estimate = statistics.median(whole) * 100_000 / total
+    verdict = "ok" if estimate <= TARGET_S_AT_100K else "MISSED"
+    print(
+        f"{result.checked:,} checked, {result.possible:,} possible; at 100,000 about {estimate:.2f} s "
+        f"(target <= {TARGET_S_AT_100K:g} s: {verdict})"
+    )
+    library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
