@@ -23,12 +23,12 @@ from .. import paths
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
 from .items import ItemRef, TextSpan
-from .store import errors, listing, reading
+from .store import errors, listing, reading, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
 from .store.listing import TrialFilter
 from .store.sqlite.bulk import SORT_INDEX_COLUMNS, bulk_import_running
-from .store.sqlite.connection import connect_read_only, is_writable
+from .store.sqlite.connection import connect_read_only, dbapi, is_writable
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -343,6 +343,17 @@ class Library:
         with self.store.session() as session:
             return [note_dict(n) for n in notes_core.notes_of(session, list(trial_ids), tag)]
 
+    def requirements(
+        self, registry_ids: list[str] | None = None
+    ) -> Iterator[tuple[str, dict[tuple[str, str | None], Requirement]]]:
+        """(registry id, its requirements by (key, scope)) of these trials, or of every trial
+        (None), as stored with their current versions: equal to core.profile.profile() of each
+        current record, read in one pass (a trial that states none has {}; an id that is no
+        trial's registry id is left out)."""
+        with self.store.session() as session:
+            found = list(requirements.iter_requirements(dbapi(session), registry_ids))
+        return iter(found)
+
     # ------------------------------------------------------------ writing notes
 
     def add_note(
@@ -396,25 +407,6 @@ class Library:
             return compare_arms(records[0]), trial_ids
         return compare_records(records), trial_ids
 
-    def requirements(
-        self, registry_ids: list[str] | None = None
-    ) -> Iterator[tuple[str, dict[tuple[str, str | None], Requirement]]]:
-        """(registry id, {(key, scope): Requirement}) of each trial's current version (None: every
-        trial); ids not in the store are left out."""
-        # the interim one, computed from the current records: the stored requirements replace it
-        from .eligibility import criterion_facets
-        from .profile import profile
-
-        with self.store.session() as session:
-            ids = list(reading.all_registry_ids(session)) if registry_ids is None else list(registry_ids)
-            for registry_id in ids:
-                trial = reading.trial_by_registry_id(session, registry_id)
-                if trial is None or trial.current_version_id is None:
-                    continue
-                record = reading.load_record(session, trial.current_version_id)
-                sex = record.eligibility.sex if record.eligibility else None
-                yield trial.registry_id, profile(criterion_facets(record), sex)
-
     def trial_titles(self, registry_ids: list[str]) -> dict[str, str]:
         """registry id -> the title the library list shows (the ids in the store only)."""
         from sqlalchemy import select
@@ -432,7 +424,9 @@ class Library:
                 titles.update((rid, title or "") for rid, title in session.connection().execute(query))
         return titles
 
-    def match(self, patient: Patient, registry_ids: list[str] | None = None, limit: int | None = None) -> MatchResult:
+    def match(
+        self, patient: Patient, registry_ids: list[str] | None = None, limit: int | None = None
+    ) -> MatchResult:
         """The patient check (core.match): these trials (None: the whole library) ranked for the
         patient, the first ``limit`` with their checks; ``missing`` names the ids not in the store."""
         from .match.ranking import rank

@@ -110,3 +110,32 @@ SUMMARY = (
 SUMMARY_COLUMNS = tuple(c.name for c in SUMMARY)
 LIST_COLUMNS = ("id", "registry_id", *SUMMARY_COLUMNS)  # the library table's columns
 LIST_SORT_COLUMNS = LIST_COLUMNS[1:]  # what `reviewer list --sort` offers
+
+
+class RequirementColumn(NamedTuple):
+    """A column of ``trial_requirement``: one profile.Requirement of a trial's current version."""
+
+    name: str
+    type: type  # str, float, int, bool
+    required: bool = False  # NOT NULL
+
+
+# After (trial_id, version_id): the Requirement's own fields (value and items as JSON), then the typed
+# values the library's facet filters compare inside SQLite (store/requirements.py derives them).
+REQUIREMENT_COLUMNS = (
+    RequirementColumn("key", str, True),  # "performance:ECOG", "lab:anc", "brain_metastases"
+    RequirementColumn("scope", str),  # the scoping heading ("Cohort 2"), None: everyone
+    RequirementColumn("kind", str, True),
+    RequirementColumn("value", str, True),  # JSON of Requirement.value (tuples as lists)
+    RequirementColumn("text", str, True),
+    RequirementColumn("items", str, True),  # JSON list of the ItemRef keys that state it
+    # the eligible range in ``unit`` (age in years, labs in the analyte's base unit, days, lines)
+    RequirementColumn("low", float),
+    RequirementColumn("low_strict", bool),  # ">" rather than ">="
+    RequirementColumn("high", float),
+    RequirementColumn("high_strict", bool),
+    RequirementColumn("unit", str),
+    RequirementColumn("scores", int),  # allowed performance scores: bit i = the scale's i-th score
+    RequirementColumn("stance", str),  # brain metastases, biomarker, sex and the bare kinds' value
+)
+REQUIREMENT_COLUMN_NAMES = tuple(c.name for c in REQUIREMENT_COLUMNS)

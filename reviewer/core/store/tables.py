@@ -18,7 +18,7 @@ from pydantic import create_model
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .columns import RECORD_COLUMNS
+from .columns import RECORD_COLUMNS, REQUIREMENT_COLUMNS
 
 
 def _parent(table: str, nullable: bool = False, index: bool = True) -> Column:
@@ -81,6 +81,36 @@ class TrialVersion(RecordColumns, table=True):
     # the record's fields (columns.RECORD_COLUMNS) come from RecordColumns
     # everything else of the record (see mapping.PART_FIELDS), as JSON
     parts: str = Field(sa_column=Column(String, nullable=False, server_default="{}"))
+
+
+def _requirement_columns() -> type[SQLModel]:
+    fields: dict[str, Any] = {
+        c.name: (c.type, ...) if c.required else (c.type | None, None) for c in REQUIREMENT_COLUMNS
+    }
+    return create_model("RequirementColumns", __base__=SQLModel, __module__=__name__, **fields)
+
+
+RequirementColumns = _requirement_columns()
+
+# the facet filters' index: every row of one key together, in trial order (a new trial's rows go at
+# the end of their key's run), covering the typed columns so a filter never reads the table
+REQUIREMENT_FILTER_INDEX = ("key", "trial_id", "scope", "unit", "low", "low_strict", "high", "high_strict",
+                            "scores", "stance")  # fmt: skip
+
+
+class TrialRequirement(RequirementColumns, table=True):
+    """One requirement (core.profile.Requirement) of a trial's current version; a new current
+    version replaces its trial's rows in the transaction that writes it (store/requirements.py)."""
+
+    __tablename__ = "trial_requirement"
+    __table_args__ = (Index("ix_trial_requirement_filter", *REQUIREMENT_FILTER_INDEX),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    trial_id: int = Field(sa_column=_parent("trial"))
+    # the version the rows were computed from (the trial's current one). No foreign key: versions
+    # go only with their trial, whose deletion takes these rows; a key would need an index to
+    # cascade through, written for nothing at every import
+    version_id: int
 
 
 class Identifier(SQLModel, table=True):

@@ -29,6 +29,7 @@ from .mapping import (
     record_values,
     trial_summary,
 )
+from .requirements import requirement_rows, write_requirements
 from .sqlite import fts
 from .sqlite.connection import dbapi
 
@@ -125,6 +126,7 @@ class Prepared:
     summary: tuple  # SUMMARY_COLUMNS of the trial row
     fts: tuple[str, ...]  # sqlite.fts.FTS_COLUMNS
     identifiers: list[tuple]  # (kind, position, value, type, domain, link)
+    requirements: list[tuple]  # columns.REQUIREMENT_COLUMNS: the record's profile (requirements.py)
     warnings: tuple[str, ...] = ()  # ParsedRecord.warnings: reported with the import, not stored
 
 
@@ -162,6 +164,7 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
         summary=trial_summary(r),
         fts=tuple(document[c] for c in fts.FTS_COLUMNS),
         identifiers=[(i.kind, n, i.value, i.type, i.domain, i.link) for n, i in enumerate(r.identifiers)],
+        requirements=requirement_rows(r),
         warnings=parsed.warnings,
     )
 
@@ -213,6 +216,7 @@ def save_record_raw(
         trial_id = cursor.lastrowid
         _insert_version(writer, version_id, trial_id, 1, prepared, source_name, stamp)
         fts.write_document(cursor, trial_id, prepared.fts, replace=False)
+        write_requirements(cursor, trial_id, version_id, prepared.requirements, replace=False)
         return SaveResult("added", registry_id, trial_id, version_id)
     trial_id, current_version_id, version_count = trial
     same = next(
@@ -238,6 +242,7 @@ def save_record_raw(
     if _supersedes(prepared.source_format, prepared.version_date, current_format, current_date):
         values.update(zip(SUMMARY_COLUMNS, prepared.summary, strict=True), current_version_id=version_id)
         fts.write_document(cursor, trial_id, prepared.fts, replace=True)
+        write_requirements(cursor, trial_id, version_id, prepared.requirements, replace=True)
     assignments = ", ".join(f"{column} = ?" for column in values)
     cursor.execute(f"UPDATE trial SET {assignments} WHERE id = ?", (*values.values(), trial_id))
     return SaveResult("updated", registry_id, trial_id, version_id)

@@ -274,3 +274,38 @@ def test_0006_gives_each_selection_the_kind_of_its_item_and_keeps_its_offsets(tm
         kinds = dict(conn.execute("SELECT body, item_kind FROM note"))
     assert kinds["in other outcome 1"] == kinds["in the arm"] == "span"
     assert kinds["on other criterion 2"] == "criterion"
+
+
+def test_0007_fills_the_requirements_of_every_trials_current_version(tmp_path):
+    """An existing store (the 0006 fixture) gets each trial's profile stored, as the import writes it."""
+    from reviewer.core.eligibility import criterion_facets
+    from reviewer.core.library import Library
+    from reviewer.core.profile import profile
+
+    shutil.copy(STORES / "0006.sqlite3", tmp_path / STORE_FILE_NAME)
+    messages = []
+    library = Library(open_store(tmp_path, messages.append))
+    assert "Upgrading the library: the eligibility requirements of 3 of 3 trials…" in messages
+    stored = dict(library.requirements())
+    with library.store.session() as session:
+        expected = {}
+        for registry_id in list(reading.all_registry_ids(session)):
+            record = reading.current_record(session, registry_id)
+            expected[registry_id] = profile(criterion_facets(record), record.eligibility.sex)
+    assert stored == expected and sum(len(r) for r in stored.values()) >= 10
+    # the neuroendocrine seeds: ECOG 1-3 against 0-2, both from 18 years
+    assert stored["NCT06924645"][("performance:ECOG", None)].value == (1, 2, 3)
+    assert stored["NCT02455596"][("performance:ECOG", None)].value == (0, 1, 2)
+    assert stored["NCT06924645"][("age", None)].value[0] == stored["NCT02455596"][("age", None)].value[0] == 18
+    library.close()
+    # down and up again: the table goes and comes back with the same rows
+    def dump():
+        with sqlite3.connect(tmp_path / STORE_FILE_NAME) as conn:
+            return conn.execute("SELECT * FROM trial_requirement ORDER BY id").fetchall()
+
+    before = dump()
+    command.downgrade(alembic_config(tmp_path / STORE_FILE_NAME), "0006")
+    with sqlite3.connect(tmp_path / STORE_FILE_NAME) as conn:
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'trial_requirement'").fetchall()
+    command.upgrade(alembic_config(tmp_path / STORE_FILE_NAME), "0007")
+    assert dump() == before
