@@ -159,15 +159,16 @@ dialog.close()
 
 # the patient check: the example patient against the whole library, ranked
 window.notes_dock.hide()
-window.splitter.setSizes([330, 1110])
 patient_view = window.open_patient_check()
+settle()
+window.splitter.setSizes([200, 1240])
 patient_view.whole_library.setChecked(True)
 patient_view.load_file(Path("resources/patients/example.json"))
 patient_view.run()
 deadline = time.time() + 60
 while (patient_view.result is None or not patient_view.check_button.isEnabled()) and time.time() < deadline:
     settle(1)
-patient_view.splitter.setSizes([430, 680])
+patient_view.splitter.setSizes([380, 850])
 top = patient_view.results.topLevelItem(0)
 if top is not None:
     patient_view.results.setCurrentItem(top.child(0) or top)

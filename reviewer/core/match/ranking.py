@@ -185,23 +185,27 @@ def rank(
     distinct requirement value judged once (most trials share "age >= 18" or "ECOG 0-1"); a trial
     whose requirements are read together (_judged) is counted the slow way."""
     memo: _Memo = {}
+    # the store shares one Requirement object among the trials stating the same thing: judged by
+    # identity first (an int's hash), then by value; the objects live in ``ranked`` meanwhile
+    by_object: dict[int, tuple[str, int, bool]] = {}
     ranked = []
     possible = 0
     for registry_id, requirements in trials:
         fails = unknown = met = performance = 0
         together = False
         for requirement in requirements.values():
-            found = memo.get((requirement.key, requirement.value))
-            if found is None:
-                found = memo[(requirement.key, requirement.value)] = evaluate(requirement, patient)
-            if requirement.kind == "performance":
-                performance += 1
-            elif "|" in requirement.key:
-                together = True
-            status = found[0]
+            entry = by_object.get(id(requirement))
+            if entry is None:
+                entry = by_object[id(requirement)] = _entry(requirement, patient, memo)
+            status, read_with, scoped = entry
+            if read_with:
+                if read_with == _SCALE:
+                    performance += 1
+                else:
+                    together = True
             if status == MEETS:
                 met += 1
-            elif requirement.scope is not None:
+            elif scoped:
                 continue
             elif status == FAILS:
                 fails += 1
@@ -216,6 +220,18 @@ def rank(
     shown = ranked if limit is None else ranked[:limit]
     matches = [check_trial(entry[3], entry[4], patient, memo) for entry in shown]
     return MatchResult(patient, matches, len(ranked), possible)
+
+
+_SCALE, _ALTERNATIVE = 1, 2  # requirements read with the others of their trial (_judged)
+
+
+def _entry(requirement: Requirement, patient: Patient, memo: _Memo) -> tuple[str, int, bool]:
+    """(status, how it is read with the others, scoped) of one requirement, judged once per value."""
+    found = memo.get((requirement.key, requirement.value))
+    if found is None:
+        found = memo[(requirement.key, requirement.value)] = evaluate(requirement, patient)
+    read_with = _SCALE if requirement.kind == "performance" else _ALTERNATIVE if "|" in requirement.key else 0
+    return found[0], read_with, requirement.scope is not None
 
 
 def _counts(judged: Iterable[tuple[Requirement, str, str]]) -> tuple[int, int, int]:

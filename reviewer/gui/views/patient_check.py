@@ -79,7 +79,7 @@ class PatientCheckView(QWidget):
         scroll.setObjectName("patientForm")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
-        scroll.setMinimumWidth(self.form.sizeHint().width() + 24)
+        scroll.setMinimumWidth(320)
 
         self.only_selected = QRadioButton(self)
         self.whole_library = QRadioButton("The &whole library", self)
@@ -128,7 +128,7 @@ class PatientCheckView(QWidget):
         header = self.results.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 260), (1, 190), (3, 170)):
+        for column, width in ((0, 190), (1, 78), (3, 130)):
             header.resizeSection(column, width)
         self.scope_note = QLabel(
             'Requirements under a scope ("Cohort 2") never fail a trial on their own: the patient may belong '
@@ -148,6 +148,7 @@ class PatientCheckView(QWidget):
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([380, 900])  # the form narrow, the ranked trials wide
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -283,11 +284,12 @@ class PatientCheckView(QWidget):
         bold.setBold(True)
         for place, match in enumerate(result.matches, 1):
             title = titles.get(match.registry_id, "")
-            top = QTreeWidgetItem([f"{place}. {match.registry_id}  {title}", match.summary(), "", ""])
+            verdict = "✗ fails" if match.verdict == FAILS else "possible"
+            top = QTreeWidgetItem([f"{place}. {match.registry_id}  {title}", verdict, match.summary(), ""])
             top.setData(0, ITEM_ROLE, (match.registry_id, None, None))
             top.setToolTip(0, title)
-            top.setToolTip(1, match.summary())
-            for column in range(2):
+            top.setToolTip(2, match.summary())
+            for column in range(3):
                 top.setFont(column, bold)
             top.setForeground(1, self._brush(FAILS if match.verdict == FAILS else MEETS))
             for check in match.checks:

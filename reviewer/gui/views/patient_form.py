@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -41,7 +40,7 @@ ECOG_WORDS = ("fully active", "light work", "self-care, up > 50%", "limited self
 NOT_GIVEN = "—"
 YES_NO = (("pregnant", "Pregnant"), ("breastfeeding", "Breastfeeding"), ("measurable_disease", "Measurable disease"),
           ("consent", "Consents"), ("contraception", "Will use contraception"),
-          ("active_infection", "Active infection (HIV, HBV, HCV …)"), ("other_malignancy", "Another malignancy"))  # fmt: skip
+          ("active_infection", "Active infection"), ("other_malignancy", "Another malignancy"))  # fmt: skip
 
 
 def _unit_text(unit: str | None) -> str:
@@ -65,6 +64,7 @@ class LabRow:
         units = [u for u in rules.ANALYTE_UNITS.get(analyte, frozenset()) if u is not None]
         first = FIRST_UNIT.get(analyte)
         units.sort(key=lambda u: (u != first, u == XULN, u))
+        self.value.setMaximumWidth(130)
         self.unit = QComboBox(parent)
         self.unit.setAccessibleName(f"{title} unit")
         for unit in units or [None]:
@@ -76,6 +76,7 @@ class LabRow:
         self.uln.setSpecialValueText("ULN " + NOT_GIVEN)
         self.uln.setPrefix("")
         self.uln.setAccessibleName(f"{title} upper limit of normal")
+        self.uln.setMaximumWidth(120)
         self.uln.setToolTip(
             f"The lab's upper limit of normal for {title}, in the same unit: lets a trial's × ULN bound be tested"
         )
@@ -150,6 +151,7 @@ class PatientForm(QWidget):
         self.yes_no = {
             key: self._combo(text, [(NOT_GIVEN, None), ("Yes", True), ("No", False)]) for key, text in YES_NO
         }
+        self.yes_no["active_infection"].setToolTip("HIV, hepatitis B or C, or another active infection")
         self.biomarkers = QLineEdit(self)
         self.biomarkers.setAccessibleName("Biomarkers")
         self.biomarkers.setPlaceholderText("EGFR L858R; ALK negative; PD-L1 TPS 60%")
@@ -178,13 +180,12 @@ class PatientForm(QWidget):
         for key, text in YES_NO:
             form.addRow(text, self.yes_no[key])
         form.addRow("Bio&markers", self.biomarkers)
-        conditions = QHBoxLayout()
-        for box in self.conditions.values():
+        conditions = QGridLayout()
+        for number, box in enumerate(self.conditions.values()):
             box.setToolTip(
                 "Trials set other lab limits for these patients (e.g. ALT ≤ 5 × ULN with liver metastases)"
             )
-            conditions.addWidget(box)
-        conditions.addStretch(1)
+            conditions.addWidget(box, number // 2, number % 2)
         form.addRow("Conditions", conditions)
 
         labs = QGroupBox("Laboratory values", self)
@@ -226,6 +227,9 @@ class PatientForm(QWidget):
     def _combo(self, name: str, choices: list[tuple[str, object]]) -> QComboBox:
         combo = QComboBox(self)
         combo.setAccessibleName(name)
+        # as narrow as a dozen characters: the form fits beside the results (the list pops up wide)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
         for text, data in choices:
             combo.addItem(text, data)
         return combo
