@@ -4,15 +4,13 @@ parts, loading every trial's requirements (Library.requirements) and judging and
 
     cd tests/perf && ../../.venv/bin/python bench_match.py --n 20000
 
-Builds (once, cached under $BENCH_DIR, default /tmp/reviewer-match-bench) a store of N generated
-trials (make_corpus.write_zip: real corpus records varied, imported on the bulk path); opening it
-later upgrades it to the current schema if it is older. The patient is resources/patients/example.json.
+Reads (or builds once) bench_gui.py's store of N generated trials (cached under $BENCH_DIR, default
+/tmp/reviewer-gui-bench); opening it upgrades it to the current schema if it is older. The patient is resources/patients/example.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,33 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(ROOT), str(HERE)]
-BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp/reviewer-match-bench"))
 TARGET_S_AT_100K = 1.0
-
-
-def build_store(n: int) -> Path:
-    from make_corpus import write_zip
-
-    from reviewer.core.library import Library
-
-    work = BENCH_DIR / f"n{n}"
-    data_dir = work / "data"
-    done = work / "store-complete"
-    if done.exists():
-        return data_dir
-    work.mkdir(parents=True, exist_ok=True)
-    zip_path = work / "ctg-studies.json.zip"
-    if not zip_path.exists():
-        print(f"generating {n:,} studies into {zip_path} …", flush=True)
-        write_zip(zip_path, n)
-    print(f"importing {zip_path} (bulk) into {data_dir} …", flush=True)
-    started = time.perf_counter()
-    library = Library.open(data_dir, with_samples=False)
-    report = library.import_paths([zip_path], bulk=True)
-    library.close()
-    print(f"{report.summary()} in {time.perf_counter() - started:.0f} s", flush=True)
-    done.write_text("ok\n")
-    return data_dir
 
 
 def timed(fn, runs: int) -> tuple[list[float], object]:
@@ -75,6 +47,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+
+    from bench_gui import build_store
 
     from reviewer.core.library import Library
     from reviewer.core.match.patient import Patient

@@ -279,15 +279,19 @@ def canonical_unit(text: str) -> str | None:
     return None
 
 
-def _read_labs(value: Any, name: str) -> dict[str, LabValue]:
+def _object(value: Any, name: str, key: str, example: str) -> dict:
+    """A field holding a JSON object ({} when not given)."""
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise PatientFileError(
-            f'{name}: "labs" must be an object of analytes, such as {{"anc": {{"value": 1.5, "unit": "10^9/L"}}}}'
-        )
+        raise PatientFileError(f'{name}: "{key}" must be an object, such as {example}')
+    return value
+
+
+def _read_labs(value: Any, name: str) -> dict[str, LabValue]:
     labs = {}
-    for given_analyte, entry in value.items():
+    example = '{"anc": {"value": 1.5, "unit": "10^9/L"}}'
+    for given_analyte, entry in _object(value, name, "labs", example).items():
         analyte = given_analyte.strip().lower().replace(" ", "_")
         if analyte not in ANALYTES:
             close = _closest(analyte, ANALYTES)
@@ -389,14 +393,8 @@ def gene_name(text: str) -> str | None:
 
 
 def _read_biomarkers(value: Any, name: str) -> dict[str, tuple[str, ...]]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise PatientFileError(
-            f'{name}: "biomarkers" must be an object of genes, such as {{"EGFR": "L858R"}}'
-        )
     found = {}
-    for written, statuses in value.items():
+    for written, statuses in _object(value, name, "biomarkers", '{"EGFR": "L858R"}').items():
         gene = gene_name(written)
         if gene is None:
             raise PatientFileError(f'{name}: unknown gene "{written}" (the genes: {", ".join(GENES)})')

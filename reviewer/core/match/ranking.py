@@ -58,14 +58,10 @@ class TrialMatch:
         return text
 
     def to_json(self) -> dict:
-        return {
-            "trial": self.registry_id,
-            "verdict": self.verdict,
-            "unknown": self.unknown,
-            "met": self.met,
-            "failing": len(self.failing),
+        counts = {"unknown": self.unknown, "met": self.met, "failing": len(self.failing)}
+        verdict = {"trial": self.registry_id, "verdict": self.verdict, **counts, "summary": self.summary()}
+        return verdict | {
             "scopes_failing": list(self.scopes_failing),
-            "summary": self.summary(),
             "checks": [c.to_json() for c in self.checks],
         }
 
