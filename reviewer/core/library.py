@@ -23,7 +23,7 @@ from .. import paths
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
 from .items import ItemRef, TextSpan
-from .store import errors, listing, reading, requirements
+from .store import errors, listing, reading, requirement_values, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
 from .store.listing import TrialFilter
@@ -429,10 +429,14 @@ class Library:
     ) -> MatchResult:
         """The patient check (core.match): these trials (None: the whole library) ranked for the
         patient, the first ``limit`` with their checks; ``missing`` names the ids not in the store."""
-        from .match.ranking import rank
+        from .match.ranking import rank, rank_values
 
         if registry_ids is None:
-            return rank(self.requirements(None), patient, limit)
+            with self.store.session() as session:
+                conn = dbapi(session)
+                names = requirement_values.trial_names(conn)
+                rows = requirement_values.requirement_values(conn).fetchall()
+            return rank_values(names, rows, patient, self.requirements, limit)
         known, missing = [], []
         with self.store.session() as session:
             for registry_id in dict.fromkeys(registry_ids):

@@ -4,7 +4,8 @@ and trials ranked for a patient (rank): possible first, fewest unknowns first, t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,7 +68,7 @@ class TrialMatch:
 
 
 Requirements = Mapping[tuple[str, str | None], Requirement]
-_Memo = dict[tuple[str, Any], tuple[str, str]]
+_Memo = dict[tuple[str, Any, str], tuple[str, str]]  # (key, value, text) -> (status, reason)
 _STATUS_ORDER = {FAILS: 0, UNKNOWN: 1, MEETS: 2}
 
 
@@ -101,7 +102,7 @@ def _judged(
     for at, requirement in requirements.items():
         if at in skipped or at in superseded:
             continue
-        memo_key = (requirement.key, requirement.value)
+        memo_key = (requirement.key, requirement.value, requirement.text)  # the reason quotes the text
         found = memo.get(memo_key)
         if found is None:
             found = memo[memo_key] = evaluate(requirement, patient)
@@ -218,14 +219,81 @@ def rank(
     return MatchResult(patient, matches, len(ranked), possible)
 
 
+def rank_values(
+    names: Mapping[int, str],
+    rows: Iterable[tuple[int, str, str | None, str]],
+    patient: Patient,
+    load: Callable[[list[str]], Iterable[tuple[str, Requirements]]],
+    limit: int | None = None,
+) -> MatchResult:
+    """rank() for the whole library from the stored rows alone: ``names`` is every trial (id ->
+    registry id), ``rows`` its requirements as (trial id, key, scope, value JSON), ``load`` the
+    whole Requirements of some trials (Library.requirements). Each distinct (key, value) is judged
+    once and each trial's counts are summed from the rows; only the first ``limit`` shown are loaded
+    whole. Ranks exactly as rank()."""
+    statuses: dict[tuple[str, str], tuple[str, int]] = {}
+    built: dict[tuple[str, str | None, str], Requirement] = {}  # the value of each distinct row, once
+
+    def requirement_of(key: str, scope: str | None, value: str) -> Requirement:
+        found = built.get((key, scope, value))
+        if found is None:
+            kind = key.partition(":")[0]
+            found = built[(key, scope, value)] = Requirement(
+                key, kind, _tuples(json.loads(value)), "", (), scope
+            )
+        return found
+
+    rows = rows if isinstance(rows, list) else list(rows)
+    counts = {trial_id: [0, 0, 0, 0, False] for trial_id in names}  # fails, unknown, met, scales, together
+    for trial_id, key, scope, value in rows:
+        found = statuses.get((key, value))
+        if found is None:
+            requirement = requirement_of(key, scope, value)
+            read_with = _SCALE if requirement.kind == "performance" else _ALTERNATIVE if "|" in key else 0
+            found = statuses[(key, value)] = (evaluate(requirement, patient)[0], read_with)
+        status, read_with = found
+        count = counts[trial_id]
+        if read_with == _SCALE:
+            count[3] += 1
+        elif read_with:
+            count[4] = True
+        if status == MEETS:
+            count[2] += 1
+        elif scope is None:
+            count[0 if status == FAILS else 1] += 1
+    # trials whose requirements are read together: counted from their rows with _judged (the
+    # statuses do not depend on a requirement's words, so the rows' values are enough)
+    together = {trial_id for trial_id, count in counts.items() if count[4] or count[3] > 1}
+    gathered: dict[int, dict] = {trial_id: {} for trial_id in together}
+    for trial_id, key, scope, value in rows:
+        if trial_id in gathered:
+            gathered[trial_id][(key, scope)] = requirement_of(key, scope, value)
+    memo: _Memo = {}
+    for trial_id, requirements in gathered.items():
+        counts[trial_id][:3] = _counts(_judged(requirements, patient, memo))
+    by_name = {names[trial_id]: count for trial_id, count in counts.items()}
+    ranked = sorted((c[0] > 0, c[0] or c[1], -c[2], registry_id) for registry_id, c in by_name.items())
+    shown = [entry[3] for entry in (ranked if limit is None else ranked[:limit])]
+    loaded = dict(load(shown)) if shown else {}
+    matches = [check_trial(registry_id, loaded.get(registry_id, {}), patient, memo) for registry_id in shown]
+    possible = sum(1 for entry in ranked if not entry[0])
+    return MatchResult(patient, matches, len(ranked), possible)
+
+
+def _tuples(value: Any) -> Any:
+    """A stored value (JSON's lists) as the Requirement's tuples."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
 _SCALE, _ALTERNATIVE = 1, 2  # requirements read with the others of their trial (_judged)
 
 
 def _entry(requirement: Requirement, patient: Patient, memo: _Memo) -> tuple[str, int, bool]:
     """(status, how it is read with the others, scoped) of one requirement, judged once per value."""
-    found = memo.get((requirement.key, requirement.value))
+    memo_key = (requirement.key, requirement.value, requirement.text)
+    found = memo.get(memo_key)
     if found is None:
-        found = memo[(requirement.key, requirement.value)] = evaluate(requirement, patient)
+        found = memo[memo_key] = evaluate(requirement, patient)
     read_with = _SCALE if requirement.kind == "performance" else _ALTERNATIVE if "|" in requirement.key else 0
     return found[0], read_with, requirement.scope is not None
 

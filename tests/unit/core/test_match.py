@@ -10,7 +10,7 @@ import pytest
 from reviewer.core.library import Library
 from reviewer.core.match.checks import FAILS, MEETS, UNKNOWN, evaluate
 from reviewer.core.match.patient import Patient, PatientFileError, canonical_unit
-from reviewer.core.match.ranking import check_trial
+from reviewer.core.match.ranking import check_trial, rank
 from reviewer.core.profile import Requirement
 from tests.conftest import REPO_ROOT
 from tests.corpus import corpus_dir
@@ -345,6 +345,11 @@ def test_the_ranking(library):
     assert order[: len(possible)] == possible == sorted(possible)  # possible first, fewest unknown, most met
     assert result.possible == len(possible)
     assert "NCT02455596" not in [m.registry_id for m in result.matches[: len(possible)]]  # brain metastases
+    # the whole library is ranked from the stored rows (rank_values): exactly as rank() ranks it
+    from_requirements = rank(library.requirements(None), example)
+    assert [m.registry_id for m in result.matches] == [m.registry_id for m in from_requirements.matches]
+    assert [m.checks for m in result.matches] == [m.checks for m in from_requirements.matches]
+    assert (result.checked, result.possible) == (from_requirements.checked, from_requirements.possible)
     first = library.match(example, limit=2)
     assert [m.registry_id for m in first.matches] == [m.registry_id for m in result.matches[:2]]
     assert first.checked == 6 and first.possible == result.possible
@@ -353,3 +358,18 @@ def test_the_ranking(library):
     assert chosen.missing == ("NCT99999999",)
     data = json.loads(json.dumps(chosen.to_json()))
     assert data["trials"][0]["checks"][0]["items"][0]["label"].startswith(("Inclusion", "Exclusion"))
+
+
+def test_each_reason_quotes_its_own_trial():
+    """Two trials stating the same value in other words ("4 weeks", "28 days") are judged once, each
+    reason in its own trial's words."""
+    weeks = requirement("washout:surgery", 28, "4 weeks")
+    days = requirement("washout:surgery", 28, "28 days")
+    result = rank(
+        [("A", {("washout:surgery", None): weeks}), ("B", {("washout:surgery", None): days})], patient()
+    )
+    reasons = {m.registry_id: m.checks[0].reason for m in result.matches}
+    assert reasons == {
+        "A": "not in the patient's values: check by hand (the trial: 4 weeks)",
+        "B": "not in the patient's values: check by hand (the trial: 28 days)",
+    }
