@@ -4,6 +4,7 @@ and trials ranked for a patient (rank): possible first, fewest unknowns first, t
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -272,12 +273,13 @@ def rank_values(
     for trial_id, requirements in gathered.items():
         counts[trial_id][:3] = _counts(_judged(requirements, patient, memo))
     by_name = {names[trial_id]: count for trial_id, count in counts.items()}
-    ranked = sorted((c[0] > 0, c[0] or c[1], -c[2], registry_id) for registry_id, c in by_name.items())
-    shown = [entry[3] for entry in (ranked if limit is None else ranked[:limit])]
+    keys = [(c[0] > 0, c[0] or c[1], -c[2], registry_id) for registry_id, c in by_name.items()]
+    first = sorted(keys) if limit is None else heapq.nsmallest(limit, keys)  # only those shown are ordered
+    shown = [entry[3] for entry in first]
     loaded = dict(load(shown)) if shown else {}
     matches = [check_trial(registry_id, loaded.get(registry_id, {}), patient, memo) for registry_id in shown]
-    possible = sum(1 for entry in ranked if not entry[0])
-    return MatchResult(patient, matches, len(ranked), possible)
+    possible = sum(1 for entry in keys if not entry[0])
+    return MatchResult(patient, matches, len(keys), possible)
 
 
 def _tuples(value: Any) -> Any:
