@@ -65,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--study-type", action="append", help="INTERVENTIONAL / OBSERVATIONAL / EXPANDED_ACCESS"
         )
+        p.add_argument(
+            "--facet",
+            action="append",
+            metavar="CONDITION",
+            help="an eligibility condition the trial must not rule out (repeatable): ecog=2, karnofsky=70, "
+            "'anc=1.0 10^9/L', 'creatinine=1.4 mg/dL', brain-mets, age=70, sex=female; gene=EGFR: the trial "
+            "requires it. A trial that states nothing about the facet passes",
+        )
         p.add_argument("--limit", type=int, default=100)
         p.add_argument("--json", action="store_true")
 

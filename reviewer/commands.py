@@ -12,6 +12,7 @@ from pathlib import Path
 from . import paths
 from .core import vocab
 from .core.export import record_to_api
+from .core.facet_filters import FacetSyntaxError, parse_facet
 from .core.ingest import Progress
 from .core.library import (
     Library,
@@ -84,7 +85,17 @@ def _filter(args) -> TrialFilter:
         study_types=codes("study_type", args.study_type),
         condition=getattr(args, "condition", None),
         sponsor=getattr(args, "sponsor", None),
+        facets=tuple(parse_facet(text) for text in getattr(args, "facet", None) or ()),
     )
+
+
+def _filter_or_say(args) -> TrialFilter | None:
+    """The filter of the arguments, or None once a --facet that is not of the syntax is said."""
+    try:
+        return _filter(args)
+    except FacetSyntaxError as error:
+        say_error(f"--facet {error}")
+        return None
 
 
 def _print_rows(rows: list[dict]) -> None:
@@ -99,8 +110,11 @@ def _print_rows(rows: list[dict]) -> None:
 
 
 def cmd_list(args, library: Library) -> int:
-    rows = library.list_trials(_filter(args), order_by=args.sort, limit=args.limit)
-    total = library.count_trials(_filter(args))
+    where = _filter_or_say(args)
+    if where is None:
+        return 2
+    rows = library.list_trials(where, order_by=args.sort, limit=args.limit)
+    total = library.count_trials(where)
     if args.json:
         _print_json({"total": total, "trials": rows})
     else:
@@ -110,7 +124,10 @@ def cmd_list(args, library: Library) -> int:
 
 
 def cmd_search(args, library: Library) -> int:
-    rows = library.search_trials(" ".join(args.query), _filter(args), limit=args.limit)
+    where = _filter_or_say(args)
+    if where is None:
+        return 2
+    rows = library.search_trials(" ".join(args.query), where, limit=args.limit)
     if args.json:
         _print_json({"query": " ".join(args.query), "trials": rows})
     else:

@@ -175,6 +175,7 @@ class Library:
 
     def __init__(self, store: Store):
         self.store = store
+        self._requirements = requirements.LibraryRequirements(store.path, store.uri)
 
     # ------------------------------------------------------------ opening
 
@@ -207,6 +208,7 @@ class Library:
         return self.store.read_only
 
     def close(self) -> None:
+        self._requirements.close()
         self.store.close()
 
     def failure_of(self, error: BaseException) -> StoreError | None:
@@ -349,7 +351,10 @@ class Library:
         """(registry id, its requirements by (key, scope)) of these trials, or of every trial
         (None), as stored with their current versions: equal to core.profile.profile() of each
         current record, read in one pass (a trial that states none has {}; an id that is no
-        trial's registry id is left out)."""
+        trial's registry id is left out). The whole library is read once and kept until the store
+        changes (requirements.LibraryRequirements): a patient check asked again reads nothing."""
+        if registry_ids is None:
+            return iter(self._requirements.all())
         with self.store.session() as session:
             found = list(requirements.iter_requirements(dbapi(session), registry_ids))
         return iter(found)

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import TextClause, func, literal_column, select, text
 from sqlmodel import Session
 
+from ..facet_filters import FacetCondition
 from .columns import LIST_COLUMNS
+from .requirements import score_bit
 from .sqlite import fts
 from .tables import Note, Trial
 
@@ -23,6 +25,7 @@ class TrialFilter:
     study_types: list[str] | None = None
     condition: str | None = None  # substring, case-insensitive
     sponsor: str | None = None
+    facets: tuple[FacetCondition, ...] = ()  # each must hold (facet_filters: what each means)
 
     def sql(self) -> tuple[str, dict[str, Any]]:
         """The filter as SQL conditions on the ``trial`` table, joined by AND ("" for none), and
@@ -48,12 +51,51 @@ class TrialFilter:
         if self.sponsor:
             parts.append("trial.lead_sponsor LIKE :filter_sponsor")
             params["filter_sponsor"] = f"%{self.sponsor}%"
+        for number, condition in enumerate(self.facets or ()):
+            sql, values = _facet_sql(condition, f"filter_facet_{number}")
+            parts.append(sql)
+            params.update(values)
         return " AND ".join(parts), params
 
     def clauses(self) -> list[TextClause]:
         """The filter as a SQLAlchemy condition (none for an empty filter)."""
         sql, params = self.sql()
         return [text(sql).bindparams(**params)] if sql else []
+
+
+# A trial is ruled out by a requirement of its own that excludes the value (for everyone: a cohort's
+# requirement does not rule the trial out); each condition is one uncorrelated subquery along the
+# covering index ix_trial_requirement_filter (key first), which SQLite evaluates once per query.
+_RULED_OUT = "trial.id NOT IN (SELECT trial_id FROM trial_requirement WHERE key = :{p}_key AND scope IS NULL AND {test})"
+_OUT_OF_RANGE = (
+    "(low > :{p}_value OR (low = :{p}_value AND low_strict) OR high < :{p}_value OR (high = :{p}_value AND high_strict))"
+)
+
+
+def _facet_sql(condition: FacetCondition, p: str) -> tuple[str, dict[str, Any]]:
+    """One facet condition as SQL on ``trial`` and its parameters (named from ``p``)."""
+    params: dict[str, Any] = {f"{p}_key": condition.key}
+    kind = condition.kind
+    if kind == "biomarker":
+        sql = f"trial.id IN (SELECT trial_id FROM trial_requirement WHERE key = :{p}_key AND stance = 'required')"
+        return sql, params
+    if kind == "performance":
+        scale = condition.key.split(":", 1)[1]
+        params[f"{p}_bit"] = score_bit(scale, int(condition.value))
+        test = f"(scores & :{p}_bit) = 0"
+    elif kind in ("lab", "age"):
+        units = [f"{p}_unit_{i}" for i in range(len(condition.units))]
+        params.update(zip(units, condition.units, strict=True))
+        params[f"{p}_value"] = condition.value
+        test = f"unit IN ({', '.join(':' + u for u in units)}) AND " + _OUT_OF_RANGE.format(p=p)
+    elif kind == "sex":
+        params[f"{p}_other"] = "MALE" if condition.value == "FEMALE" else "FEMALE"
+        test = f"stance = :{p}_other"
+    elif kind == "brain_metastases":
+        test = "stance = 'excluded'"
+    else:
+        raise ValueError(f"no filter for facets of kind {kind!r}")
+    return _RULED_OUT.format(p=p, test=test), params
 
 
 def _columns(table) -> list:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..eligibility import criterion_facets
@@ -24,6 +26,7 @@ from ..items import ItemRef
 from ..profile import Requirement, profile
 from ..record import TrialRecord
 from .columns import REQUIREMENT_COLUMN_NAMES
+from .sqlite.connection import raw_connection
 
 _INSERT = (
     f"INSERT INTO trial_requirement (trial_id, version_id, {', '.join(REQUIREMENT_COLUMN_NAMES)}) "
@@ -107,28 +110,29 @@ def _tuples(value: Any) -> Any:
 class _Decoder:
     """Stored rows into Requirements. Across a library the same values, item lists and whole rows
     recur thousands of times ("consent required" from inclusion/1): each distinct one is decoded
-    once and the frozen Requirement shared."""
+    once and the frozen Requirement shared. The hot loop of a patient check over the library."""
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
         self.items: dict[str, tuple[ItemRef, ...]] = {}
-        self.requirements: dict[tuple, Requirement] = {}
+        # (key, scope, value, text, items) -> ((key, scope), its Requirement)
+        self.rows: dict[tuple, tuple[tuple[str, str | None], Requirement]] = {}
 
-    def __call__(self, row: tuple) -> Requirement:
-        found = self.requirements.get(row)
-        if found is None:
-            key, scope, kind, value, text, items = row
-            decoded = self.values.get(value)
-            if decoded is None:
-                decoded = self.values[value] = _tuples(json.loads(value))
-            refs = self.items.get(items)
-            if refs is None:
-                refs = self.items[items] = tuple(ItemRef.parse(k) for k in json.loads(items))
-            found = self.requirements[row] = Requirement(key, kind, decoded, text, refs, scope)
+    def decode(self, row: tuple) -> tuple[tuple[str, str | None], Requirement]:
+        key, scope, value, text, items = row
+        decoded = self.values.get(value)
+        if decoded is None:
+            decoded = self.values[value] = _tuples(json.loads(value))
+        refs = self.items.get(items)
+        if refs is None:
+            refs = self.items[items] = tuple(ItemRef.parse(k) for k in json.loads(items))
+        kind = key.partition(":")[0]  # the kind is the key's first part (profile._combine)
+        found = self.rows[row] = ((key, scope), Requirement(key, kind, decoded, text, refs, scope))
         return found
 
 
-_SELECT = "SELECT trial_id, key, scope, kind, value, text, items FROM trial_requirement"
+# the kind is not read: it is the key's first part
+_SELECT = "SELECT key, scope, value, text, items, trial_id FROM trial_requirement"
 _CHUNK = 500  # trial ids per statement (SQLite's host parameters)
 
 
@@ -137,8 +141,8 @@ def load_requirements(
 ) -> dict[int, dict[tuple[str, str | None], Requirement]]:
     """trial id -> its requirements by (key, scope), in profile order; every trial asked for (None:
     the whole library) is there, with {} when it states none. A trial's rows are written together
-    and replaced together, so in id order they come grouped and in their profile's order."""
-    decode = _Decoder()
+    and replaced together, so in id order they come in their profile's order."""
+    decoder = _Decoder()
     if trial_ids is None:
         statements = [(f"{_SELECT} ORDER BY id", ())]
         found = {trial_id: {} for (trial_id,) in conn.execute("SELECT id FROM trial ORDER BY id")}
@@ -148,14 +152,12 @@ def load_requirements(
             (f"{_SELECT} WHERE trial_id IN ({', '.join('?' * len(chunk))}) ORDER BY id", tuple(chunk))
             for chunk in (trial_ids[i : i + _CHUNK] for i in range(0, len(trial_ids), _CHUNK))
         ]
+    known, decode = decoder.rows.get, decoder.decode
     for sql, params in statements:
-        current_id, current = None, {}
-        for trial_id, *fields in conn.execute(sql, params):
-            if trial_id != current_id:
-                current_id = trial_id
-                current = found.setdefault(trial_id, {})
-            requirement = decode(tuple(fields))
-            current[(requirement.key, requirement.scope)] = requirement
+        for row in conn.execute(sql, params).fetchall():
+            fields = row[:5]
+            pair, requirement = known(fields) or decode(fields)
+            found[row[5]][pair] = requirement
     return found
 
 
@@ -179,3 +181,38 @@ def iter_requirements(
     for registry_id in wanted:
         if registry_id in ids:
             yield registry_id, loaded[ids[registry_id]]
+
+
+class LibraryRequirements:
+    """Every trial's requirements, read once and kept while the store does not change: a patient
+    check asked again (another patient, a corrected value) reads nothing. One connection of its own,
+    which never writes, tells by SQLite's data_version whether any other connection has committed
+    since (an import, a note: then everything is read again, in one read transaction)."""
+
+    def __init__(self, path: Path, uri: str | None = None):
+        self.path, self.uri = path, uri
+        self._conn: sqlite3.Connection | None = None
+        self._version: int | None = None
+        self._found: list[tuple[str, dict[tuple[str, str | None], Requirement]]] = []
+        self._lock = threading.Lock()
+
+    def all(self) -> list[tuple[str, dict[tuple[str, str | None], Requirement]]]:
+        """(registry id, requirements) of every trial, in id order; the dicts are the caller's own."""
+        with self._lock:
+            if self._conn is None:
+                self._conn = raw_connection(self.path, self.uri)
+            version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version:
+                self._conn.execute("BEGIN")
+                try:
+                    self._found = list(iter_requirements(self._conn))
+                finally:
+                    self._conn.execute("COMMIT")
+                self._version = version
+            return [(registry_id, dict(requirements)) for registry_id, requirements in self._found]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+            self._conn, self._version, self._found = None, None, []

@@ -1,4 +1,5 @@
-"""The library panel: search as you type, filters (status, phase, study type) and the trial table.
+"""The library panel: search as you type, filters (status, phase, study type, eligibility facets) and
+the trial table.
 
 Typing is debounced (SEARCH_DELAY_MS) and the query runs off the GUI thread in the model. Double
 click or Enter opens a trial (``sig_open``); the selection (2 to 6 trials) can be compared.
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...core import vocab
 from ..icons import icon
 from ..models.library_model import COLUMNS, REGISTRY_ID_ROLE, LibraryModel
+from .facet_filter_edit import FacetFilterEdit
 from .row_table import row_table
 
 SEARCH_DELAY_MS = 150
@@ -113,6 +115,8 @@ class LibraryPanel(QWidget):
             button.sig_changed.connect(self._apply_filters)
             self.filters[attribute] = button
             filter_row.addWidget(button)
+        self.facets = FacetFilterEdit(self)
+        self.facets.sig_changed.connect(lambda _conditions: self._apply_filters())
         filter_row.addStretch(1)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("libraryCount")
@@ -142,6 +146,8 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(self.search)
         layout.addLayout(filter_row)
+        layout.addWidget(self.facets)  # a row of its own: conditions run long
+        layout.addWidget(self.facets.problem)
         layout.addWidget(self.table)
         self.model.modelReset.connect(self._update_count)
         self.model.sig_busy.connect(lambda _busy: self._update_count())
@@ -179,7 +185,7 @@ class LibraryPanel(QWidget):
         from ...core.library import TrialFilter  # not at start-up: it loads the store's libraries
 
         values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
-        return TrialFilter(**values)
+        return TrialFilter(**values, facets=self.facets.conditions)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if not COLUMNS[column][2]:

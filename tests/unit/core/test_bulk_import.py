@@ -8,8 +8,6 @@ import sqlite3
 import time
 import zipfile
 
-import pytest
-
 from reviewer.core.export import record_to_api
 from reviewer.core.ingest import import_paths
 from reviewer.core.store import reading
@@ -28,15 +26,6 @@ def snapshot(store) -> dict:
             ).one()
             out[registry_id] = (record_to_api(reading.load_record(session, trial.current_version_id)), versions, tuple(fts))
     return out
-
-
-@pytest.fixture(scope="module")
-def corpus_zip(tmp_path_factory, corpus_dir):
-    path = tmp_path_factory.mktemp("zip") / "ctg-studies.json.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for study in sorted((corpus_dir / "ctgov-v2").glob("*.json")):
-            archive.write(study, study.name)
-    return path
 
 
 def test_bulk_and_per_file_give_equal_stores(tmp_path, corpus_zip, corpus_dir):

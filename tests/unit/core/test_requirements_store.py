@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zipfile
 
 import pytest
 
@@ -33,15 +32,6 @@ def computed(library: Library) -> dict[str, dict]:
 def rows(library: Library, sql: str, *params) -> list[tuple]:
     with sqlite3.connect(library.path) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-@pytest.fixture(scope="module")
-def corpus_zip(tmp_path_factory, corpus_dir):
-    path = tmp_path_factory.mktemp("zip") / "ctg-studies.json.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for study_file in sorted((corpus_dir / "ctgov-v2").glob("*.json")):
-            archive.write(study_file, study_file.name)
-    return path
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["per-file", "bulk"])
@@ -86,6 +76,9 @@ def test_a_new_version_with_a_changed_criterion_replaces_the_trials_rows(tmp_pat
     write_study(second, 1, ["ECOG performance status 0-2", "Age 18 years or older"])
     assert not library.import_paths([first]).failed
     before = dict(library.requirements([nct_id(1)]))[nct_id(1)]
+    assert (
+        dict(library.requirements())[nct_id(1)] == before
+    )  # the whole library, kept until the store changes
     assert before[("performance:ECOG", None)].value == (0, 1)
     assert ("lab:anc", None) in before
     assert library.import_paths([second]).counts["updated"] == 1
@@ -143,6 +136,7 @@ def test_deleting_a_trial_deletes_its_requirements(tmp_path):
     write_study(folder, 2, ["ECOG performance status 0-2"])
     library = Library(open_store(tmp_path / "data"))
     library.import_paths([folder])
+    assert len(list(library.requirements())) == 2
     with library.store.transaction() as session:
         delete_trial(session, reading.trial_by_registry_id(session, nct_id(1)).id)
     assert [registry_id for registry_id, _ in library.requirements()] == [nct_id(2)]
