@@ -1,6 +1,8 @@
 """The patient check over the whole library: the time from asking to the ranked trials, and its two
-parts, loading every trial's requirements (Library.requirements) and judging and ranking them
-(core.match.ranking.rank). Target: 100,000 trials in <= 1 s.
+parts as rank() would do them, loading every trial's Requirements (Library.requirements, which keeps
+them while the store does not change: "first" is the cold read) and judging and ranking them in
+memory. Library.match itself reads only the stored rows' values (rank_values), cold or not.
+Target: 100,000 trials in <= 1 s.
 
     cd tests/perf && ../../.venv/bin/python bench_match.py --n 20000
 
@@ -35,8 +37,8 @@ def line(name: str, seconds: list[float], n: int) -> str:
     median = statistics.median(seconds)
     at_100k = median * 100_000 / n
     return (
-        f"{name:<34} median {median * 1000:9.1f} ms   best {min(seconds) * 1000:9.1f} ms   "
-        f"(x{100_000 / n:g}: ~{at_100k:.2f} s at 100,000)"
+        f"{name:<34} first {seconds[0] * 1000:8.1f} ms   median {median * 1000:8.1f} ms   "
+        f"best {min(seconds) * 1000:8.1f} ms   (x{100_000 / n:g}: ~{at_100k:.2f} s at 100,000)"
     )
 
 
@@ -61,7 +63,7 @@ def main() -> int:
     print(f"== the patient check over {total:,} trials ({args.runs} runs) ==")
     loading, loaded = timed(lambda: list(library.requirements()), args.runs)
     requirements = sum(len(reqs) for _rid, reqs in loaded)
-    print(line("load every trial's requirements", loading, total) + f"   {requirements:,} requirements")
+    print(line("Library.requirements() (kept)", loading, total) + f"   {requirements:,} requirements")
     judging, result = timed(lambda: rank(loaded, patient, limit=20), args.runs)
     print(line("judge and rank (in memory)", judging, total))
     whole, result = timed(lambda: library.match(patient, limit=20), args.runs)
