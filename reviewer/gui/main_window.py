@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
             "Show the arms of the open trial side by side",
         )
         self.action_patient_check = self._action(
-            "&Patient check…",
+            "Pat&ient check…",
             self.open_patient_check,
             "Ctrl+Shift+P",
             "patient",
