@@ -253,7 +253,9 @@ def rank_values(
             read_with = _SCALE if requirement.kind == "performance" else _ALTERNATIVE if "|" in key else 0
             found = statuses[(key, value)] = (evaluate(requirement, patient)[0], read_with)
         status, read_with = found
-        count = counts[trial_id]
+        count = counts.get(trial_id)
+        if count is None:  # a trial written after ``names`` was read: in the next check
+            continue
         if read_with == _SCALE:
             count[3] += 1
         elif read_with:
