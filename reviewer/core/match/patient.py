@@ -1,6 +1,7 @@
 """A patient for the patient check, and the patient file it is read from.
 
-The patient file (JSON; every field optional, a field not given leaves what needs it unknown)::
+The patient file (JSON; every field optional, a field not given or null leaves what needs it unknown;
+fields whose names start with "$" are comments)::
 
     {
       "label": "Mrs A, clinic 12 May",

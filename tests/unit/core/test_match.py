@@ -373,3 +373,10 @@ def test_each_reason_quotes_its_own_trial():
         "A": "not in the patient's values: check by hand (the trial: 4 weeks)",
         "B": "not in the patient's values: check by hand (the trial: 28 days)",
     }
+
+
+def test_comments_and_nulls_in_a_patient_file():
+    read = Patient.from_json(
+        {"$comment": "from the clinic letter", "age": 70, "ecog": None, "labs": {"anc": None}}
+    )
+    assert read.age == 70 and read.ecog is None and read.labs == {}
