@@ -46,8 +46,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--n", type=int, default=20_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--n", type=int, default=20_000, help="trials in the store (default 20,000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measurement (default 5)")
     args = parser.parse_args()
 
     from bench_gui import build_store
