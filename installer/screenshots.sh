@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of Protocol Reviewer for the documentation, in the light and the dark palette:
-#   docs/screenshots/{library,trial,comparison,notes,report-dialog,grid}-{light,dark}.png
+#   docs/screenshots/{library,trial,comparison,notes,report-dialog,grid,patient-check}-{light,dark}.png
 #
 #   installer/screenshots.sh            # uses .venv/bin/python; PYTHON=... to choose another
 #
@@ -170,6 +170,23 @@ path = out / f"grid-{appearance}.png"
 grid.grab().save(str(path))
 print(f"wrote {path}")
 grid.close()
+
+# the patient check: the example patient against the whole library, ranked
+window.notes_dock.hide()
+patient_view = window.open_patient_check()
+settle()
+window.splitter.setSizes([200, 1240])
+patient_view.whole_library.setChecked(True)
+patient_view.load_file(Path("resources/patients/example.json"))
+patient_view.run()
+deadline = time.time() + 60
+while (patient_view.result is None or not patient_view.check_button.isEnabled()) and time.time() < deadline:
+    settle(1)
+patient_view.splitter.setSizes([380, 850])
+top = patient_view.results.topLevelItem(0)
+if top is not None:
+    patient_view.results.setCurrentItem(top.child(0) or top)
+shot(window, "patient-check")
 
 window.close()
 tasks.wait_all()

@@ -1,4 +1,4 @@
-"""The `reviewer` command line: gui (default), import, list, show, search, compare, grid, report, db.
+"""The `reviewer` command line: gui (default), import, list, show, search, compare, grid, match, report, db.
 
 Only argparse is loaded before the command is known, so `reviewer gui` shows its window without
 first loading the store's libraries; the commands themselves live in commands.py (core only).
@@ -105,6 +105,16 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--json", action="store_true")
     grid.add_argument("--width", type=int, default=160, help="the terminal's width for the text table")
     grid.add_argument("--reviewer", help="name in the PDF's footer (default: your full name as the system knows it)")
+    match = sub.add_parser(
+        "match", parents=[common], help="check a patient against trials (no ids: the whole library, ranked)"
+    )
+    match.add_argument("ids", nargs="*", metavar="ID", help="the trials to check (default: every trial)")
+    match.add_argument(
+        "--patient", required=True, metavar="FILE.json",
+        help="the patient's values (the format: resources/patients/example.json)",
+    )  # fmt: skip
+    match.add_argument("--limit", type=int, default=20, help="show the first N trials of the ranking (default 20)")
+    match.add_argument("--json", action="store_true")
 
     diff = sub.add_parser("diff", parents=[common], help="what changed between two versions of a trial")
     diff.add_argument("id", metavar="ID")
@@ -163,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd_grid,
         cmd_import,
         cmd_list,
+        cmd_match,
         cmd_report,
         cmd_search,
         cmd_show,
@@ -186,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                 "compare": cmd_compare,
                 "diff": cmd_diff,
                 "grid": cmd_grid,
+                "match": cmd_match,
             }
             handler = handlers[command]
             return handler(args, library)

@@ -361,3 +361,48 @@ def cmd_diff(args, library: Library) -> int:
 def _short(value, limit: int = 100) -> str:
     text = "-" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def cmd_match(args, library: Library) -> int:
+    """The patient check: each trial's verdict and the criteria that decide (fails, then unknowns,
+    then what is met), ranked possible first; a bad patient file is one sentence and exit status 2."""
+    from .core.match.patient import Patient, PatientFileError
+
+    try:
+        patient = Patient.load(Path(args.patient))
+    except PatientFileError as error:
+        say_error(str(error))
+        return 2
+    if args.limit < 1:
+        say_error("--limit must be 1 or more")
+        return 2
+    result = library.match(patient, args.ids or None, limit=args.limit)
+    for registry_id in result.missing:
+        say_error(f"no trial {registry_id} in the store")
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        sys.stdout.write(terminal_safe(_match_text(result), keep_newlines=True))
+    return 1 if result.missing else 0
+
+
+_STATUS_WORDS = {"fails": "FAILS", "unknown": "unknown", "meets": "meets"}
+
+
+def _match_text(result) -> str:
+    failing = result.checked - result.possible
+    lines = [
+        f"Patient: {result.patient.summary()}",
+        f"{result.checked} trial(s) checked: {result.possible} possible, {failing} failing"
+        + (f"; the first {len(result.matches)} shown" if len(result.matches) < result.checked else ""),
+        'Requirements under a scope ("Cohort 2") never fail a trial on their own: the patient may belong '
+        "to another cohort.",
+    ]
+    for place, match in enumerate(result.matches, 1):
+        lines += ["", f"{place:>3}. {match.registry_id}  {match.summary()}"]
+        for check in match.checks:
+            scope = f"[{check.scope}] " if check.scope else ""
+            where = ", ".join(ref.label for ref in check.items) or "the record's eligibility"
+            title = f"{scope}{check.requirement.title}"
+            lines.append(f"       {_STATUS_WORDS[check.status]:<8} {title:<28} {check.reason}  ({where})")
+    return "\n".join(lines) + "\n"

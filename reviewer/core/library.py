@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from .. import paths
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
 from .items import ItemRef, TextSpan
-from .store import errors, listing, reading, requirements
+from .store import errors, listing, reading, requirement_values, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
 from .store.listing import TrialFilter
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .compare import Comparison
     from .grid import Grid
     from .ingest import ImportPlan, ImportReport, ProgressCallback
+    from .match.patient import Patient
+    from .match.ranking import MatchResult
     from .profile import Requirement
     from .record import TrialRecord
     from .report_batch import BriefResult
@@ -422,6 +424,47 @@ class Library:
             raise ValueError(problem)
         records, _trial_ids = self.current_records(ids)
         return build_grid(records)
+
+    def trial_titles(self, registry_ids: list[str]) -> dict[str, str]:
+        """registry id -> the title the library list shows (the ids in the store only)."""
+        from sqlalchemy import select
+
+        from .store.tables import Trial
+
+        trial = Trial.__table__
+        titles: dict[str, str] = {}
+        with self.store.session() as session:
+            ids = list(dict.fromkeys(registry_ids))
+            for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+                query = select(trial.c.registry_id, trial.c.brief_title).where(
+                    trial.c.registry_id.in_(ids[start : start + 500])
+                )
+                titles.update((rid, title or "") for rid, title in session.connection().execute(query))
+        return titles
+
+    def match(
+        self, patient: Patient, registry_ids: list[str] | None = None, limit: int | None = None
+    ) -> MatchResult:
+        """The patient check (core.match): these trials (None: the whole library) ranked for the
+        patient, the first ``limit`` with their checks; ``missing`` names the ids not in the store."""
+        from .match.ranking import rank, rank_values
+
+        if registry_ids is None:
+            with self.store.session() as session:
+                conn = dbapi(session)
+                names = requirement_values.trial_names(conn)
+                rows = requirement_values.requirement_values(conn).fetchall()
+            return rank_values(names, rows, patient, self.requirements, limit)
+        known, missing = [], []
+        with self.store.session() as session:
+            for registry_id in dict.fromkeys(registry_ids):
+                trial = reading.trial_by_registry_id(session, registry_id)
+                if trial is None or trial.current_version_id is None:
+                    missing.append(registry_id)
+                elif trial.registry_id not in known:
+                    known.append(trial.registry_id)
+        result = rank(self.requirements(known) if known else [], patient, limit)
+        return replace(result, missing=tuple(missing))
 
     def report_context(self, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
         """What a report's template is rendered with (reports.build_context)."""

@@ -52,6 +52,7 @@ from .views.comparison_view import ComparisonView
 from .views.grid_window import GridWindow
 from .views.library_panel import LibraryPanel
 from .views.notes_panel import NotesPanel
+from .views.patient_check import PatientCheckView
 from .views.trial_view import NoteRequest, TrialView
 
 if TYPE_CHECKING:
@@ -273,6 +274,13 @@ class MainWindow(QMainWindow):
             "compare-arms",
             "Show the arms of the open trial side by side",
         )
+        self.action_patient_check = self._action(
+            "Pat&ient check…",
+            self.open_patient_check,
+            "Ctrl+Shift+P",
+            "patient",
+            "Check a patient's values against the selected trials or the whole library (Ctrl+Shift+P)",
+        )
         self.action_close_tab = self._action("&Close tab", self.close_current_tab, keys.Close, "close")
         self.action_about = self._action("&About Protocol Reviewer", self.show_about, None, "about")
         self.action_shortcuts = self._action(
@@ -345,6 +353,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.action_grid)
         view_menu.addAction(self.action_compare_arms)
         view_menu.addAction(self.action_source)
+        view_menu.addAction(self.action_patient_check)
         view_menu.addSeparator()
         view_menu.addAction(self.action_notes_panel)
         view_menu.addSeparator()
@@ -387,6 +396,7 @@ class MainWindow(QMainWindow):
             self.action_add_note,
             self.action_report,
             self.action_grid,
+            self.action_patient_check,
         ):
             action.setEnabled(ready)
         selected = len(self.library.selected_registry_ids()) if ready else 0
@@ -454,6 +464,27 @@ class MainWindow(QMainWindow):
             self.settings.add_recent_comparison(ids)
             self._fill_recent_menu()
         return view
+
+    def open_patient_check(self) -> PatientCheckView | None:
+        """The patient check tab (one; opened if needed), checking the library's selection or all."""
+        if self.lib is None:
+            return None
+        view = next((w for w in self._tabs() if isinstance(w, PatientCheckView)), None)
+        if view is None:
+            view = PatientCheckView(self.lib, self.settings, self.library.selected_registry_ids, self)
+            view.sig_open_item.connect(self._open_trial_item)
+            self.library.sig_selection_changed.connect(view.refresh_selection)
+            self._add_tab(view, view.title, "A patient's values against trials", "patient")
+        else:
+            view.refresh_selection()
+            self.workspace.setCurrentWidget(view)
+        view.focus_content()
+        return view
+
+    def _open_trial_item(self, registry_id: str, kind: str | None, key: str | None) -> None:
+        view = self.open_trial(registry_id)
+        if view is not None and kind and key:
+            view.show_item(kind, key)
 
     def compare_arms(self, registry_id: str) -> ComparisonView:
         view = ComparisonView(self.lib, [registry_id], arms=True, parent=self)
@@ -544,7 +575,7 @@ class MainWindow(QMainWindow):
 
     def focus_open_tab(self) -> None:
         current = self.workspace.currentWidget()
-        if isinstance(current, TrialView | ComparisonView):
+        if isinstance(current, TrialView | ComparisonView | PatientCheckView):
             current.focus_content()
         else:
             self.statusBar().showMessage("No trial is open: double-click one in the library (or press Enter).", 5000)

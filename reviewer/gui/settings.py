@@ -59,15 +59,10 @@ class Settings:
 
     # the Report dialog's last choices: reviewer name, sections, notes on or off, save folder
     def report_choices(self) -> dict:
-        try:
-            value = json.loads(str(self.qsettings.value("report_choices", "{}")))
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
+        return self._json_object("report_choices")
 
     def set_report_choices(self, choices: dict) -> None:
-        self.qsettings.setValue("report_choices", json.dumps(choices))
-        self.qsettings.sync()
+        self._set_json("report_choices", choices)
 
     # the workspace's tabs at the last close: [{"kind": "trial"|"compare"|"arms", "ids": [...]}, ...]
     def open_tabs(self) -> tuple[list[dict], int]:
@@ -88,6 +83,25 @@ class Settings:
     def set_open_tabs(self, tabs: list[dict], current: int) -> None:
         self.qsettings.setValue("open_tabs", json.dumps({"tabs": tabs, "current": current}))
 
+    # the patient check's form: {"patient": the patient file's JSON, "whole_library": bool}
+    def patient_check(self) -> dict:
+        return self._json_object("patient_check")
+
+    def set_patient_check(self, state: dict) -> None:
+        self._set_json("patient_check", state)
+
+    def _json_object(self, key: str) -> dict:
+        """A setting kept as a JSON object ({} when missing or damaged)."""
+        try:
+            value = json.loads(str(self.qsettings.value(key, "{}")))
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def _set_json(self, key: str, value) -> None:
+        self.qsettings.setValue(key, json.dumps(value, ensure_ascii=False))
+        self.qsettings.sync()
+
     # window state (bytes from saveGeometry / saveState)
     def state(self, key: str) -> bytes | None:
         value = self.qsettings.value(f"window/{key}")
@@ -103,5 +117,3 @@ class Settings:
 
     def sync(self) -> None:
         self.qsettings.sync()
-
-
