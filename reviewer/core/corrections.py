@@ -70,7 +70,7 @@ class FacetField:
     default: str | None = None  # what a field left empty means
 
 
-_OP = FacetField("op", "Operator", "choice", OPERATORS)
+_OP = FacetField("op", "Operator", "choice", (">=", "<=", ">", "<", "="))  # the commonest first
 FACET_FIELDS: dict[str, tuple[FacetField, ...]] = {
     "age": (
         FacetField("min", "Minimum", "number", required=False),

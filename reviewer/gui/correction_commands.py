@@ -71,8 +71,12 @@ class CorrectFacets(CorrectionCommand):
 class RemoveCorrection(CorrectionCommand):
     """A correction removed (the item's facets are read from its text again)."""
 
-    def __init__(self, library: Library, registry_id: str, removed: Correction, done: Change, on_change: Changed):
-        super().__init__(f"Remove the facet correction of {removed.ref.label}", library, registry_id, done, on_change)
+    def __init__(
+        self, library: Library, registry_id: str, removed: Correction, done: Change, on_change: Changed
+    ):
+        super().__init__(
+            f"Remove the facet correction of {removed.ref.label}", library, registry_id, done, on_change
+        )
         self.removed = removed
 
     def write_again(self) -> Change:

@@ -103,7 +103,9 @@ class FacetCorrector:
         """Remove a correction (undoably); a failure is said in ``editor`` or the status bar."""
         library = self.window.lib
         try:
-            removed, change = library.remove_correction(registry_id, correction.ref.key, correction_id=correction.id)
+            removed, change = library.remove_correction(
+                registry_id, correction.ref.key, correction_id=correction.id
+            )
         except Exception as error:
             message = self._failure(error)
             if message is None:
@@ -113,8 +115,11 @@ class FacetCorrector:
             else:
                 self.window.statusBar().showMessage(message, 8000)
             return False
-        self.window.undo_stack.push(RemoveCorrection(library, registry_id, removed, change, self.window.apply_change))
+        self.window.undo_stack.push(
+            RemoveCorrection(library, registry_id, removed, change, self.window.apply_change)
+        )
         self.window.statusBar().showMessage(
-            f"Facet correction removed from {registry_id} · {correction.ref.label}. Ctrl+Z brings it back.", 6000
+            f"Facet correction removed from {registry_id} · {correction.ref.label}. Ctrl+Z brings it back.",
+            6000,
         )
         return True

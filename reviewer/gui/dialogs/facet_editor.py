@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.corrections import FACET_FIELDS, KINDS, facet_from_fields, fields_of
+from ...core.corrections import FACET_FIELDS, KINDS, check_facets, facet_from_fields, fields_of
 from ...core.presentation.facet_words import facet_text, facets_text
 from ...core.profile import KIND_TITLES
 from .question import confirm_loss
@@ -84,7 +84,10 @@ class FacetEditor(QDialog):
         self.setObjectName("facetEditor")
         self.setWindowTitle("Correct facets")
         self.setMinimumWidth(640)
-        self.initial = [dict(f) for f in facets]
+        try:  # what Save would write if nothing is changed (the facets in their canonical shape)
+            self.initial = check_facets([dict(f) for f in facets])
+        except ValueError:
+            self.initial = [dict(f) for f in facets]
         self.extracted = [dict(f) for f in extracted]
         self.rows: list[_Facet] = [_Facet.of(f) for f in self.initial]
         self.field_widgets: dict[str, QComboBox | QLineEdit] = {}
@@ -120,7 +123,9 @@ class FacetEditor(QDialog):
         self.list = QListWidget(self)
         self.list.setAccessibleName("Facets of the criterion")
         self.list.currentRowChanged.connect(self._show_row)
-        left.addWidget(QLabel("&Facets this criterion states:", self, buddy=self.list))
+        list_label = QLabel("&Facets this criterion states:", self)
+        list_label.setBuddy(self.list)
+        left.addWidget(list_label)
         left.addWidget(self.list)
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add", self)
@@ -167,13 +172,19 @@ class FacetEditor(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
-        self.reset_button = self.buttons.addButton("Use the e&xtracted facets", QDialogButtonBox.ButtonRole.ResetRole)
-        self.reset_button.setToolTip("Remove the correction: the facets are read from the criterion's text again")
+        self.reset_button = self.buttons.addButton(
+            "Use the e&xtracted facets", QDialogButtonBox.ButtonRole.ResetRole
+        )
+        self.reset_button.setToolTip(
+            "Remove the correction: the facets are read from the criterion's text again"
+        )
         self.reset_button.setVisible(corrected_by is not None)
         self.reset_button.clicked.connect(self.sig_remove.emit)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip("Save the correction (Ctrl+Enter)")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setToolTip(
+            "Save the correction (Ctrl+Enter)"
+        )
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.accept)
         QShortcut(QKeySequence("Ctrl+Shift+A"), self, activated=self.add_facet)
@@ -244,19 +255,28 @@ class FacetEditor(QDialog):
                 widget.addItems(choices)
                 if value and widget.findText(value) < 0:
                     widget.addItem(value)
-                widget.setCurrentText(value) if spec.open else widget.setCurrentIndex(max(0, widget.findText(value)))
+                if spec.open:
+                    widget.setCurrentText(value)
+                else:
+                    widget.setCurrentIndex(max(0, widget.findText(value)))
                 if not value and spec.required and not spec.open:
                     texts[spec.name] = widget.currentText()  # what the form shows is what is kept
-                widget.currentTextChanged.connect(lambda text, name=spec.name: self._field_changed(name, text))
+                widget.currentTextChanged.connect(
+                    lambda text, name=spec.name: self._field_changed(name, text)
+                )
             else:
                 widget = QLineEdit(value, self.form_host)
-                widget.setPlaceholderText(_PLACEHOLDERS.get(spec.type, "optional" if not spec.required else ""))
+                widget.setPlaceholderText(
+                    _PLACEHOLDERS.get(spec.type, "optional" if not spec.required else "")
+                )
                 widget.textEdited.connect(lambda text, name=spec.name: self._field_changed(name, text))
             widget.setAccessibleName(spec.label)
             self.form.addRow(spec.label + ("" if spec.required else " (optional)"), widget)
             self.field_widgets[spec.name] = widget
         if not FACET_FIELDS[row.kind]:
-            self.form.addRow(QLabel("This kind has no values: the criterion states it, or not.", self.form_host))
+            self.form.addRow(
+                QLabel("This kind has no values: the criterion states it, or not.", self.form_host)
+            )
 
     def _field_changed(self, name: str, text: str) -> None:
         n = self.list.currentRow()
@@ -289,7 +309,10 @@ class FacetEditor(QDialog):
         for name, text in texts.items():
             widget = self.field_widgets[name]
             if isinstance(widget, QComboBox):
-                widget.setCurrentText(text) if widget.isEditable() else widget.setCurrentIndex(widget.findText(text))
+                if widget.isEditable():
+                    widget.setCurrentText(text)
+                else:
+                    widget.setCurrentIndex(widget.findText(text))
                 self._field_changed(name, widget.currentText())
             else:
                 widget.setText(text)
