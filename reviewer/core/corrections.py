@@ -44,10 +44,15 @@ BARE_KINDS = (
     "other_malignancy", "prior_therapy", "infection",
 )  # fmt: skip
 # every canonical unit spelling of a lab value, and the way the app shows some of them (×10⁹/L)
-LAB_UNITS = tuple(dict.fromkeys(unit for _, unit in UNIT_SPELLINGS))
-_UNIT_BY_TEXT = {shown.casefold(): unit for unit, shown in UNIT_TEXT.items()} | {
-    u.casefold(): u for u in LAB_UNITS
-}
+LAB_UNITS = (
+    *dict.fromkeys(unit for _, unit in UNIT_SPELLINGS),
+    "xULN",
+)  # ULN factors have patterns of their own
+_UNIT_BY_TEXT = (
+    {shown.casefold(): unit for unit, shown in UNIT_TEXT.items()}
+    | {u.casefold(): u for u in LAB_UNITS}
+    | {"uln": "xULN", "x uln": "xULN", "×uln": "xULN", "µmol/l": "umol/L", "/µl": "/uL", "×10^9/l": "10^9/L"}
+)
 _SCALE_SCORES = {
     "ECOG": range(6),
     "WHO": range(6),
@@ -55,6 +60,7 @@ _SCALE_SCORES = {
     "Lansky": range(0, 101, 10),
 }
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,7 @@ def _checked(facet: Any, n: int) -> dict[str, Any]:
     if unknown:
         has = ", ".join(f.name for f in fields) or "no other field"
         raise ValueError(
-            f"{where} has the field {unknown[0]!r}, which a {kind} facet does not have (it has {has})"
+            f"{where} has the field {unknown[0]!r}, which {kind} facets do not have (they have {has})"
         )
     checked: dict[str, Any] = {"kind": kind}
     for spec in fields:
@@ -207,7 +213,7 @@ def _whole(facet: dict[str, Any], where: str) -> dict[str, Any]:
                 raise ValueError(f"{where}: {unit!r} is not a unit the app knows ({', '.join(LAB_UNITS)})")
         units = ANALYTE_UNITS.get(analyte)
         if units is not None and unit not in units:
-            known = ", ".join(u for u in units if u) + (" or none" if None in units else "")
+            known = ", ".join(u for u in LAB_UNITS if u in units) + (" or none" if None in units else "")
             raise ValueError(f"{where}: {analyte} is given in {known}, not {unit or 'no unit'}")
     elif kind == "biomarker":
         facet["gene"] = facet["gene"].upper() if facet["gene"].upper() in dict(GENES) else facet["gene"]
@@ -408,8 +414,9 @@ def criterion_targets(record: TrialRecord) -> list[anchoring.Target]:
 def refind(quote: str, key: str, targets: Sequence[anchoring.Target]) -> str | None:
     """The key of the criterion that now holds a correction's item (``quote``, its text when it was
     corrected): the same key with the same text; else the same text under another key (renumbered,
-    moved to another section); else the item that holds most of the words and is mostly those words
-    (a small rewording); None when no item does (the correction is orphaned)."""
+    moved to another section); else the item that holds most of the words, is mostly those words
+    and states the same numbers (a small rewording: "ECOG 0-1" become "ECOG 0-2" is another
+    requirement, which the correction was not about); None when no item does (it is orphaned)."""
     wanted = squash(quote).lower()
     same = [t for t in targets if squash(t.text).lower() == wanted]
     if any(t.key == key for t in same):
@@ -423,7 +430,9 @@ def refind(quote: str, key: str, targets: Sequence[anchoring.Target]) -> str | N
         return None
     text = next(t.text for t in targets if t.key == found.key).strip()
     # the quote must be most of the item, not a part of a longer criterion that states more
-    return found.key if found.end - found.start >= anchoring.MIN_QUOTE_SCORE * len(text) else None
+    if found.end - found.start < anchoring.MIN_QUOTE_SCORE * len(text):
+        return None
+    return found.key if sorted(_NUMBER.findall(quote)) == sorted(_NUMBER.findall(text)) else None
 
 
 def reanchor_new_version(

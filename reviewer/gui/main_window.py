@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
             "Add &note…", self.add_note_here, "Ctrl+N", "note-add", "Add a note on the current item (Ctrl+N)"
         )
         self.action_correct_facets = self._action(
-            "Correct &facets…",
+            "Correct f&acets…",
             self.correct_facets_here,
             "Ctrl+Shift+E",
             None,

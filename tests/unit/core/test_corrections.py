@@ -82,7 +82,7 @@ def test_a_valid_list_comes_back_in_its_canonical_shape():
             "Karnofsky scores are 0 to 100 in tens, not 75",
         ),
         ([{"kind": "age", "min": 65, "max": 18}], "the minimum age 65 is above the maximum 18"),
-        ([{"kind": "age", "minimum": 18}], "has the field 'minimum', which a age facet does not have"),
+        ([{"kind": "age", "minimum": 18}], "has the field 'minimum', which age facets do not have"),
         ([{"kind": "prior_lines", "op": "<=", "value": 1.5}], "must be a whole number of 0 or more"),
         ([{"kind": "brain_metastases", "stance": "sometimes"}], "stance 'sometimes' is not one of excluded"),
     ],
