@@ -149,9 +149,7 @@ class FacetEditor(QDialog):
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setContentsMargins(0, 0, 0, 0)
-        kind_row = QFormLayout()
-        kind_row.addRow("&Kind", self.kind_combo)
-        right.addLayout(kind_row)
+        self.form.addRow("&Kind", self.kind_combo)  # row 0; the kind's own fields follow it
         right.addWidget(self.form_host)
         self.empty_note = QLabel("No facet: the criterion states none. Add one, or save as it is.", self)
         self.empty_note.setWordWrap(True)
@@ -242,8 +240,8 @@ class FacetEditor(QDialog):
     # ------------------------------------------------------------ the selected facet's form
 
     def _build_form(self, row: _Facet) -> None:
-        while self.form.rowCount():
-            self.form.removeRow(0)
+        while self.form.rowCount() > 1:
+            self.form.removeRow(1)
         self.field_widgets = {}
         texts = row.fields
         for spec in FACET_FIELDS[row.kind]:
