@@ -211,3 +211,23 @@ def test_comparison_report_puts_both_titles_on_page_one_and_ages_on_one_row(data
     rows = html.read_text(encoding="utf-8").split("<tr")
     age_rows = [r for r in rows if "Age ≥18 years, regardless of gender;" in r]
     assert len(age_rows) == 1 and "At least 18 years old." in age_rows[0]
+
+
+def test_correct_and_corrections_on_the_command_line(data_dir, tmp_path):
+    ecog = '[{"kind": "performance", "scale": "ECOG", "allowed": [0, 1]}]'
+    out = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", ecog, "--reviewer", "Dr. Ada")
+    assert out.stdout.startswith("criterion:inclusion/6: ECOG 0-1\n    by Dr. Ada, ")
+    bad = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", '[{"kind": "lab", "analyte": "anc"}]',
+                   "--reviewer", "Dr. Ada", check=False)  # fmt: skip
+    assert bad.returncode == 1 and bad.stderr == 'reviewer: facet 1 (lab) has no operator ("op")\n'
+    not_json = tmp_path / "facets.json"
+    not_json.write_text("{ECOG 0-1", encoding="utf-8")
+    bad = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", f"@{not_json}", "--reviewer", "X",
+                   check=False)  # fmt: skip
+    assert bad.returncode == 1 and f"{not_json} is not JSON" in bad.stderr and "Traceback" not in bad.stderr
+    listed = json.loads(reviewer(data_dir, "corrections", "NCT02455596", "--json").stdout)
+    assert [(c["item"], c["facets"], c["author"]) for c in listed["corrections"]] == [
+        ("criterion:inclusion/6", json.loads(ecog), "Dr. Ada")
+    ]
+    assert "removed the correction" in reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--remove").stdout
+    assert reviewer(data_dir, "corrections", "NCT02455596").stdout == "no facet corrections on NCT02455596\n"
