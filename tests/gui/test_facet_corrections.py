@@ -133,3 +133,23 @@ def test_the_shortcut_and_the_context_menu_correct_the_criterion_under_the_curso
     window.action_correct_facets.trigger()
     assert not window.facet_corrector.is_open()
     assert "Put the cursor on a criterion" in window.statusBar().currentMessage()
+
+
+def test_an_orphaned_correction_is_listed_with_its_old_text_and_can_be_removed_undoably(window, library):
+    library.correct_facets(NOVAFERON, "inclusion/6", [{"kind": "pregnancy"}], "Dr. Test Reviewer")
+    with (
+        library.store.transaction() as session
+    ):  # as an import whose new version lost the criterion leaves it
+        session.connection().exec_driver_sql("UPDATE facet_correction SET orphaned = 1")
+    view = window.open_trial(NOVAFERON)
+    text = view.page_text()
+    assert "Facet corrections whose criterion is gone" in text
+    assert "was: “ECOG performance status 0, 1 or 2.”" in text
+    assert text.count("corrected:") == 1 and "ECOG 0-2" in text  # listed at the end, not on today's item
+    (orphan,) = library.corrections_of(NOVAFERON)
+    view._link_clicked(QUrl(f"uncorrect:{orphan.id}"))
+    assert library.corrections_of(NOVAFERON) == []
+    assert "Facet corrections whose criterion is gone" not in view.page_text()
+    window.undo_stack.undo()
+    assert library.corrections_of(NOVAFERON) == [orphan]
+    assert "Facet corrections whose criterion is gone" in view.page_text()
