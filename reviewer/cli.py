@@ -1,4 +1,5 @@
-"""The `reviewer` command line: gui (default), import, list, show, search, compare, grid, match, report, db.
+"""The `reviewer` command line: gui (default), import, list, show, search, compare, grid, match, report,
+db, correct and corrections.
 
 Only argparse is loaded before the command is known, so `reviewer gui` shows its window without
 first loading the store's libraries; the commands themselves live in commands.py (core only).
@@ -144,6 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"only these parts, comma-separated: {', '.join(SECTIONS)}",
     )
 
+    correct = sub.add_parser("correct", parents=[common], help="correct the facets of one criterion of a trial")
+    correct.add_argument("id", metavar="ID")
+    correct.add_argument("item", metavar="ITEM_KEY", help='the criterion: "criterion:inclusion/3" or "inclusion/3"')
+    what = correct.add_mutually_exclusive_group(required=True)
+    what.add_argument(
+        "--facets",
+        metavar="JSON",
+        help='every facet the criterion states, a JSON list in the shapes of `show --json` ([] for none); '
+        "@FILE reads it from a file",
+    )
+    what.add_argument("--remove", action="store_true", help="remove the correction: facets from the text again")
+    correct.add_argument("--reviewer", help="who corrects (default: your full name as the system knows it)")
+    correct.add_argument("--json", action="store_true")
+    corrections = sub.add_parser("corrections", parents=[common], help="the facet corrections of a trial")
+    corrections.add_argument("id", metavar="ID")
+    corrections.add_argument("--json", action="store_true")
+
     db = sub.add_parser("db", parents=[common], help="check, back up or upgrade the store")
     db.add_argument("action", choices=["check", "backup", "upgrade"])
     return parser
@@ -168,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(data_dir, args)
     from .commands import (
         cmd_compare,
+        cmd_correct,
+        cmd_corrections,
         cmd_db,
         cmd_diff,
         cmd_grid,
@@ -198,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                 "diff": cmd_diff,
                 "grid": cmd_grid,
                 "match": cmd_match,
+                "correct": cmd_correct,
+                "corrections": cmd_corrections,
             }
             handler = handlers[command]
             return handler(args, library)

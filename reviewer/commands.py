@@ -406,3 +406,71 @@ def _match_text(result) -> str:
             title = f"{scope}{check.requirement.title}"
             lines.append(f"       {_STATUS_WORDS[check.status]:<8} {title:<28} {check.reason}  ({where})")
     return "\n".join(lines) + "\n"
+
+
+def _facets_argument(text: str) -> list:
+    """--facets: JSON text, or @FILE; ValueError with one sentence naming what is wrong."""
+    source = "--facets"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ValueError(f"{path} cannot be read ({getattr(error, 'strerror', None) or error})") from None
+        source = str(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{source} is not JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+
+
+def _correction_line(correction) -> str:
+    from .core.presentation.facet_words import facets_text
+
+    state = " (orphaned: its criterion is gone)" if correction.orphaned else ""
+    when = f"{correction.corrected_at:%Y-%m-%d %H:%M}"
+    return (
+        f"{correction.ref.key}{state}: {facets_text(correction.facets, corrected=True)}\n"
+        f"    by {correction.author}, {when}; the criterion read: “{correction.quote}”"
+    )
+
+
+def cmd_correct(args, library: Library) -> int:
+    from .core.people import system_full_name
+
+    reviewer = args.reviewer or system_full_name()
+    try:
+        if args.remove:
+            removed, _change = library.remove_correction(args.id, args.item)
+            found = None
+        else:
+            if not reviewer:
+                raise ValueError("say who corrects with --reviewer (the system knows no full name for you)")
+            change = library.correct_facets(args.id, args.item, _facets_argument(args.facets), reviewer)
+            found = next(c for c in library.corrections_of(args.id) if c.id in change.corrections)
+    except (ValueError, LookupError) as error:
+        say_error(str(error))
+        return 1
+    if args.json:
+        _print_json({"removed": removed.to_json()} if found is None else found.to_json())
+    elif found is None:
+        print(terminal_safe(f"removed the correction of {removed.ref.key}: its facets are read from its text again"))
+    else:
+        print(terminal_safe(_correction_line(found), keep_newlines=True))
+    return 0
+
+
+def cmd_corrections(args, library: Library) -> int:
+    try:
+        found = library.corrections_of(args.id)
+    except LookupError as error:
+        say_error(str(error))
+        return 1
+    if args.json:
+        _print_json({"trial": args.id, "corrections": [c.to_json() for c in found]})
+    elif not found:
+        print(f"no facet corrections on {terminal_safe(args.id)}")
+    else:
+        for correction in found:
+            print(terminal_safe(_correction_line(correction), keep_newlines=True))
+    return 0

@@ -6,6 +6,7 @@ Each criterion item yields an ItemFacets: its ItemRef (the item a note or a corr
 its section, its text, the facets of its own text, and the structure around it: the scope of the
 headings above it ("Cohort 2", a sub-study) and whether it is an exception to its parent
 ("History of other malignancy, except for the following:"). A heading states no facets of its own.
+A reviewer's correction replaces an item's facets (``corrections.apply_corrections``: ``corrected``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class ItemFacets:
     alternative: bool = False  # one of its parent's alternatives: any one of them is enough
     parent: ItemRef | None = None
     children: tuple[ItemRef, ...] = field(default=())
+    corrected: bool = False  # its facets are a reviewer's correction (core/corrections.py), not extracted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +48,7 @@ class ItemFacets:
             "scope": self.scope,
             "exception": self.exception,
             "alternative": self.alternative,
+            "corrected": self.corrected,
         }
 
 

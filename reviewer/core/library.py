@@ -15,14 +15,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import paths
+from . import corrections as corrections_core
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
-from .items import ItemRef, TextSpan
+from .items import ItemRef, Kind, TextSpan
 from .store import errors, listing, reading, requirement_values, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
@@ -32,6 +33,8 @@ from .store.sqlite.connection import connect_read_only, dbapi, is_writable
 
 if TYPE_CHECKING:
     from .compare import Comparison
+    from .corrections import Correction
+    from .eligibility import ItemFacets
     from .grid import Grid
     from .ingest import ImportPlan, ImportReport, ProgressCallback
     from .match.patient import Patient
@@ -72,11 +75,13 @@ class Change:
     records_of: frozenset[int] = frozenset()  # trials that got a new current version
     all_records: bool = False  # a bulk import keeps no per-trial results: any open trial may have changed
     library_list: bool = False  # trials were added or their rows in the list changed
+    corrections_of: frozenset[int] = frozenset()  # trials whose facet corrections were written or removed
+    corrections: frozenset[int] = frozenset()  # the corrections written or removed
 
     @property
     def trials(self) -> frozenset[int]:
         """Every trial the change touched."""
-        return self.notes_of | self.records_of
+        return self.notes_of | self.records_of | self.corrections_of
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ class TrialPage:
     record: TrialRecord
     versions: list[TrialVersion]  # newest first
     notes: list[dict]
+    corrections: list[Correction] = field(default_factory=list)  # its facet corrections, orphans too
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,28 @@ def _trial_or_fail(session, registry_id: str):
     if trial is None or trial.current_version_id is None:
         raise LookupError(f"no trial {registry_id} in the store")
     return trial
+
+
+def _criterion_ref(item_key: str) -> ItemRef:
+    """The criterion an item key names ("criterion:inclusion/3" or "inclusion/3"); ValueError else."""
+    ref = ItemRef.parse(item_key) if ":" in item_key else ItemRef.parse(f"criterion:{item_key}")
+    if ref.kind is not Kind.CRITERION:
+        raise ValueError(f"only a criterion's facets can be corrected; {item_key!r} is {ref.label.lower()}")
+    return ref
+
+
+def _criterion_or_fail(record: TrialRecord, item_key: str) -> ItemFacets:
+    """The criterion of a record an item key names, with its facets; LookupError when it has none,
+    ValueError for a heading (its facets are its children's)."""
+    from .eligibility import criterion_facets
+
+    ref = _criterion_ref(item_key)
+    item = next((i for i in criterion_facets(record) if i.ref == ref), None)
+    if item is None:
+        raise LookupError(f"{record.registry_id} has no {ref.label.lower()}")
+    if item.heading:
+        raise ValueError(f"{ref.label} is a heading: correct the facets of the criteria under it")
+    return item
 
 
 class Library:
@@ -326,6 +354,7 @@ class Library:
                 reading.load_record(session, shown),
                 [_version(v) for v in reading.versions_of(session, trial.id)],
                 [note_dict(n) for n in notes_core.notes_of(session, [trial.id])],
+                corrections_core.corrections_of(session, [trial.id]),
             )
 
     def current_record(self, registry_id: str) -> TrialRecord | None:
@@ -386,6 +415,73 @@ class Library:
         with self.store.transaction() as session:
             notes_core.restore_note(session, saved)
         return Change(notes_of=frozenset({saved["trial_id"]}), notes=frozenset({saved["id"]}))
+
+    # ------------------------------------------------------------ facet corrections
+
+    def correct_facets(self, registry_id: str, item_key: str, facets: list[dict], reviewer: str) -> Change:
+        """A reviewer's facets for one criterion of the trial's current version ("criterion:inclusion/3"
+        or "inclusion/3"), over its earlier correction: the whole list (``[]``: it states none),
+        committed at once; its id is the one in ``Change.corrections``. ValueError (one sentence) for
+        facets of no known shape or an item that is not a criterion; LookupError for no such trial or
+        criterion."""
+        checked = corrections_core.check_facets(facets)
+        if not reviewer.strip():
+            raise ValueError("a correction needs the reviewer's name")
+        with self.store.transaction() as session:
+            trial = _trial_or_fail(session, registry_id)
+            item = _criterion_or_fail(reading.load_record(session, trial.current_version_id), item_key)
+            saved, _replaced = corrections_core.correct(
+                session, trial.id, item.ref, item.text, checked, reviewer.strip(), trial.current_version_id
+            )
+        return Change(corrections_of=frozenset({trial.id}), corrections=frozenset({saved.id}))
+
+    def remove_correction(
+        self, registry_id: str, item_key: str, *, correction_id: int | None = None
+    ) -> tuple[Correction, Change]:
+        """Remove the correction of a criterion (the orphaned one under that key when the item has
+        none; ``correction_id``: that one); returns it for ``restore_correction`` (undo). LookupError
+        when there is none."""
+        ref = _criterion_ref(item_key)
+        with self.store.transaction() as session:
+            trial = _trial_or_fail(session, registry_id)
+            on_key = [
+                c
+                for c in corrections_core.corrections_of(session, [trial.id])
+                if c.ref == ref and correction_id in (None, c.id)
+            ]
+            if not on_key:
+                raise LookupError(f"{registry_id} has no facet correction on {ref.label.lower()}")
+            chosen = min(on_key, key=lambda c: c.orphaned)  # the item's own before an orphan
+            saved = corrections_core.remove(session, chosen.id)
+        return saved, Change(corrections_of=frozenset({saved.trial_id}), corrections=frozenset({saved.id}))
+
+    def restore_correction(self, saved: Correction) -> Change:
+        """Put a correction back exactly as it was, with its id (undo of a removal or a change)."""
+        with self.store.transaction() as session:
+            corrections_core.restore(session, saved)
+        return Change(corrections_of=frozenset({saved.trial_id}), corrections=frozenset({saved.id}))
+
+    def corrections_of(self, registry_id: str) -> list[Correction]:
+        """A trial's facet corrections (orphaned ones too), by item and time. LookupError: no such trial."""
+        with self.store.session() as session:
+            trial = _trial_or_fail(session, registry_id)
+            return corrections_core.corrections_of(session, [trial.id])
+
+    def corrected_item_facets(self, record_or_id: TrialRecord | str) -> list[ItemFacets]:
+        """The item facets of a trial (its current record, or the record given) with its reviewers'
+        corrections put over the extracted ones: what profile(), the comparison, the grid and the
+        patient check read. A record of a trial not in the store has no corrections."""
+        from .eligibility import criterion_facets
+
+        with self.store.session() as session:
+            if isinstance(record_or_id, str):
+                trial = _trial_or_fail(session, record_or_id)
+                record = reading.load_record(session, trial.current_version_id)
+            else:
+                record = record_or_id
+                trial = reading.trial_by_registry_id(session, record.registry_id)
+            found = corrections_core.corrections_of(session, [trial.id]) if trial is not None else []
+        return corrections_core.apply_corrections(criterion_facets(record), found)
 
     # ------------------------------------------------------------ compare and report
 

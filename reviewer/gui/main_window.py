@@ -44,6 +44,7 @@ from .dialogs.import_dialog import ImportController
 from .dialogs.note_editor import NoteEditor
 from .dialogs.preferences import PreferencesDialog
 from .dialogs.report_dialog import ReportDialog
+from .facet_corrections import FacetCorrector
 from .icons import icon
 from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
         self.log_file = paths.log_file(self.data_dir)
         self.undo_stack = QUndoStack(self)
         self.note_editor: NoteEditor | None = None
+        self.facet_corrector = FacetCorrector(self)
         self.drafts = drafts.NoteDrafts(self.data_dir)
         self.drafts_offer: QMessageBox | None = None
         self.author_dialog = None  # dialogs.author.AuthorDialog, while it asks
@@ -244,6 +246,13 @@ class MainWindow(QMainWindow):
         self.action_add_note = self._action(
             "Add &note…", self.add_note_here, "Ctrl+N", "note-add", "Add a note on the current item (Ctrl+N)"
         )
+        self.action_correct_facets = self._action(
+            "Correct f&acets…",
+            self.correct_facets_here,
+            "Ctrl+Shift+E",
+            None,
+            "Correct the facets of the criterion under the cursor (Ctrl+Shift+E)",
+        )
         self.action_find = self._action("&Find trials", self.library.focus_search, keys.Find, "search")
         self.action_preferences = self._action("&Preferences…", self.show_preferences, None, "preferences")
         self.action_compare = self._action(
@@ -341,6 +350,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.action_redo)
         edit_menu.addSeparator()
         edit_menu.addAction(self.action_add_note)
+        edit_menu.addAction(self.action_correct_facets)
         edit_menu.addAction(self.notes_panel.edit_action)
         edit_menu.addAction(self.notes_panel.delete_action)
         edit_menu.addSeparator()
@@ -445,6 +455,8 @@ class MainWindow(QMainWindow):
         view.sig_note_requested.connect(self.open_note_editor)
         view.sig_show_notes.connect(self._show_notes_of_item)
         view.sig_compare_arms.connect(self.compare_arms)
+        view.sig_facets_requested.connect(self.facet_corrector.open_editor)
+        view.sig_remove_correction.connect(self.facet_corrector.remove)
         title = view.record.brief_title or view.record.official_title or registry_id
         self._add_tab(view, registry_id, title, "trial")
         return view
@@ -708,6 +720,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Open a trial (or select one) to add a note.", 5000)
         return None
 
+    def correct_facets_here(self) -> None:
+        """Ctrl+Shift+E: the facet editor of the criterion under the cursor of the open trial."""
+        current = self.workspace.currentWidget()
+        if not (isinstance(current, TrialView) and current.request_facets_here()):
+            self.statusBar().showMessage("Put the cursor on a criterion of an open trial to correct its facets.", 5000)
+
     def edit_note(self, note: dict) -> NoteEditor | None:
         if not self._may_replace_editor():
             return self.note_editor
@@ -821,6 +839,8 @@ class MainWindow(QMainWindow):
                 view.load()
             elif view.trial_id in change.notes_of:
                 view.refresh_notes()
+            elif view.trial_id in change.corrections_of:
+                view.refresh_corrections()
         for view in self.comparison_views():
             if change.notes_of & view.trial_ids.keys():
                 view.refresh_notes()

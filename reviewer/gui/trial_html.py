@@ -6,6 +6,9 @@ The page is rendered from reports/partials/trial_page.html.j2 in the reports' Ji
 what only the app shows: each item's anchor ``item-N``, its link ``add:N`` (write a note on it) and,
 when it has notes, a coloured badge per tag linking to ``notes:N``, and the notes whose item is not
 on the page. ``Rendered.items[N]`` says which item N is, as a note's stored (kind, key) columns.
+On the current version each criterion shows its facets with the reviewers' corrections applied
+(a link ``facets:N`` corrects them; a corrected one says by whom and what was extracted, on hover),
+and the corrections whose criterion is gone are listed at the end with their old text.
 """
 
 from __future__ import annotations
@@ -34,6 +37,49 @@ class Rendered:
             return f"item-{self.items.index((kind, key))}"
         except ValueError:
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class OrphanCorrection:
+    """A facet correction whose criterion is gone from the current version (it keeps its old text)."""
+
+    id: int
+    label: str
+    facets_text: str
+    quote: str
+
+
+def _correction_marks(trial: Trial, extracted, corrections) -> tuple[dict[int, str], list]:
+    """The hover text of each corrected criterion n (who, when, what was extracted), and the
+    corrections left over: orphaned ones."""
+    from ..core.presentation.facet_words import facets_text
+    from ..core.text import squash
+
+    places = {ref: n for n, ref in enumerate(trial.items)}
+    found = {item.ref: item for item in extracted}
+    hovers: dict[int, str] = {}
+    orphans = []
+    for correction in corrections:
+        n = places.get(correction.ref)
+        if correction.orphaned or n is None or correction.ref not in found:
+            orphans.append(
+                OrphanCorrection(
+                    correction.id,
+                    correction.ref.label,
+                    facets_text(correction.facets, corrected=True),
+                    correction.quote,
+                )
+            )
+            continue
+        item = found[correction.ref]
+        hover = (
+            f"Corrected by {correction.author}, {correction.corrected_at:%d %b %Y}. "
+            f"Extracted from the text: {facets_text(item.facets) or 'no facet'}."
+        )
+        if squash(correction.quote) != squash(item.text):
+            hover += f" The criterion read, when corrected: “{correction.quote}”"
+        hovers[n] = hover
+    return hovers, orphans
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,26 +133,37 @@ def render_trial(
     shown_version: dict | None = None,
     current_version_id: int | None = None,
     format_labels: dict[str, str] | None = None,
+    corrections: Iterable = (),
 ) -> Rendered:
-    """The whole page of one trial (the version ``shown_version``; notes marked on the current one)."""
-    from ..core.reports import _environment  # (imports Jinja and the store: not needed for the first paint)
+    """The whole page of one trial (the version ``shown_version``; notes marked on the current one,
+    and facets corrected on it by ``corrections``, core.corrections.Correction)."""
+    # (these import Jinja, the facet rules and the store: not needed for the first paint)
+    from ..core.corrections import apply_corrections
+    from ..core.eligibility import criterion_facets
+    from ..core.reports import _environment
 
     is_current = shown_version is None or shown_version.get("id") == current_version_id
     shown_id = shown_version.get("id") if shown_version else None
     labels = format_labels or {}
+    extracted = criterion_facets(record)
+    corrections = list(corrections) if is_current else []
     trial = present(
         record,
         versions,
         shown_version_id=shown_id,
         current_version_id=current_version_id,
         format_labels=labels,
+        item_facets=apply_corrections(extracted, corrections),
     )
     badges, orphans = _marks(trial, notes, marked=is_current)
+    corrected, orphaned_corrections = _correction_marks(trial, extracted, corrections)
     context: dict[str, Any] = {
         "p": trial,
         "badges": badges,
         "marks_on": is_current,
         "orphans": orphans,
+        "corrected": corrected,
+        "orphaned_corrections": orphaned_corrections,
         "banner": None if is_current else version_of(shown_version, shown_id, current_version_id, labels),
         "shown_version": version_of(shown_version, shown_id, current_version_id, labels)
         if shown_version

@@ -233,3 +233,23 @@ def test_comparison_report_sums_up_the_key_differences_on_page_one(data_dir, tmp
     summary = "\n".join(lines[start:table])
     assert "Performance status (ECOG)" in summary  # the summary comes before the table
     assert "Age" not in summary and "Informed consent" not in summary
+
+
+def test_correct_and_corrections_on_the_command_line(data_dir, tmp_path):
+    ecog = '[{"kind": "performance", "scale": "ECOG", "allowed": [0, 1]}]'
+    out = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", ecog, "--reviewer", "Dr. Ada")
+    assert out.stdout.startswith("criterion:inclusion/6: ECOG 0-1\n    by Dr. Ada, ")
+    bad = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", '[{"kind": "lab", "analyte": "anc"}]',
+                   "--reviewer", "Dr. Ada", check=False)  # fmt: skip
+    assert bad.returncode == 1 and bad.stderr == 'reviewer: facet 1 (lab) has no operator ("op")\n'
+    not_json = tmp_path / "facets.json"
+    not_json.write_text("{ECOG 0-1", encoding="utf-8")
+    bad = reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--facets", f"@{not_json}", "--reviewer", "X",
+                   check=False)  # fmt: skip
+    assert bad.returncode == 1 and f"{not_json} is not JSON" in bad.stderr and "Traceback" not in bad.stderr
+    listed = json.loads(reviewer(data_dir, "corrections", "NCT02455596", "--json").stdout)
+    assert [(c["item"], c["facets"], c["author"]) for c in listed["corrections"]] == [
+        ("criterion:inclusion/6", json.loads(ecog), "Dr. Ada")
+    ]
+    assert "removed the correction" in reviewer(data_dir, "correct", "NCT02455596", "inclusion/6", "--remove").stdout
+    assert reviewer(data_dir, "corrections", "NCT02455596").stdout == "no facet corrections on NCT02455596\n"

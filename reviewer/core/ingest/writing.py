@@ -7,9 +7,10 @@ import logging
 import sqlite3
 import time
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
-from .. import notes
+from .. import corrections, notes
 from ..store import errors
 from ..store import writing as store_writing
 from ..store.columns import SUMMARY_COLUMNS, VERSION_COLUMNS
@@ -33,9 +34,9 @@ def _write(
         for p in prepared:
             saved = store_writing.save_record_raw(conn, p, name, now, rows)
             if saved.outcome == "updated":  # in the same transaction: see notes.reanchor_new_version
-                notes.reanchor_new_version(
-                    conn, saved.trial_id, saved.version_id, lambda p=p: store_writing.annotatable_record(p)
-                )
+                record = cache(lambda p=p: store_writing.annotatable_record(p))
+                notes.reanchor_new_version(conn, saved.trial_id, saved.version_id, record)
+                corrections.reanchor_new_version(conn, saved.trial_id, saved.version_id, record)
             result.saved.append(saved)
     except sqlite3.Error:
         raise  # the database's own refusal or failure: the writer's caller tells them apart

@@ -11,16 +11,19 @@ decide no value's state and number no item themselves.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .. import items as item_model
 from .. import vocab
+from ..eligibility import ItemFacets
 from ..items import ItemRef
 from ..record import Arm as RecordArm
 from ..record import Contact, Location, TrialRecord
 from ..record import Criterion as RecordCriterion
 from ..record import Intervention as RecordIntervention
+from .facet_words import facets_text
 from .values import BLANK, NOT_IN_SOURCE, Shown, State, joined, scalar, state_of_list
 
 IDENTIFIER_KINDS = {"org_study": "Org study id", "secondary": "Secondary id", "alias": "Alias"}
@@ -107,6 +110,8 @@ class Criterion(Numbered):
     text: str
     depth: int
     children: list[Criterion] = field(default_factory=list)
+    facets_text: str = ""  # its facets in words ("ECOG 0-2 · life expectancy ≥ 3 months"), when asked for
+    corrected: bool = False  # those facets are a reviewer's correction
 
 
 @dataclass(slots=True)
@@ -340,13 +345,20 @@ def _date(value: str | None, kind: str | None) -> Shown:
 
 
 def _criteria_group(
-    register: _Register, key: str, title: str, criteria: list[RecordCriterion]
+    register: _Register,
+    key: str,
+    title: str,
+    criteria: list[RecordCriterion],
+    facets: Mapping[ItemRef, ItemFacets],
 ) -> CriteriaGroup:
     top: list[Criterion] = []
     flat: list[Criterion] = []
     parents: list[Criterion] = []  # the path to the item being placed
     for item in item_model.criterion_items(criteria, key):  # depth first, numbered "1", "2", "2.1" ...
         node = Criterion(register(item.ref, item.number), item.text, item.depth)
+        if (stated := facets.get(item.ref)) is not None:
+            node.facets_text = facets_text(stated.facets, stated.corrected)
+            node.corrected = stated.corrected
         del parents[item.depth :]
         (parents[-1].children if parents else top).append(node)
         parents.append(node)
@@ -426,9 +438,13 @@ def present(
     shown_version_id: int | None = None,
     current_version_id: int | None = None,
     format_labels: dict[str, str] | None = None,
+    item_facets: Iterable[ItemFacets] | None = None,
 ) -> Trial:
-    """The presentation of ``record`` and of its versions (dicts: see ``version_of``)."""
+    """The presentation of ``record`` and of its versions (dicts: see ``version_of``). With
+    ``item_facets`` (eligibility.criterion_facets, corrections applied) each criterion carries its
+    facets in words."""
     r, d, e = record, record.design, record.eligibility
+    facets_by_ref = {item.ref: item for item in item_facets or ()}
     register = _Register()
     trial_entry = register(item_model.TRIAL)
     sections: dict[str, Section] = {}
@@ -468,7 +484,7 @@ def present(
         for key, title in CRITERIA_GROUPS:
             items = getattr(e, key)
             if key != "other" or items:
-                criteria.append(_criteria_group(register, key, title, items))
+                criteria.append(_criteria_group(register, key, title, items, facets_by_ref))
     section("outcomes")
     outcome_groups: dict[str, list[Outcome]] = {kind: [] for kind in item_model.OUTCOME_KINDS}
     for source, item in zip(r.outcomes or [], item_model.outcome_items(r), strict=True):

@@ -146,3 +146,24 @@ class Note(SQLModel, table=True):
 
 
 NOTE_TAGS = ("question", "concern", "suggestion", "ok")
+
+
+class FacetCorrection(SQLModel, table=True):
+    """A reviewer's correction of one criterion's facets: the whole list that replaces what was
+    extracted from its text ("[]": the item states no facet). Anchored like a note on a whole item
+    (kind, key and the item's text when it was corrected), it belongs to the trial, not to a version."""
+
+    __tablename__ = "facet_correction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trial_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("trial.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    item_kind: str  # "criterion" (a reviewer.core.items.Kind)
+    item_key: str  # "inclusion/3.1"
+    quote: str  # the item's text when it was corrected: what re-anchoring looks for
+    facets: str  # JSON list of facets in the shapes of reviewer.core.facets
+    author: str
+    corrected_at: datetime
+    anchor_version_id: int | None = None  # the version the anchor was last checked against
+    orphaned: bool = False  # its item is gone from the current version; the quote keeps its words

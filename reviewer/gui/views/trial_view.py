@@ -1,9 +1,12 @@
-"""One trial in the workspace: its page (trial_html in a QTextBrowser), its source text, its notes.
+"""One trial in the workspace: its page (trial_html in a QTextBrowser), its source text, its notes
+and the facet corrections of its criteria.
 
 The page has an anchor per annotatable item. Links on items ask for a note (``sig_note_requested``
 with the trial and what the note is on: an items.ItemRef or items.TextSpan); badges ask the notes panel to show the item's notes
 (``sig_show_notes``). ``show_item`` scrolls to an item and highlights it. The "current item" (for
-Ctrl+N) is the item under the text cursor, or the selected text inside it.
+Ctrl+N) is the item under the text cursor, or the selected text inside it. A criterion's "correct…"
+link, its context menu and Ctrl+Shift+E ask for the facet editor (``sig_facets_requested`` with a
+FacetRequest); an orphaned correction's "remove" link asks to remove it (``sig_remove_correction``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import bisect
 import logging
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QColor, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QTextBrowser,
     QTextEdit,
     QToolBar,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -55,6 +59,19 @@ class NoteRequest:
     label: str
 
 
+@dataclass
+class FacetRequest:
+    """What the facet editor needs to correct one criterion's facets."""
+
+    trial_id: int
+    registry_id: str
+    ref: items.ItemRef
+    text: str  # the criterion's text
+    facets: list[dict]  # what it states now: its correction's facets, else the extracted ones
+    extracted: list[dict]
+    correction: object | None  # core.corrections.Correction, when it has one
+
+
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     return QColor(
         round(a.red() * (1 - t) + b.red() * t),
@@ -79,6 +96,7 @@ def trial_css(palette: QPalette) -> str:
         "border": _mix(text, base, 0.75).name(),
         "header_bg": _mix(text, base, 0.9).name(),
         "mark": palette.color(QPalette.ColorRole.Link).name(),
+        "corrected": "#6fd3b5" if dark else "#08715b",  # a reviewer's correction of facets
         "banner_bg": "#5c4a12" if dark else "#fff1c2",
         "banner_fg": "#ffe9a6" if dark else "#5c4400",
     }
@@ -104,6 +122,8 @@ class TrialView(QWidget):
     sig_note_requested = Signal(object)  # NoteRequest
     sig_show_notes = Signal(int, str, str)  # trial id, item kind, item key
     sig_compare_arms = Signal(str)  # registry id
+    sig_facets_requested = Signal(object)  # FacetRequest
+    sig_remove_correction = Signal(str, object)  # registry id, core.corrections.Correction
 
     def __init__(self, library, registry_id: str, parent=None):
         super().__init__(parent)
@@ -115,6 +135,7 @@ class TrialView(QWidget):
         self.record: TrialRecord | None = None
         self.versions: list[dict] = []
         self.notes: list[dict] = []
+        self.corrections: list = []  # core.corrections.Correction
         self.rendered: trial_html.Rendered | None = None
         self.highlighted: tuple[str, str] | None = None
         self._anchor_positions: list[tuple[int, int]] = []  # (document position, item number), sorted
@@ -147,6 +168,7 @@ class TrialView(QWidget):
         self.browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.browser.customContextMenuRequested.connect(self._context_menu)
         self.browser.document().setDocumentMargin(14)
+        self.browser.viewport().installEventFilter(self)  # the page's hover texts (a correction's)
         self.browser.setAccessibleName(f"Trial record {registry_id}")
         # a caret the arrow keys move (Shift+arrows select): Ctrl+N notes the item, or the text, it is on
         self.browser.setTextInteractionFlags(
@@ -191,6 +213,7 @@ class TrialView(QWidget):
         self.record = page.record
         self.versions = [v.as_dict() for v in page.versions]
         self.notes = page.notes
+        self.corrections = page.corrections
         self.shown_version = next((v for v in self.versions if v["id"] == page.shown_version_id), None)
         self._item_texts = items.texts(self.record)
         self._render()
@@ -204,6 +227,13 @@ class TrialView(QWidget):
         self.notes = self.library.notes_of([self.trial_id])
         self._render()
 
+    def refresh_corrections(self) -> None:
+        """Facet corrections changed: render the criteria's facets again, keeping the scroll position."""
+        if self.trial_id is None:
+            return
+        self.corrections = self.library.corrections_of(self.registry_id)
+        self._render()
+
     def _render(self) -> None:
         bar = self.browser.verticalScrollBar()
         scroll = bar.value()
@@ -214,6 +244,7 @@ class TrialView(QWidget):
             shown_version=self.shown_version,
             current_version_id=self.current_version_id,
             format_labels=format_labels(),
+            corrections=self.corrections,
         )
         self.browser.setHtml(self.rendered.html)
         self._index_anchors()
@@ -354,6 +385,13 @@ class TrialView(QWidget):
             self.browser.verticalScrollBar().setValue(0)
         elif link.startswith("source:"):
             self.show_source()
+        elif link.startswith("facets:"):
+            self._current_item = int(link[7:])
+            self.request_facets(self._current_item)
+        elif link.startswith("uncorrect:"):
+            correction = next((c for c in self.corrections if c.id == int(link[10:])), None)
+            if correction is not None:
+                self.sig_remove_correction.emit(self.registry_id, correction)
 
     def _context_menu(self, pos) -> None:
         menu = self.browser.createStandardContextMenu(pos)
@@ -366,8 +404,52 @@ class TrialView(QWidget):
         kind, key = self.rendered.items[number]
         action = menu.addAction(icon("note-add"), f"Add a note on {items.ItemRef.stored(kind, key).label}")
         action.triggered.connect(lambda: self.request_note(self.anchor_for_item(number)))
+        if kind == items.Kind.CRITERION.value:
+            action = menu.addAction(f"Correct the facets of {items.ItemRef.stored(kind, key).label}…")
+            action.triggered.connect(lambda: self.request_facets(number))
         self._menu = menu  # keep it alive while shown
         menu.popup(self.browser.viewport().mapToGlobal(pos))
+
+    # ------------------------------------------------------------ facet corrections
+
+    def facet_request(self, number: int) -> FacetRequest | None:
+        """What the facet editor needs for item ``number`` of the page; None when it is not a
+        criterion with facets of its own (a heading's are its children's)."""
+        from ...core.eligibility import criterion_facets  # (the facet rules: not needed for the first paint)
+
+        ref = items.ItemRef.stored(*self.rendered.items[number])
+        if ref.kind is not items.Kind.CRITERION:
+            return None
+        item = next((i for i in criterion_facets(self.record) if i.ref == ref), None)
+        if item is None or item.heading:
+            return None
+        correction = next((c for c in self.corrections if c.ref == ref and not c.orphaned), None)
+        facets = list(correction.facets) if correction is not None else list(item.facets)
+        return FacetRequest(self.trial_id, self.registry_id, ref, item.text, facets, list(item.facets), correction)
+
+    def request_facets(self, number: int) -> bool:
+        """Ask for the facet editor of item ``number``; False when that item has no facets to correct."""
+        if not self.is_current_version:
+            self.load()  # corrections sit on the current version's criteria
+        request = self.facet_request(number) if number < len(self.rendered.items) else None
+        if request is not None:
+            self.sig_facets_requested.emit(request)
+        return request is not None
+
+    def request_facets_here(self) -> bool:
+        """Ctrl+Shift+E: correct the facets of the criterion under the cursor."""
+        return self.request_facets(self._current_item)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        """The page's hover texts: a corrected criterion's (who corrected it, what was extracted)."""
+        if event.type() == QEvent.Type.ToolTip and watched is self.browser.viewport():
+            tip = self.browser.cursorForPosition(event.pos()).charFormat().toolTip()
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.browser)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ jumping to items
 

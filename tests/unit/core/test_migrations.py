@@ -309,3 +309,18 @@ def test_0007_fills_the_requirements_of_every_trials_current_version(tmp_path):
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name = 'trial_requirement'").fetchall()
     command.upgrade(alembic_config(tmp_path / STORE_FILE_NAME), "0007")
     assert dump() == before
+
+
+def test_0008_adds_the_facet_corrections_table_empty_and_goes_down_again(tmp_path):
+    path = tmp_path / STORE_FILE_NAME
+    shutil.copy(STORES / "0006.sqlite3", path)
+    store = open_store(tmp_path)
+    with store.session() as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("SELECT count(*) FROM facet_correction").scalar() == 0
+        assert connection.exec_driver_sql("SELECT body FROM note").scalars().all() == ["Kept across upgrades"]
+    store.close()
+    command.downgrade(alembic_config(path), "0006")
+    with sqlite3.connect(path) as conn:
+        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "facet_correction" not in tables and "note" in tables
