@@ -22,11 +22,12 @@ from .labs import lab_facets
 from .oncology import biomarker_facets, brain_facets, life_expectancy_facets
 from .performance import performance_facets
 from .prefilter import possible_kinds
-from .reading import Facet, normalise
+from .reading import Facet, compiled, normalise
 from .treatment import prior_line_facets, washout_facets
 
 # --- the engine ------------------------------------------------------------------------------------------------------------------------------------
 _DIGIT = re.compile(r"\d")
+_BIOMARKER_CAPITALS = compiled("|".join(re.escape(word) for word in R.BIOMARKER_CAPITALS), 0)
 
 
 def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
@@ -46,7 +47,7 @@ def _extract(text: str, section: str) -> list[Facet]:
     norm = normalise(text)
     low = norm.lower()
     possible = possible_kinds(low)
-    if any(c in norm for c in R.BIOMARKER_CAPITALS):
+    if _BIOMARKER_CAPITALS.search(norm):
         possible["biomarker"] = []
     if not possible:
         return []

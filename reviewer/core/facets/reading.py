@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import re._constants as sre
+import re._parser as sre_parse
 from types import SimpleNamespace
 
 from . import rules as R
@@ -11,8 +13,67 @@ _I = re.IGNORECASE
 Facet = dict
 
 
-def compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern, _I)
+def compiled(pattern: str, flags: int = _I) -> re.Pattern:
+    """A rule's pattern, led by a lookahead on the characters a match can start with when those are
+    known: ``(?=[hiv...])(?:...)``. The same matches; a search then skips the other positions of the
+    text in one test instead of trying each alternative there (2-4x faster for the long alternations)."""
+    try:
+        starts = _first_characters(sre_parse.parse(pattern, flags).data, flags)
+    except (re.error, RecursionError):
+        starts = None
+    if not starts or _EMPTY in starts:
+        return re.compile(pattern, flags)
+    lead = "".join(sorted(f"\\U{c:08x}" if c > 0xFF else re.escape(chr(c)) for c in starts))
+    try:
+        return re.compile(f"(?=[{lead}])(?:{pattern})", flags)
+    except re.error:  # a pattern that must come first (global flags): as it is
+        return re.compile(pattern, flags)
+
+
+_EMPTY = -1  # in a set of first characters: the pattern can match without consuming one
+
+
+def _first_characters(items: list, flags: int) -> set[int] | None:
+    """The code points a match of the parsed ``items`` can start with (under the pattern's own case
+    rule: the lookahead inherits the flags), _EMPTY if it can be empty, None when any character can."""
+    found: set[int] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            return found | {av}
+        if op is sre.IN:
+            for kind, value in av:
+                if kind is sre.LITERAL:
+                    found.add(value)
+                elif kind is sre.RANGE and value[1] - value[0] <= 256:
+                    found.update(range(value[0], value[1] + 1))
+                else:  # a negated set, a category (\w, \d), a wide range
+                    return None
+            return found
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # zero width: the next item consumes the first character
+        if op is sre.SUBPATTERN:
+            _group, add_flags, _del_flags, inner = av
+            if add_flags & _I and not flags & _I:
+                return None  # (?i:...) inside a case-sensitive pattern
+            alternatives = [inner.data]
+        elif op is sre.ATOMIC_GROUP:
+            alternatives = [av.data]
+        elif op is sre.BRANCH:
+            alternatives = [branch.data for branch in av[1]]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            alternatives = [av[2].data] + ([[]] if av[0] == 0 else [])
+        else:  # any character, a back reference, ...
+            return None
+        may_be_empty = False
+        for alternative in alternatives:
+            starts = _first_characters(alternative, flags)
+            if starts is None:
+                return None
+            may_be_empty = may_be_empty or _EMPTY in starts
+            found |= starts - {_EMPTY}
+        if not may_be_empty:
+            return found
+    return found | {_EMPTY}
 
 
 def compiled_rules(**patterns: str) -> SimpleNamespace:
@@ -56,13 +117,17 @@ def _compound(match: re.Match) -> str:
 
 def normalise(text: str) -> str:
     """The text the rules read: escapes dropped, signs as ASCII ("≥" -> ">="), list numbering dropped."""
-    text = _ESCAPE.sub(r"\1", text)
+    # each step only when the text has what it changes: most criteria need none of them
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
     if not text.isascii():
         text = text.translate(_SIGNS)
     if "/" in text or "=" in text:
         text = _COMPOUND.sub(_compound, text)
-    text = _RUN_TOGETHER_AGE.sub("", text)  # "1.18 <= age" (numbering run together) -> "18 <= age"
-    return _LEADING_NUMBER.sub("", text)
+    if text.lstrip()[:1].isdigit():
+        text = _RUN_TOGETHER_AGE.sub("", text)  # "1.18 <= age" (numbering run together) -> "18 <= age"
+        text = _LEADING_NUMBER.sub("", text)
+    return text
 
 
 # --- shared pieces -----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ _WASHOUT = compiled_rules(
 _W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
 
 
-_UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
+_UNIT_WORD = compiled(r"\b(?:day|week|month)s?\b")
 _NUMBER_BEFORE = compiled(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
 
 
