@@ -102,12 +102,17 @@ def tidy(value: float) -> int | float:
 
 # --- normalisation ---------------------------------------------------------------------------------------
 _ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|^])")
-_SIGNS = str.maketrans({"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
+_SIGNS_AS_TEXT = {"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
                         "（": "(", "）": ")", "；": ";", "，": ",", "：": ":", "−": "-", "–": "-", "—": "-",
-                        "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"})
+                        "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"}
+_SIGN = re.compile("[" + "".join(map(re.escape, _SIGNS_AS_TEXT)) + "]")
 _COMPOUND = re.compile(r">\s*/\s*=|<\s*/\s*=|=\s*<|=\s*>|>\s+=|<\s+=")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}[.)](?!\d)\s*)+")
 _RUN_TOGETHER_AGE = re.compile(r"^\s*\d\.(?=\d{2}\s*<)")
+
+
+def _sign(match: re.Match) -> str:
+    return _SIGNS_AS_TEXT[match.group(0)]
 
 
 def _compound(match: re.Match) -> str:
@@ -121,7 +126,7 @@ def normalise(text: str) -> str:
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     if not text.isascii():
-        text = text.translate(_SIGNS)
+        text = _SIGN.sub(_sign, text)
     if "/" in text or "=" in text:
         text = _COMPOUND.sub(_compound, text)
     if text.lstrip()[:1].isdigit():

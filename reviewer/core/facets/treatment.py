@@ -100,10 +100,14 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
     def facet(op: str, n: float) -> Facet:
         return {"kind": "prior_lines", "op": op, "value": tidy(n)}
 
-    if _LINES.none_or_one.search(text):
+    # each pattern names its words ("lines", "regimens", "prior"): a search only where they occur
+    low = text.lower()
+    lines = "line" in low
+    prior = "prior" in low or "previous" in low
+    if "prior" in low and _LINES.none_or_one.search(text):
         return [facet("<=", 1)]
     facets = []
-    for m in _LINES.count.finditer(text):
+    for m in _LINES.count.finditer(text) if lines or "regimen" in low else ():
         n = number(m.group("n"))
         if n is None:
             continue
@@ -115,9 +119,9 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
         tail = (m.group("tail") or "").lower()
         op = _LINES_OP.get(op_word) or (">=" if "more" in tail else "<=" if tail else R.LINES_NO_OP_MEANS)
         facets.append(facet(op, n))
-    for m in _LINES.one_prior.finditer(text):
+    for m in _LINES.one_prior.finditer(text) if prior else ():
         facets.append(facet(">=", number(m.group("n"))))
-    if not facets:
+    if not facets and lines:
         if _LINES.first_received.search(text):
             facets.append(facet(">=", 1))
         elif _LINES.first_only.search(text):
