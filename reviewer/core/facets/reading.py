@@ -24,10 +24,25 @@ def compiled(pattern: str, flags: int = _I) -> re.Pattern:
     if not starts or _EMPTY in starts:
         return re.compile(pattern, flags)
     lead = "".join(sorted(f"\\U{c:08x}" if c > 0xFF else re.escape(chr(c)) for c in starts))
+    boundary = r"\b" if _at_word_start(sre_parse.parse(pattern, flags).data) else ""
     try:
-        return re.compile(f"(?=[{lead}])(?:{pattern})", flags)
+        return re.compile(f"{boundary}(?=[{lead}])(?:{pattern})", flags)
     except re.error:  # a pattern that must come first (global flags): as it is
         return re.compile(pattern, flags)
+
+
+def _at_word_start(items: list) -> bool:
+    """True when every alternative of the parsed pattern starts with \\b (then so may the lookahead)."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre.AT:
+        return av is sre.AT_BOUNDARY
+    if op is sre.SUBPATTERN:
+        return _at_word_start(av[3].data)
+    if op is sre.BRANCH:
+        return all(_at_word_start(branch.data) for branch in av[1])
+    return False
 
 
 _EMPTY = -1  # in a set of first characters: the pattern can match without consuming one
