@@ -16,7 +16,10 @@ _WASHOUT = compiled_rules(
     not_before_term=R.WASHOUT_NOT_BEFORE_TERM,
     lists_therapy=r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$",
 )  # fmt: skip
-_W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
+_W_OF = [(name, compiled(pattern)) for name, _words, pattern in R.WASHOUT_OF]
+# the words that name a therapy, one scan of a clause: which of _W_OF can match there
+_W_WORD_OF = {word: i for i, (_name, words, _pattern) in enumerate(R.WASHOUT_OF) for word in words}
+_W_WORDS = re.compile("|".join(re.escape(word) for word in sorted(_W_WORD_OF, key=len, reverse=True)))
 
 
 _UNIT_WORD = compiled(r"\b(?:day|week|month)s?\b")
@@ -57,9 +60,9 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
         near = [d for d in durations if left <= d[0] and d[1] <= right]
         clause = text[left:right].lower()
         terms = []
-        for name, words, pattern in _W_OF:
-            if any(w in clause for w in words):
-                terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
+        for i in sorted({_W_WORD_OF[m.group(0)] for m in _W_WORDS.finditer(clause)}):
+            name, pattern = _W_OF[i]
+            terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
         taken = -1
         kept = []
         for start, end, name in sorted(terms):
