@@ -88,8 +88,12 @@ def measure(rounds: int) -> None:
     budget = BUDGET_SHARE * IMPORT_US_PER_STUDY
     print(f"{len(criteria)} criteria of {len(paths)} studies, {facets} facets (best of {rounds})")
     print(f"uncached: {items_s / len(criteria) * 1e6:.2f} µs per criterion, {per_study:.0f} µs per study")
-    print(f"criterion_facets (a record's walk, cache cleared per round): {studies_s / len(paths) * 1e6:.0f} µs per study")
-    print(f"budget: 15% of {IMPORT_US_PER_STUDY} µs per study = {budget:.0f} µs; uncached is {per_study / budget:.2f}x that")
+    print(
+        f"criterion_facets (a record's walk, cache cleared per round): {studies_s / len(paths) * 1e6:.0f} µs per study"
+    )
+    print(
+        f"budget: 15% of {IMPORT_US_PER_STUDY} µs per study = {budget:.0f} µs; uncached is {per_study / budget:.2f}x that"
+    )
 
 
 def save(path: Path) -> None:

@@ -117,9 +117,29 @@ def tidy(value: float) -> int | float:
 
 # --- normalisation ---------------------------------------------------------------------------------------
 _ESCAPE = re.compile(r"\\([<>=~\[\]*_#.()+\-!|^])")
-_SIGNS_AS_TEXT = {"≤": "<=", "⩽": "<=", "≦": "<=", "≥": ">=", "⩾": ">=", "≧": ">=", "＞": ">", "＜": "<",
-                        "（": "(", "）": ")", "；": ";", "，": ",", "：": ":", "−": "-", "–": "-", "—": "-",
-                        "\u00a0": " ", "\u3000": " ", "～": "~", "﹤": "<", "﹥": ">"}
+_SIGNS_AS_TEXT = {
+    "≤": "<=",
+    "⩽": "<=",
+    "≦": "<=",
+    "≥": ">=",
+    "⩾": ">=",
+    "≧": ">=",
+    "＞": ">",
+    "＜": "<",
+    "（": "(",
+    "）": ")",
+    "；": ";",
+    "，": ",",
+    "：": ":",
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "\u00a0": " ",
+    "\u3000": " ",
+    "～": "~",
+    "﹤": "<",
+    "﹥": ">",
+}
 _SIGN = re.compile("[" + "".join(map(re.escape, _SIGNS_AS_TEXT)) + "]")
 _COMPOUND = re.compile(r">\s*/\s*=|<\s*/\s*=|=\s*<|=\s*>|>\s+=|<\s+=")
 _LEADING_NUMBER = re.compile(r"^\s*(?:\d{1,2}[.)](?!\d)\s*)+")
@@ -152,9 +172,14 @@ def normalise(text: str) -> str:
 
 # --- shared pieces -----------------------------------------------------------------------------------------
 _OP_KEYS = sorted(R.OPERATOR_WORDS, key=len, reverse=True)
-OPERATOR = "(?P<op>" + "|".join(
-    re.escape(k) if not k[0].isalpha() else r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b" for k in _OP_KEYS
-) + ")"
+OPERATOR = (
+    "(?P<op>"
+    + "|".join(
+        re.escape(k) if not k[0].isalpha() else r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b"
+        for k in _OP_KEYS
+    )
+    + ")"
+)
 NUMBER_WORDS = "|".join(sorted(R.NUMBER_WORDS, key=len, reverse=True))
 # "1,500", "100 000/uL" (a space between thousands only before a unit), "1.5", "three"
 NUMBER = (
@@ -178,6 +203,7 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
         left = m.end()
     m = _CLAUSE_END.search(text, end)
     return left, (m.start() if m else len(text))
+
 
 def windows(anchors: list[int] | None, length: int, before: int, after: int) -> list[tuple[int, int]]:
     """Stretches of text around the words the prefilter found (all of it without anchors), merged."""

@@ -50,7 +50,11 @@ def test_malignancy_item_keeps_its_three_exceptions_as_children(corpus_dir):
     malignancy = next(i for i in exclusion if i.text.startswith("History of other primary malignant tumors"))
     assert malignancy.text == "History of other primary malignant tumors, except for the following:"
     assert (malignancy.role, malignancy.heading) == ("exceptions", False)
-    assert [child.text.split()[0] for child in malignancy.children] == ["Malignant", "Non-melanoma", "Carcinoma"]
+    assert [child.text.split()[0] for child in malignancy.children] == [
+        "Malignant",
+        "Non-melanoma",
+        "Carcinoma",
+    ]
     top = texts(exclusion)
     assert not any(t.startswith(("Malignant tumors that have been cured", "Carcinoma in situ")) for t in top)
 
@@ -68,7 +72,12 @@ def test_run_together_numbering_is_split(corpus_dir):
     [
         ("NCT02472431", "Non-inclusion Criteria:", "exclusion", "Contraindications to the local anesthesia"),
         ("NCT00636506", "1. Inclusion Criteria", "inclusion", "To be eligible to participate in this study"),
-        ("NCT05266716", "III.6 EXCLUSION CRITERIA", "exclusion", "Individuals will be precluded from enrolling"),
+        (
+            "NCT05266716",
+            "III.6 EXCLUSION CRITERIA",
+            "exclusion",
+            "Individuals will be precluded from enrolling",
+        ),
         ("NCT05507827", "Patient Inclusion Criteria:", "inclusion", "Subjects in CR must have a history"),
     ],
 )
