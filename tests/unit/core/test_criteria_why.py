@@ -67,6 +67,27 @@ def test_run_together_numbering_is_split(corpus_dir):
     assert len(inclusion) == 9  # the source's nine inclusion criteria
 
 
+def test_numbering_run_together_into_a_sub_item_is_split_after_its_parent(corpus_dir):
+    """NCT05739409: item 5's last sub-item "4. Lung function: ... >92%; 6. Female subjects ...; 7. The
+    subjects ..." holds the list's items 6 and 7: they follow item 5, not inside its sub-item."""
+    inclusion = record(corpus_dir, "NCT05739409").eligibility.inclusion
+    organs = next(i for i in inclusion if i.text.startswith("Major organs must meet the following criteria"))
+    assert (
+        organs.children[-1].text
+        == "Lung function:Defined as ≤grade 1 dyspnea and blood oxygen saturation >92%;"
+    )
+    after = inclusion[inclusion.index(organs) + 1 :]
+    assert [item.text.split()[:2] for item in after] == [["Female", "subjects"], ["The", "subjects"]]
+
+
+def test_a_sub_items_number_is_not_split_when_its_parents_next_item_follows():
+    parsed = parse_criteria(
+        "Inclusion Criteria:\n1. Labs:\n   1. ANC >= 1.5\n   2. Platelets >= 100. 2. Hb >= 9\n2. Consent"
+    )
+    assert texts(parsed.inclusion) == ["Labs:", "Consent"]
+    assert texts(parsed.inclusion[0].children) == ["ANC >= 1.5", "Platelets >= 100. 2. Hb >= 9"]
+
+
 @pytest.mark.parametrize(
     ("nct", "heading", "kind", "first"),
     [
