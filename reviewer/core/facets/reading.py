@@ -19,7 +19,7 @@ def compiled(pattern: str, flags: int = _I) -> re.Pattern:
     text in one test instead of trying each alternative there (2-4x faster for the long alternations)."""
     try:
         starts = _first_characters(sre_parse.parse(pattern, flags).data, flags)
-    except (re.error, RecursionError):
+    except (re.error, RecursionError, AttributeError, TypeError, ValueError):  # the parser is re's own
         starts = None
     if not starts or _EMPTY in starts:
         return re.compile(pattern, flags)
