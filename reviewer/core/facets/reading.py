@@ -23,7 +23,7 @@ def compiled(pattern: str, flags: int = _I) -> re.Pattern:
         starts = None
     if not starts or _EMPTY in starts:
         return re.compile(pattern, flags)
-    lead = "".join(sorted(f"\\U{c:08x}" if c > 0xFF else re.escape(chr(c)) for c in starts))
+    lead = "".join(sorted(_in_class(c) for c in starts))
     boundary = r"\b" if _at_word_start(sre_parse.parse(pattern, flags).data) else ""
     try:
         return re.compile(f"{boundary}(?=[{lead}])(?:{pattern})", flags)
@@ -46,12 +46,27 @@ def _at_word_start(items: list) -> bool:
 
 
 _EMPTY = -1  # in a set of first characters: the pattern can match without consuming one
+# character classes as written in a set ("\\d" stays a class: every digit \\d matches, not only 0-9)
+_CATEGORIES = {
+    sre.CATEGORY_DIGIT: r"\d",
+    sre.CATEGORY_NOT_DIGIT: r"\D",
+    sre.CATEGORY_SPACE: r"\s",
+    sre.CATEGORY_NOT_SPACE: r"\S",
+    sre.CATEGORY_WORD: r"\w",
+    sre.CATEGORY_NOT_WORD: r"\W",
+}
 
 
-def _first_characters(items: list, flags: int) -> set[int] | None:
+def _in_class(start: int | str) -> str:
+    if isinstance(start, str):
+        return start
+    return f"\\U{start:08x}" if start > 0xFF else re.escape(chr(start))
+
+
+def _first_characters(items: list, flags: int) -> set[int | str] | None:
     """The code points a match of the parsed ``items`` can start with (under the pattern's own case
     rule: the lookahead inherits the flags), _EMPTY if it can be empty, None when any character can."""
-    found: set[int] = set()
+    found: set[int | str] = set()
     for op, av in items:
         if op is sre.LITERAL:
             return found | {av}
@@ -61,6 +76,8 @@ def _first_characters(items: list, flags: int) -> set[int] | None:
                     found.add(value)
                 elif kind is sre.RANGE and value[1] - value[0] <= 256:
                     found.update(range(value[0], value[1] + 1))
+                elif kind is sre.CATEGORY and value in _CATEGORIES:
+                    found.add(_CATEGORIES[value])
                 else:  # a negated set, a category (\w, \d), a wide range
                     return None
             return found
