@@ -9,7 +9,7 @@ from . import rules as R
 
 
 # --- the prefilter ----------------------------------------------------------------------------------------------
-def _trie(stems: list[tuple[str, bool]]) -> str:
+def trie(stems: list[tuple[str, bool]]) -> str:
     """One regex for many stems, shared beginnings factored out ("pregn|prior" -> "pr(?:egn|ior)"), so a
     scan tries a character once per word instead of once per stem; whole-word stems end in \\b."""
     root: dict = {}
@@ -43,7 +43,7 @@ _ALL_STEMS = [stem for stems in (*R.KIND_STEMS.values(), *R.ANALYTE_STEMS.values
 # with a character set, so the search skips the letters of a word in one loop instead of testing a word
 # boundary at each of them (20% faster than "\b(?:...)", the same word starts)
 _STEMS = re.compile(
-    r"\W(" + _trie(sorted({(s.rstrip("="), s.endswith("=") or len(s) == 2) for s in _ALL_STEMS})) + ")"
+    r"\W(" + trie(sorted({(s.rstrip("="), s.endswith("=") or len(s) == 2) for s in _ALL_STEMS})) + ")"
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import rules as R
+from .prefilter import trie
 from .reading import Facet, clause_bounds, compiled, compiled_rules, number, tidy
 
 _I = re.IGNORECASE
@@ -19,7 +20,7 @@ _WASHOUT = compiled_rules(
 _W_OF = [(name, compiled(pattern)) for name, _words, pattern in R.WASHOUT_OF]
 # the words that name a therapy, one scan of a clause: which of _W_OF can match there
 _W_WORD_OF = {word: i for i, (_name, words, _pattern) in enumerate(R.WASHOUT_OF) for word in words}
-_W_WORDS = re.compile("|".join(re.escape(word) for word in sorted(_W_WORD_OF, key=len, reverse=True)))
+_W_WORDS = compiled(trie([(word, False) for word in sorted(_W_WORD_OF)]), 0)
 
 
 _UNIT_WORD = compiled(r"\b(?:day|week|month)s?\b")
