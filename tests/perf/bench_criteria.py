@@ -50,7 +50,9 @@ def main() -> None:
         for text in texts:
             parse_criteria(text)
         best = min(best, time.process_time() - started)
-    print(f"criteria parsing, uncached: {best / len(texts) * 1e6:.0f} µs per study ({len(texts)} texts, best of {rounds})")
+    print(
+        f"criteria parsing, uncached: {best / len(texts) * 1e6:.0f} µs per study ({len(texts)} texts, best of {rounds})"
+    )
 
 
 if __name__ == "__main__":
