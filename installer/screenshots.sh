@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Screenshots of Protocol Reviewer for the documentation, in the light and the dark palette:
-#   docs/screenshots/{library,trial,comparison,notes,report-dialog}-{light,dark}.png
+#   docs/screenshots/{library,trial,comparison,notes,report-dialog,grid}-{light,dark}.png
 #
 #   installer/screenshots.sh            # uses .venv/bin/python; PYTHON=... to choose another
 #
@@ -156,6 +156,20 @@ path = out / f"report-dialog-{appearance}.png"
 dialog.grab().save(str(path))
 print(f"wrote {path}")
 dialog.close()
+
+# the eligibility grid of eight lung-cancer trials of the corpus, in its own window
+GRID_IDS = ["NCT04870190", "NCT04691388", "NCT05798663", "NCT05821933", "NCT04204473", "NCT06097962",
+            "NCT05816499", "NCT02369484"]
+import_paths(store, [corpus / f"{registry_id}.json" for registry_id in GRID_IDS])
+grid = window.show_grid(GRID_IDS)
+while not grid.loaded:
+    settle(1)
+grid.resize(SIZE)
+settle()
+path = out / f"grid-{appearance}.png"
+grid.grab().save(str(path))
+print(f"wrote {path}")
+grid.close()
 
 window.close()
 tasks.wait_all()

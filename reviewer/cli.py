@@ -1,4 +1,4 @@
-"""The `reviewer` command line: gui (default), import, list, show, search, compare, report, db.
+"""The `reviewer` command line: gui (default), import, list, show, search, compare, grid, report, db.
 
 Only argparse is loaded before the command is known, so `reviewer gui` shows its window without
 first loading the store's libraries; the commands themselves live in commands.py (core only).
@@ -88,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--json", action="store_true")
     cmp.add_argument("--width", type=int, default=160)
 
+    grid = sub.add_parser(
+        "grid", parents=[common], help="the eligibility grid of 2 to 50 trials: facets by trials, as text, CSV or PDF"
+    )
+    grid.add_argument("ids", nargs="+", metavar="ID")
+    grid.add_argument("--csv", metavar="FILE", help="write the grid as CSV (UTF-8, opens in Excel)")
+    grid.add_argument("--pdf", metavar="FILE", help="write the grid as a PDF (landscape, 8 trials a page)")
+    grid.add_argument("--json", action="store_true")
+    grid.add_argument("--width", type=int, default=160, help="the terminal's width for the text table")
+    grid.add_argument("--reviewer", help="name in the PDF's footer (default: your full name as the system knows it)")
+
     diff = sub.add_parser("diff", parents=[common], help="what changed between two versions of a trial")
     diff.add_argument("id", metavar="ID")
     diff.add_argument("--from", dest="from_version", type=int, metavar="N", help="version number (default: the one before --to)")
@@ -95,9 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--json", action="store_true")
 
     report = sub.add_parser(
-        "report", parents=[common], help="a PDF (or HTML) brief, comparison or notes digest"
+        "report", parents=[common], help="a PDF (or HTML) brief, comparison, notes digest or eligibility grid"
     )
-    report.add_argument("kind", choices=["brief", "compare", "notes"])
+    report.add_argument("kind", choices=["brief", "compare", "notes", "grid"])
     report.add_argument("ids", nargs="+", metavar="ID")
     report.add_argument("-o", "--output", required=True, help="the file (a folder with --separate)")
     report.add_argument(
@@ -142,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         cmd_compare,
         cmd_db,
         cmd_diff,
+        cmd_grid,
         cmd_import,
         cmd_list,
         cmd_report,
@@ -166,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 "report": cmd_report,
                 "compare": cmd_compare,
                 "diff": cmd_diff,
+                "grid": cmd_grid,
             }
             handler = handlers[command]
             return handler(args, library)

@@ -189,7 +189,7 @@ def cmd_report(args, library: Library) -> int:
     from .core.people import system_full_name
     from .core.reports import ReportError, ReportOptions
 
-    kind = {"brief": "brief", "compare": "comparison", "notes": "notes"}[args.kind]
+    kind = {"brief": "brief", "compare": "comparison", "notes": "notes", "grid": "grid"}[args.kind]
     template = Path(args.template).resolve() if args.template else None
     if template and not template.is_file():
         print(f"reviewer: no template {template}", file=sys.stderr)
@@ -248,6 +248,47 @@ def cmd_compare(args, library: Library) -> int:
         _print_json(comparison_to_json(comparison))
     else:
         sys.stdout.write(terminal_safe(comparison_text(comparison, width=args.width), keep_newlines=True))
+    return 0
+
+
+def cmd_grid(args, library: Library) -> int:
+    """The eligibility grid of 2 to 50 trials: on the terminal (or --json), into --csv and --pdf files."""
+    from .core.grid import grid_csv, grid_text, grid_to_json
+    from .core.output_file import write_output
+
+    try:
+        grid = library.grid(args.ids)
+    except LookupError as error:
+        say_error(str(error))
+        return 1
+    except ValueError as error:
+        say_error(str(error))
+        return 2
+    written = []
+    if args.csv:
+        data = grid_csv(grid)
+        write_output(Path(args.csv), data)
+        written.append((args.csv, data))
+    if args.pdf:
+        from .core.people import system_full_name
+        from .core.reports import ReportError, ReportOptions
+
+        options = ReportOptions(
+            reviewer=args.reviewer or system_full_name(), templates_dir=paths.templates_dir(library.data_dir)
+        )
+        try:
+            data = library.make_report("grid", list(grid.trials), options)
+        except ReportError as error:
+            say_error(str(error))
+            return 1
+        write_output(Path(args.pdf), data)
+        written.append((args.pdf, data))
+    if args.json:
+        _print_json(grid_to_json(grid))
+    elif not written:
+        sys.stdout.write(terminal_safe(grid_text(grid, width=args.width), keep_newlines=True))
+    for name, data in written:
+        print(f"wrote {name} ({len(data) / 1024:.0f} KiB)", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -32,6 +32,7 @@ from .store.sqlite.connection import connect_read_only, is_writable
 
 if TYPE_CHECKING:
     from .compare import Comparison
+    from .grid import Grid
     from .ingest import ImportPlan, ImportReport, ProgressCallback
     from .record import TrialRecord
     from .report_batch import BriefResult
@@ -392,6 +393,18 @@ class Library:
                 raise ValueError("the arms of one trial are compared at a time")
             return compare_arms(records[0]), trial_ids
         return compare_records(records), trial_ids
+
+    def grid(self, registry_ids: list[str]) -> Grid:
+        """The eligibility grid of these trials' current versions, in this order (each once).
+        LookupError names a trial that is not in the store; ValueError, fewer than 2 or more than 50."""
+        from .grid import build_grid, trial_count_problem
+
+        ids = list(dict.fromkeys(registry_ids))
+        problem = trial_count_problem(len(ids))
+        if problem:
+            raise ValueError(problem)
+        records, _trial_ids = self.current_records(ids)
+        return build_grid(records)
 
     def report_context(self, kind: str, registry_ids: list[str], options: ReportOptions) -> dict[str, Any]:
         """What a report's template is rendered with (reports.build_context)."""

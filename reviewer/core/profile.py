@@ -61,6 +61,8 @@ ANALYTE_TITLES = {
     "creatinine": "Creatinine", "creatinine_clearance": "Creatinine clearance", "egfr": "eGFR",
     "bilirubin": "Bilirubin", "ast": "AST", "alt": "ALT", "transaminases": "AST/ALT", "alp": "ALP",
     "albumin": "Albumin", "inr": "INR", "pt": "PT", "aptt": "aPTT", "lvef": "LVEF", "qtc": "QTc",
+    "direct_bilirubin": "Direct bilirubin", "hematocrit": "Haematocrit", "hba1c": "HbA1c", "ck": "CK",
+    "glucose": "Glucose", "amylase": "Amylase", "lipase": "Lipase", "shortening_fraction": "Shortening fraction",
 }  # fmt: skip
 
 
@@ -85,7 +87,8 @@ def facet_title(key: str) -> str:
     kind, _, detail = key.partition(":")
     detail, _, condition = detail.partition("|")
     if kind == "lab":
-        title = ANALYTE_TITLES.get(detail, detail.replace("_", " ").upper() if len(detail) <= 4 else detail)
+        words = detail.replace("_", " ")
+        title = ANALYTE_TITLES.get(detail, words.upper() if len(detail) <= 4 else words.capitalize())
     elif kind == "performance":
         title = f"Performance status ({detail})"
     elif detail:
@@ -238,7 +241,7 @@ def _bound_text(kind: str, op: str, value: float, unit: str | None) -> str:
         for name in ("years", "months", "weeks"):
             if value % DAYS_PER[name] == 0 and value >= DAYS_PER[name]:
                 count = _number(value / DAYS_PER[name])
-                return f"{SIGNS[op]} {count} {name}"
+                return f"{SIGNS[op]} {_count_of(count, name)}"
         return f"{SIGNS[op]} {_number(value)} days"
     if kind == "prior_lines":
         return f"{SIGNS[op]} {_number(value)}"
@@ -249,7 +252,12 @@ def _bound_text(kind: str, op: str, value: float, unit: str | None) -> str:
 def _washout(_kind: str, stated) -> tuple[Any, str]:
     days = max(facet["value"] * DAYS_PER.get(facet.get("unit") or "", 1) for facet, _, _ in stated)
     longest = max((f for f, _, _ in stated), key=lambda f: f["value"] * DAYS_PER.get(f.get("unit") or "", 1))
-    return _number(days), f"{_number(longest['value'])} {longest.get('unit') or 'days'}"
+    return _number(days), _count_of(_number(longest["value"]), longest.get("unit") or "days")
+
+
+def _count_of(count: int | float, unit: str) -> str:
+    """ "1 week", "2 weeks": a unit named in the plural ("weeks") said in the singular for one."""
+    return f"{count} {unit.removesuffix('s') if count == 1 else unit}"
 
 
 _BRAIN_TEXT = {"required": "required", "allowed_if_stable": "stable allowed", "excluded": "excluded"}

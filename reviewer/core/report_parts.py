@@ -17,6 +17,7 @@ from .record import Location, TrialRecord
 
 SITES_SHOWN = 50  # a brief lists this many sites at most and says how many there are in all
 UNMATCHED_ROW = "Other (no shared concept)"
+UNSECTIONED_TITLE = "Inclusion criteria, and criteria under no heading"
 # which report section holds each comparison section
 COMPARISON_PARTS = {
     "design": "design",
@@ -30,6 +31,7 @@ _REGISTRY_LINKS = (
     (re.compile(r"ISRCTN\d{8}"), "https://www.isrctn.com/{}"),
     (re.compile(r"\d{4}-\d{6}-\d{2}"), "https://www.clinicaltrialsregister.eu/ctr-search/search?query={}"),
 )
+_ITEMS_ON_SEVERAL_ROWS = ("inclusion", "exclusion")  # a criterion is on the row of each facet it states
 _RECRUITING = ("RECRUITING", "ENROLLING_BY_INVITATION", "NOT_YET_RECRUITING")
 # a comparison cell's lines, estimated: over this many, its row may split across pages (a row
 # kept whole that does not fit leaves the rest of the page empty)
@@ -83,6 +85,8 @@ def site_groups(record: TrialRecord, limit: int = SITES_SHOWN) -> SiteGroups | N
 class ComparisonItem:
     text: str
     notes: list[Any] = field(default_factory=list)
+    repeat: bool = False  # an item already printed on an earlier row: its text is a pointer there
+    unsectioned: bool = False  # found under no inclusion or exclusion heading (aligned as inclusion)
 
 
 @dataclass
@@ -93,6 +97,7 @@ class ComparisonRow:
     may_split: bool  # too tall to be kept whole on a page without leaving much of it empty
     continued: bool = False  # the second or later part of a tall row cut at its items
     more: bool = False  # a continued part follows
+    values: list[str | None] = field(default_factory=list)  # a facet row's value per trial (its first part)
 
 
 @dataclass
@@ -110,22 +115,32 @@ def _estimated_lines(cell: list[ComparisonItem], chars_per_line: int) -> int:
     return lines
 
 
-def _rows_of(label: str, differs: bool, cells: list[list[ComparisonItem]], chars_per_line: int) -> list[ComparisonRow]:
+def _rows_of(
+    label: str,
+    differs: bool,
+    cells: list[list[ComparisonItem]],
+    chars_per_line: int,
+    values: list[str | None] | None = None,
+) -> list[ComparisonRow]:
     """One row, or a row of more than half a page cut at its items into parts (the k-th item of
     each trial on part k), each part labelled: such a row runs on to the next page, and its
     continuation there would not name its concept."""
+    value_lines = 1 if values and any(v is not None for v in values) else 0
+
     def lines(part: list[list[ComparisonItem]]) -> int:
-        return max(_estimated_lines(cell, chars_per_line) for cell in part)
+        return value_lines + max(_estimated_lines(cell, chars_per_line) for cell in part)
 
     def tall(part: list[list[ComparisonItem]]) -> bool:
         return lines(part) > ROW_LINES_KEPT_WHOLE
 
     depth = max(len(cell) for cell in cells)
     if lines(cells) <= ROW_LINES_IN_PARTS or depth == 1:
-        return [ComparisonRow(label, differs, cells, tall(cells))]
-    parts = [[cell[k:k + 1] for cell in cells] for k in range(depth)]
+        return [ComparisonRow(label, differs, cells, tall(cells), values=list(values or []))]
+    parts = [[cell[k : k + 1] for cell in cells] for k in range(depth)]
     return [
-        ComparisonRow(label, differs, part, tall(part), continued=k > 0, more=k < depth - 1)
+        ComparisonRow(
+            label, differs, part, tall(part), continued=k > 0, more=k < depth - 1, values=list(values or [])
+        )
         for k, part in enumerate(parts)
     ]
 
@@ -144,12 +159,15 @@ def _nothing_to_align(record: TrialRecord, section: str) -> str:
 def comparison_sections(
     comparison: Comparison, records: list[TrialRecord], notes_on: list[Callable[[ItemRef], list[Any]]]
 ) -> list[ComparisonSection]:
-    """The comparison's rows, per section, each item with its trial's notes; a section without
+    """The comparison's rows, per section, each item with its trial's notes (an item on several rows
+    is printed on the first, and points there from the others); a section without
     rows gets one that says, per trial, whether the part is not in its source or empty.
 
     ``notes_on`` gives, per trial (column), the notes on an item: ref -> notes.
     """
     chars_per_line = max(20, _LANDSCAPE_TEXT_WIDTH_CHARS // max(1, len(comparison.trials)))
+    printed: dict[tuple[int, ItemRef], tuple[int, str]] = {}  # (trial, item) -> (row number, label) first on
+    printed_rows: list[tuple[int, str]] = []
     out = []
     for name, rows in comparison.sections.items():
         part = COMPARISON_PARTS[name]
@@ -160,13 +178,41 @@ def comparison_sections(
             continue
         built = []
         for row in rows:
+            label = row.concept or UNMATCHED_ROW
+            here = (len(printed_rows), label)
+            printed_rows.append(here)
             cells = [
-                [ComparisonItem(text, notes(ref)) for text, ref in zip(texts, refs, strict=True)]
-                for texts, refs, notes in zip(row.cells, row.keys, notes_on, strict=True)
+                [
+                    _printed(printed, n, ref, text, here, notes)
+                    if name in _ITEMS_ON_SEVERAL_ROWS
+                    else ComparisonItem(text, notes(ref))
+                    for text, ref in zip(texts, refs, strict=True)
+                ]
+                for n, (texts, refs, notes) in enumerate(zip(row.cells, row.keys, notes_on, strict=True))
             ]
-            built.extend(_rows_of(row.concept or UNMATCHED_ROW, row.differs, cells, chars_per_line))
-        out.append(ComparisonSection(part, SECTION_TITLES[name], built))
+            built.extend(
+                _rows_of(row.concept or UNMATCHED_ROW, row.differs, cells, chars_per_line, row.values)
+            )
+        unsectioned = any(ref.group == "other" for row in rows for refs in row.keys for ref in refs)
+        title = UNSECTIONED_TITLE if name == "inclusion" and unsectioned else SECTION_TITLES[name]
+        out.append(ComparisonSection(part, title, built))
     return out
+
+
+def _printed(
+    printed: dict[tuple[int, ItemRef], tuple[int, str]],
+    trial: int,
+    ref: ItemRef,
+    text: str,
+    row: tuple[int, str],
+    notes_on: Callable[[ItemRef], list[Any]],
+) -> ComparisonItem:
+    """An item with its notes on the first row it is on; on a later row (an item stating several
+    facets is on each of their rows) a pointer to that first row, so its text and notes print once."""
+    first = printed.setdefault((trial, ref), row)
+    if first != row:
+        return ComparisonItem(f"the item under “{first[1]}” above", repeat=True)
+    return ComparisonItem(text, notes_on(ref), unsectioned=ref.group == "other")
 
 
 def notes_off_the_rows(trial_notes: list[Any], sections: list[ComparisonSection]) -> list[Any]:

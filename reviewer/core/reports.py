@@ -31,6 +31,7 @@ from .. import paths
 from . import notes as notes_core
 from . import report_parts, vocab
 from .compare import compare_records
+from .grid import COLUMNS_PER_PAGE, build_grid, trial_count_problem
 from .items import ItemRef, Kind, label_of
 from .presentation.trial import present
 from .presentation.values import State
@@ -40,7 +41,12 @@ from .store import reading
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = {"brief": "brief.html.j2", "notes": "notes.html.j2", "comparison": "comparison.html.j2"}
+TEMPLATES = {
+    "brief": "brief.html.j2",
+    "notes": "notes.html.j2",
+    "comparison": "comparison.html.j2",
+    "grid": "grid.html.j2",
+}
 
 
 class ReportError(ValueError):
@@ -165,6 +171,13 @@ def build_context(
         context["comparison"] = comparison
         context["comparison_sections"] = table
         context["notes_off_the_rows"] = [report_parts.notes_off_the_rows(t.notes, table) for t in trials]
+    elif kind == "grid":
+        problem = trial_count_problem(len(trials))
+        if problem:
+            raise ReportError(problem)
+        grid = build_grid([t.record for t in trials])
+        context["grid"] = grid
+        context["column_groups"] = grid.column_groups(COLUMNS_PER_PAGE)
     return context
 
 

@@ -49,6 +49,7 @@ from .models.library_model import TRIAL_ID_ROLE
 from .note_commands import AddNote, DeleteNote, EditNote
 from .settings import Settings
 from .views.comparison_view import ComparisonView
+from .views.grid_window import GridWindow
 from .views.library_panel import LibraryPanel
 from .views.notes_panel import NotesPanel
 from .views.trial_view import NoteRequest, TrialView
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_COMPARE, MAX_COMPARE = 2, 6  # reviewer.core.compare.MIN_TRIALS, MAX_TRIALS
+MIN_GRID, MAX_GRID = 2, 50  # reviewer.core.grid.MIN_TRIALS, MAX_TRIALS
 
 # while an import runs, the library list is read again at most this often (on its progress)
 LIBRARY_REFRESH_MS = 1000
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         self.importer: ImportController | None = None
         self.last_import: ImportController | None = None
         self.report_dialog: ReportDialog | None = None
+        self.grid_windows: list[GridWindow] = []  # the open eligibility grids
         self.setObjectName("mainWindow")
         self.setWindowTitle("Protocol Reviewer")
         self.setWindowIcon(icon("app"))
@@ -256,6 +259,13 @@ class MainWindow(QMainWindow):
             None,
             "Add the selected trials to the comparison shown",
         )
+        self.action_grid = self._action(
+            "Eligibility &grid",
+            self.grid_selected,
+            "Ctrl+G",
+            "grid",
+            "What the selected trials require, facet by facet, side by side (2 to 50; Ctrl+G)",
+        )
         self.action_compare_arms = self._action(
             "Compare a&rms",
             self.compare_arms_current,
@@ -332,6 +342,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.action_compare)
         view_menu.addAction(self.action_add_to_comparison)
+        view_menu.addAction(self.action_grid)
         view_menu.addAction(self.action_compare_arms)
         view_menu.addAction(self.action_source)
         view_menu.addSeparator()
@@ -375,6 +386,7 @@ class MainWindow(QMainWindow):
             self.action_import_folder,
             self.action_add_note,
             self.action_report,
+            self.action_grid,
         ):
             action.setEnabled(ready)
         selected = len(self.library.selected_registry_ids()) if ready else 0
@@ -475,6 +487,37 @@ class MainWindow(QMainWindow):
         view = self.compare(ids)
         if view is not None:
             self.close_tab(index)
+        return view
+
+    def grid_selected(self) -> GridWindow | None:
+        return self.show_grid(self.library.selected_registry_ids())
+
+    def show_grid(self, registry_ids: list[str]) -> GridWindow | None:
+        """The eligibility grid of 2 to 50 trials, in a window of its own (built in the background)."""
+        ids = list(dict.fromkeys(registry_ids))
+        if self.lib is None:
+            return None
+        if not MIN_GRID <= len(ids) <= MAX_GRID:
+            chosen = "none is" if not ids else ("1 is" if len(ids) == 1 else f"{len(ids)} are")
+            self.statusBar().showMessage(
+                f"Select {MIN_GRID} to {MAX_GRID} trials in the library for an eligibility grid ({chosen} selected).",
+                8000,
+            )
+            return None
+        window = GridWindow(self.lib, self.settings, ids, self, data_dir=self.data_dir)
+        window.sig_open_item.connect(self.open_trial_at)
+        window.show()
+        self.grid_windows.append(window)
+        window.destroyed.connect(lambda _obj=None, w=window: self.grid_windows.remove(w) if w in self.grid_windows else None)
+        return window
+
+    def open_trial_at(self, registry_id: str, kind: str, key: str) -> TrialView | None:
+        """Bring the main window forward with the trial's tab, at the item (the grid's double-click)."""
+        view = self.open_trial(registry_id)
+        if view is not None and key:
+            view.show_item(kind, key)
+        self.raise_()
+        self.activateWindow()
         return view
 
     def compare_arms_current(self) -> None:
@@ -752,6 +795,9 @@ class MainWindow(QMainWindow):
                 view.refresh_notes()
         if change.notes_of & self.notes_panel.model.trials.keys():
             self.notes_panel.refresh()
+        if change.all_records or change.records_of:
+            for grid in self.grid_windows:  # which of their trials changed is not worth asking
+                grid.reload()
         if change.library_list:
             self.library.reload_keeping_place()
         elif change.notes_of:

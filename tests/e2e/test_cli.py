@@ -188,6 +188,12 @@ def test_compare_json_gives_the_rows_of_the_core(data_dir):
     assert printed["trials"] == ["NCT06924645", "NCT02455596"]
     ecog = [row for row in printed["sections"]["inclusion"] if any("ECOG" in t for cell in row["cells"] for t in cell)]
     assert len(ecog) == 1 and ecog[0]["differs"] is True
+    assert ecog[0]["facet"] == "performance:ECOG" and ecog[0]["values"] == ["ECOG 1-3", "ECOG 0-2"]
+    age = next(row for row in printed["sections"]["inclusion"] if row["facet"] == "age")
+    assert age["values"] == ["≥ 18 years", "≥ 18 years"] and age["differs"] is False
+    key_differences = [k["text"] for k in printed["key_differences"]]
+    assert "Performance status (ECOG): 1-3 | 0-2" in key_differences
+    assert not any(text.startswith("Age") for text in key_differences)
     text = reviewer(data_dir, "compare", "NCT06924645", "NCT02455596").stdout
     assert "Inclusion criteria" in text and "≠" in text
     arms = json.loads(reviewer(data_dir, "compare", "NCT07312656", "--arms", "--json").stdout)
@@ -209,5 +215,21 @@ def test_comparison_report_puts_both_titles_on_page_one_and_ages_on_one_row(data
     html = tmp_path / "compare.html"
     reviewer(data_dir, "report", "compare", "NCT06924645", "NCT02455596", "-o", str(html), "--format", "html")
     rows = html.read_text(encoding="utf-8").split("<tr")
-    age_rows = [r for r in rows if "Age ≥18 years, regardless of gender;" in r]
+    age_rows = [r for r in rows if "Age ≥18 years, regardless of gender;" in r and 'scope="row">Age<' in r]
     assert len(age_rows) == 1 and "At least 18 years old." in age_rows[0]
+    assert 'class="differs' not in age_rows[0]  # minimum 18 both
+
+
+def test_comparison_report_sums_up_the_key_differences_on_page_one(data_dir, tmp_path):
+    """The neuroendocrine seeds: ECOG 1-3 against 0-2 is a key difference, their ages (18) are not."""
+    out = tmp_path / "compare.pdf"
+    reviewer(data_dir, "report", "compare", "NCT06924645", "NCT02455596", "-o", str(out))
+    layout = ["pdftotext", "-layout", "-f", "1", "-l", "1", str(out), "-"]
+    lines = subprocess.run(layout, capture_output=True, text=True, check=True).stdout.splitlines()
+    ecog = [line for line in lines if "Performance status (ECOG)" in line]
+    assert ecog and "1-3" in ecog[0] and "0-2" in ecog[0]
+    start = next(n for n, line in enumerate(lines) if "Key differences" in line)
+    table = next(n for n, line in enumerate(lines) if line.strip() == "Design")  # the table's first section
+    summary = "\n".join(lines[start:table])
+    assert "Performance status (ECOG)" in summary  # the summary comes before the table
+    assert "Age" not in summary and "Informed consent" not in summary

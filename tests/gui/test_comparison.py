@@ -1,5 +1,5 @@
-"""Side by side: rows aligned across trials, rows that differ highlighted, notes on cells, the arms of
-one trial, recent comparisons."""
+"""Side by side: rows aligned across trials, rows that differ highlighted, the key differences above
+the table, values on facet rows, notes on cells, the arms of one trial, recent comparisons."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from reviewer.gui import theme
 from reviewer.gui.models.comparison_model import (
     CONCEPT_ROLE,
     DIFFERS_ROLE,
+    FACET_ROLE,
     KEYS_ROLE,
     NOTES_ROLE,
     SECTION_ROLE,
+    VALUE_ROLE,
 )
 
 from .conftest import stored_notes
 
-ECOG = "Performance status (ECOG/Karnofsky)"
+ECOG = "Performance status (ECOG)"
 
 
 def select_in_library(window, registry_ids):
@@ -72,6 +74,10 @@ def test_age_and_ecog_rows_align_and_ecog_differs(window, qtbot):
     assert model.headerData(ecog, Qt.Orientation.Vertical) == "≠ " + ECOG
     assert model.headerData(ecog, Qt.Orientation.Vertical, Qt.ItemDataRole.BackgroundRole) == theme.DIFFERS
 
+    assert model.data(model.index(ecog, column["NCT06924645"]), VALUE_ROLE) == "ECOG 1-3"
+    assert model.data(model.index(ecog, column["NCT02455596"]), VALUE_ROLE) == "ECOG 0-2"
+    assert model.data(model.index(ecog, 0), FACET_ROLE) == "performance:ECOG"
+    assert model.data(model.index(age, 0), DIFFERS_ROLE) is False  # minimum 18 both
     same = row_of(model, "inclusion", "Life expectancy")
     assert model.data(model.index(same, 0), DIFFERS_ROLE) is False
     assert model.data(model.index(same, 0), Qt.ItemDataRole.BackgroundRole) is None
@@ -83,15 +89,46 @@ def test_age_and_ecog_rows_align_and_ecog_differs(window, qtbot):
     assert view.table.rowHeight(diagnosis) > 2 * view.fontMetrics().height()
 
 
-def test_only_differences(window, qtbot):
+def test_only_differences_hides_every_equal_row(window, qtbot):
     view = open_comparison(window, qtbot, ["NCT06924645", "NCT02455596"])
-    everything = view.model.rowCount()
+    model = view.model
+    everything = model.rowCount()
+    equal = [
+        model.data(model.index(row, 0), CONCEPT_ROLE)
+        for row in range(everything)
+        if model.data(model.index(row, 0), DIFFERS_ROLE) is False
+    ]
+    assert {"Age", "Life expectancy", "Informed consent", "Pregnancy"} <= set(equal)
     view.only_differences.setChecked(True)
-    assert 0 < view.model.rowCount() < everything
-    for row in range(view.model.rowCount()):
-        index = view.model.index(row, 0)
-        if view.model.data(index, CONCEPT_ROLE) is not None:
-            assert view.model.data(index, DIFFERS_ROLE)
+    assert model.rowCount() < everything
+    shown = [model.data(model.index(row, 0), CONCEPT_ROLE) for row in range(model.rowCount())]
+    assert "Age" not in shown and "Informed consent" not in shown and ECOG in shown
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        if model.data(index, CONCEPT_ROLE) is not None:
+            assert model.data(index, DIFFERS_ROLE)
+    for row in model.section_rows():
+        assert view.table.columnSpan(row, 0) == 2
+    view.only_differences.setChecked(False)
+    assert model.rowCount() == everything
+
+
+def test_key_differences_above_the_table_jump_to_their_row(window, qtbot):
+    view = open_comparison(window, qtbot, ["NCT06924645", "NCT02455596"])
+    summary = view.key_differences
+    lines = [summary.item(n).text() for n in range(summary.count())]
+    assert "≠  Performance status (ECOG): 0-2 | 1-3" in lines  # columns: NCT02455596, NCT06924645
+    assert not any("Age" in line for line in lines)
+    assert view.key_title.isVisible() and summary.isVisible()
+    assert "Key differences" in view.key_title.text()
+    ecog = next(summary.item(n) for n in range(summary.count()) if "ECOG" in summary.item(n).text())
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    summary.itemClicked.emit(ecog)
+    current = view.table.currentIndex()
+    assert view.model.data(current, FACET_ROLE) == "performance:ECOG"
+    assert view.model.data(current, SECTION_ROLE) == "inclusion"
+    # a facet row is taller than its text alone: its value is drawn above it
+    assert view.table.rowHeight(current.row()) >= 2 * view.fontMetrics().height()
 
 
 def test_note_on_a_comparison_cell(window, qtbot, library):

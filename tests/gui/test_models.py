@@ -55,3 +55,21 @@ def test_comparison_model(qtmodeltester, library):
     qtmodeltester.check(model)
     model.set_comparison(compare_arms(records[2]))
     qtmodeltester.check(model)
+
+
+def test_comparison_model_marks_criteria_under_no_heading():
+    from reviewer.core.record import Criterion, Eligibility, TrialRecord
+    from reviewer.gui.models.comparison_model import NO_HEADING, NO_HEADING_TITLE, ComparisonModel
+
+    def trial(registry_id, **parts):
+        eligibility = Eligibility(**{k: [Criterion(t) for t in v] for k, v in parts.items()})
+        return TrialRecord(registry_id, eligibility=eligibility, arms=[])
+
+    model = ComparisonModel()
+    model.set_comparison(
+        compare_records([trial("A", other=["Age 18 years or older"]), trial("B", inclusion=["Aged ≥ 18 years"])])
+    )
+    titles = [model.data(model.index(row, 0)) for row in model.section_rows()]
+    assert NO_HEADING_TITLE in titles
+    age = next(r for r in range(model.rowCount()) if model.data(model.index(r, 1)) == "Aged ≥ 18 years")
+    assert model.data(model.index(age, 0)) == NO_HEADING + "Age 18 years or older"

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...core.grid import trial_count_problem
 from ...core.report_sections import ADDED_SINCE_FIRST_RELEASE, COMPARISON_SECTIONS, SECTIONS
 from ...core.reports import ReportError, ReportOptions, render_pdf
 from .. import tasks
@@ -47,6 +48,7 @@ from ..icons import icon
 
 RENDER_DELAY_MS = 400
 KINDS = {"brief": "Brief (one trial per chapter)", "comparison": "Comparison (2 to 6 trials)", "notes": "Notes digest"}
+KINDS["grid"] = "Eligibility grid (2 to 50 trials)"
 SOURCES = {"current": "Open trial", "comparison": "Open comparison", "selection": "Selected in the library"}
 
 log = logging.getLogger(__name__)
@@ -307,6 +309,8 @@ class ReportDialog(QDialog):
             raise ReportError("choose the trials: open one, open a comparison or select some in the library")
         if kind == "comparison" and not 2 <= len(ids) <= 6:
             raise ReportError(f"a comparison takes 2 to 6 trials; {len(ids)} chosen")
+        if kind == "grid" and (problem := trial_count_problem(len(ids))):
+            raise ReportError(problem)
         template_text = self.template_edit.text().strip()
         template = Path(template_text).expanduser() if template_text else None
         if template is not None and not template.is_file():
@@ -329,7 +333,7 @@ class ReportDialog(QDialog):
 
     def _update_controls(self) -> None:
         kind = self.kind_combo.currentData()
-        self.sections_box.setEnabled(kind != "notes")  # a digest is the notes alone
+        self.sections_box.setEnabled(kind not in ("notes", "grid"))  # a digest is the notes alone, a grid its facets
         for name, check in self.section_checks.items():
             if kind == "comparison":
                 check.setEnabled(name in COMPARISON_SECTIONS)

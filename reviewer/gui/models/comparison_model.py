@@ -2,8 +2,10 @@
 reviewer.core.compare, with a header row per section (design, arms, inclusion, exclusion, outcomes).
 
 Rows whose trials differ carry DIFFERS_ROLE True and a background wash (theme.DIFFERS) that reads on
-light and dark palettes. The concept names the row in the vertical header. Cells with notes carry
-them in NOTES_ROLE (the view draws a tag-coloured bar) and list them in their tooltip.
+light and dark palettes. The concept (or the facet) names the row in the vertical header. On a facet
+row each cell starts with what its trial requires (VALUE_ROLE: "ECOG 0-2", "not stated"; the view
+draws it in bold above the items). Cells with notes carry them in NOTES_ROLE (the view draws a
+tag-coloured bar) and list them in their tooltip.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ SECTION_TITLES = {
 EMPTY_CELL = "—"
 UNMATCHED = "(no shared concept)"
 DIFFERS_MARK = "≠ "  # also said in words, not only in colour
+NO_HEADING = "No heading · "  # an item found under no inclusion or exclusion heading (aligned as inclusion)
+NO_HEADING_TITLE = "Inclusion criteria, and criteria under no heading"
 
 DIFFERS_ROLE = Qt.ItemDataRole.UserRole + 1
 KEYS_ROLE = Qt.ItemDataRole.UserRole + 2  # the items.ItemRef of a cell's items
@@ -36,6 +40,8 @@ ROW_KIND_ROLE = Qt.ItemDataRole.UserRole + 3  # "section" or "row"
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 4
 CONCEPT_ROLE = Qt.ItemDataRole.UserRole + 5
 NOTES_ROLE = Qt.ItemDataRole.UserRole + 6  # the notes on a cell's items (the view draws a tag-coloured bar)
+VALUE_ROLE = Qt.ItemDataRole.UserRole + 7  # a facet row's value for the cell's trial, else None
+FACET_ROLE = Qt.ItemDataRole.UserRole + 8  # the row's facet key ("performance:ECOG"), else None
 
 
 @dataclass
@@ -102,6 +108,16 @@ class ComparisonModel(ReadOnlyTableModel):
                 found.append(n)
         return found
 
+    def _has_unsectioned(self) -> bool:
+        rows = self.comparison.sections.get("inclusion", []) if self.comparison is not None else []
+        return any(ref.group == "other" for row in rows for refs in row.keys for ref in refs)
+
+    def row_of_facet(self, facet: str, section: str | None = None) -> int | None:
+        """The first shown row of a facet (in ``section`` if it has one there)."""
+        rows = [n for n, line in enumerate(self.lines) if line.row is not None and line.row.facet == facet]
+        in_section = [n for n in rows if self.lines[n].section == section]
+        return (in_section or rows or [None])[0]
+
     def cell_of(self, column: int, ref: ItemRef) -> int | None:
         """The row whose cell in ``column`` holds the item."""
         for n, line in enumerate(self.lines):
@@ -144,7 +160,12 @@ class ComparisonModel(ReadOnlyTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.ToolTipRole and line.row is not None:
-            return (line.row.concept or "") + ("\n(the trials differ here)" if line.row.differs else "")
+            tip = (line.row.concept or "") + ("\n(the trials differ here)" if line.row.differs else "")
+            if line.row.facet is not None:
+                tip += "\n" + "\n".join(
+                    f"{c}: {v}" for c, v in zip(self.columns, line.row.values, strict=False)
+                )
+            return tip
         if role == Qt.ItemDataRole.FontRole and line.row is None:
             font = QFont()
             font.setBold(True)
@@ -163,7 +184,11 @@ class ComparisonModel(ReadOnlyTableModel):
         column = index.column()
         if line.row is None:  # a section's header row
             if role == Qt.ItemDataRole.DisplayRole:
-                return SECTION_TITLES.get(line.section, line.section.capitalize()) if column == 0 else ""
+                if column:
+                    return ""
+                if line.section == "inclusion" and self._has_unsectioned():
+                    return NO_HEADING_TITLE
+                return SECTION_TITLES.get(line.section, line.section.capitalize())
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
@@ -177,16 +202,28 @@ class ComparisonModel(ReadOnlyTableModel):
             return None
         row = line.row
         cell = row.cells[column] if column < len(row.cells) else []
+        value = row.values[column] if column < len(row.values) else None
         if role == Qt.ItemDataRole.DisplayRole:
             if cell == [NOT_IN_SOURCE]:
                 return "Not in source"
-            if len(cell) > 1:
-                return "\n".join(f"• {text}" for text in cell)
-            return cell[0] if cell else EMPTY_CELL
+            refs = row.keys[column] if column < len(row.keys) else []
+            texts = [
+                (NO_HEADING if ref.group == "other" else "") + text
+                for text, ref in zip(cell, refs, strict=False)
+            ]
+            if len(texts) > 1:
+                return "\n".join(f"• {text}" for text in texts)
+            return texts[0] if texts else ("" if value is not None else EMPTY_CELL)
+        if role == VALUE_ROLE:
+            return value
+        if role == FACET_ROLE:
+            return row.facet
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = "\n".join(cell) if cell else "Not in this trial"
+            tip = "\n".join(cell) if cell else "Not in this section of this trial"
+            if value is not None:
+                tip = f"Requires: {value}\n\n{tip}"
             notes = self._cell_notes(index.row(), column)
             if notes:
                 tip += "\n\nNotes:\n" + "\n".join(f"• [{n['tag'] or 'note'}] {n['body']}" for n in notes)
@@ -195,7 +232,7 @@ class ComparisonModel(ReadOnlyTableModel):
             return theme.DIFFERS
         if role == NOTES_ROLE:
             return self._cell_notes(index.row(), column)
-        missing = not cell or cell == [NOT_IN_SOURCE]
+        missing = (not cell and value is None) or cell == [NOT_IN_SOURCE]
         if role == Qt.ItemDataRole.ForegroundRole and missing:
             return QColor(128, 128, 128)
         if role == Qt.ItemDataRole.FontRole and missing:

@@ -1,36 +1,49 @@
 """Trials side by side (or the arms of one trial): one QTableView, so the columns scroll together.
 
 The comparison is computed off the GUI thread (reviewer.core.compare); ``sig_loaded`` fires when it
-is shown. Rows whose trials differ are washed amber; section header rows span every column; cells
-wrap and rows are as tall as their text. A cell's context menu (or Ctrl+N) writes a note on the
-item behind it.
+is shown. Above the table, the key differences: one line per facet on which the trials differ; a
+click (or Enter) selects that facet's row. Rows whose trials differ are washed amber; section header
+rows span every column; a facet row's cells start with their trial's value in bold; cells wrap and
+rows are as tall as their text. A cell's context menu (or Ctrl+N) writes a note on the item behind it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionHeader,
-    QTableView,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core import items
+from ...core.compare import NO_VALUE_READ, NOT_STATED
 from ...core.items import ItemRef, Kind
 from .. import tasks
 from ..icons import icon
-from ..models.comparison_model import KEYS_ROLE, NOTES_ROLE, ROW_KIND_ROLE, SECTION_ROLE, ComparisonModel
+from ..models.comparison_model import (
+    KEYS_ROLE,
+    NOTES_ROLE,
+    ROW_KIND_ROLE,
+    SECTION_ROLE,
+    VALUE_ROLE,
+    ComparisonModel,
+)
 from ..models.notes_model import TAG_COLORS
+from .cell_table import cell_table
 from .trial_view import NoteRequest
 
 MIN_COLUMN_WIDTH = 240
@@ -91,18 +104,75 @@ class ConceptHeader(QHeaderView):
         painter.restore()
 
 
-class NoteMarkDelegate(QStyledItemDelegate):
-    """Cells with notes get a bar in the colour of their first note's tag along their left edge."""
+class CellDelegate(QStyledItemDelegate):
+    """A facet row's cell: its trial's value in bold, then its items. Cells with notes get a bar in
+    the colour of their first note's tag along their left edge."""
 
     BAR = 4
+    GAP = 2  # between the value and the items
+
+    @staticmethod
+    def _bold(font: QFont) -> QFont:
+        bold = QFont(font)
+        bold.setBold(True)
+        return bold
+
+    def _value_height(self, option, value: str, width: int) -> int:
+        metrics = QFontMetrics(self._bold(option.font))
+        return metrics.boundingRect(
+            QRect(0, 0, max(1, width), 100000), Qt.TextFlag.TextWordWrap, value
+        ).height()
 
     def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
+        value = index.data(VALUE_ROLE)
+        if value is None:
+            super().paint(painter, option, index)
+        else:
+            self._paint_with_value(painter, option, index, value)
         notes = index.data(NOTES_ROLE)
         if notes:
             color = QColor(TAG_COLORS.get(notes[0]["tag"], TAG_COLORS[None]))
             rect = option.rect
             painter.fillRect(QRect(rect.left(), rect.top() + 1, self.BAR, rect.height() - 2), color)
+
+    def _paint_with_value(self, painter, option, index, value: str) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        text, item.text = item.text, ""
+        widget = item.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, widget)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, item, widget).adjusted(2, 0, -2, 0)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        color = item.palette.highlightedText().color() if selected else item.palette.text().color()
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.save()
+        stated = value not in (NOT_STATED, NO_VALUE_READ)
+        value_font = self._bold(item.font) if stated else QFont(item.font)
+        value_font.setItalic(not stated)
+        painter.setPen(color if stated or selected else QColor(128, 128, 128))
+        painter.setFont(value_font)
+        painter.drawText(rect, flags, value)
+        painter.setPen(color)
+        below = rect.adjusted(0, self._value_height(item, value, rect.width()) + self.GAP, 0, 0)
+        if text:
+            if isinstance(foreground, QColor) and not selected:
+                painter.setPen(foreground)
+            painter.setFont(item.font)
+            painter.drawText(below, flags, text)
+        painter.restore()
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802 (Qt override)
+        size = super().sizeHint(option, index)
+        value = index.data(VALUE_ROLE)
+        if value is None:
+            return size
+        width = option.rect.width() - 12 if option.rect.width() > 12 else MIN_COLUMN_WIDTH
+        extra = self._value_height(option, value, width) + self.GAP
+        if not index.data(Qt.ItemDataRole.DisplayRole):
+            extra -= QFontMetrics(option.font).height()  # the empty text's line
+        return QSize(size.width(), size.height() + max(0, extra))
 
 
 def load_comparison(task, library, registry_ids: list[str], arms: bool):
@@ -130,35 +200,43 @@ class ComparisonView(QWidget):
         self.heading = QLabel(self)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setWordWrap(True)
-        self.legend = QLabel("Rows marked ≠ (amber) differ between the columns.", self)
+        self.legend = QLabel("≠ (amber): the trials differ · bold: what a trial requires", self)
         self.only_differences = QCheckBox("Only differences", self)
         self.only_differences.toggled.connect(self._only_differences)
         top = QHBoxLayout()
         top.setContentsMargins(8, 6, 8, 2)
         top.addWidget(self.heading, 1)
         top.addWidget(self.legend)
+        top.addSpacing(16)
         top.addWidget(self.only_differences)
 
-        self.table = QTableView(self)
-        self.table.setObjectName("comparisonTable")
-        self.table.setAccessibleName("Comparison of " + ", ".join(self.registry_ids))
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; the arrows move in it
-        self.table.setVerticalHeader(ConceptHeader(self.table))
-        self.table.setItemDelegate(NoteMarkDelegate(self.table))
-        self.table.setModel(self.model)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = self.table.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.key_title = QLabel(self)
+        self.key_title.setObjectName("keyDifferencesTitle")
+        self.key_differences = QListWidget(self)
+        self.key_differences.setObjectName("keyDifferences")
+        self.key_differences.setAccessibleName("Key differences")
+        self.key_differences.setToolTip("Click a difference to go to its row")
+        self.key_differences.setFrameShape(QListWidget.Shape.NoFrame)
+        self.key_differences.setUniformItemSizes(True)
+        self.key_differences.itemActivated.connect(self._jump_to_difference)
+        self.key_differences.itemClicked.connect(self._jump_to_difference)
+        self.key_title.hide()
+        self.key_differences.hide()
+        summary = QVBoxLayout()
+        summary.setContentsMargins(8, 2, 8, 4)
+        summary.setSpacing(2)
+        summary.addWidget(self.key_title)
+        summary.addWidget(self.key_differences)
+
+        self.table = cell_table(
+            self,
+            self.model,
+            "comparisonTable",
+            "Comparison of " + ", ".join(self.registry_ids),
+            ConceptHeader(),
+        )
+        self.table.setItemDelegate(CellDelegate(self.table))
         horizontal = self.table.horizontalHeader()
-        horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         horizontal.sectionResized.connect(lambda *_: self._fit_rows_later())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -171,10 +249,16 @@ class ComparisonView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(top)
-        layout.addWidget(self.table)
+        layout.addLayout(summary)
+        layout.addWidget(self.table, 1)
         self.heading.setText("Comparing…")
         self.task = tasks.start(
-            load_comparison, library, self.registry_ids, arms, on_finished=self._loaded, on_failed=self._failed
+            load_comparison,
+            library,
+            self.registry_ids,
+            arms,
+            on_finished=self._loaded,
+            on_failed=self._failed,
         )
 
     def focus_content(self) -> None:
@@ -206,11 +290,51 @@ class ComparisonView(QWidget):
             self.heading.setText(
                 f"{len(self.registry_ids)} trials side by side: " + ", ".join(self.registry_ids)
             )
+        self._show_key_differences(comparison)
         self._apply_spans()
         self._fit_columns()
         self.fit_rows()
         self.loaded = True
         self.sig_loaded.emit()
+
+    KEY_LINES_SHOWN = 6  # the summary scrolls beyond this many lines
+
+    def _show_key_differences(self, comparison) -> None:
+        self.key_differences.clear()
+        found = list(getattr(comparison, "key_differences", []))
+        for difference in found:
+            item = QListWidgetItem(f"≠  {difference.text}")
+            item.setData(Qt.ItemDataRole.UserRole, (difference.facet, difference.section))
+            item.setToolTip(
+                "\n".join(
+                    f"{trial}: {value}"
+                    for trial, value in zip(self.model.columns, difference.values, strict=False)
+                )
+            )
+            self.key_differences.addItem(item)
+        if self.arms:
+            return
+        count = len(found)
+        self.key_title.setText(
+            f"<b>Key differences</b> ({count}): what the trials require differently"
+            if count
+            else "<b>Key differences</b>: the trials require the same on every facet read from their criteria"
+        )
+        self.key_title.show()
+        self.key_differences.setVisible(bool(count))
+        line = self.key_differences.sizeHintForRow(0) if count else 0
+        frame = 2 * self.key_differences.frameWidth()
+        self.key_differences.setFixedHeight(min(count, self.KEY_LINES_SHOWN) * line + frame)
+
+    def _jump_to_difference(self, item: QListWidgetItem) -> None:
+        facet, section = item.data(Qt.ItemDataRole.UserRole)
+        row = self.model.row_of_facet(facet, section)
+        if row is None:
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtTop)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _failed(self, message: str, _details: str) -> None:
         self.heading.setText(f"The comparison could not be made: {message}")
@@ -305,12 +429,17 @@ class ComparisonView(QWidget):
             return None
         trial_id, registry_id = trial
         section = self.model.data(index, SECTION_ROLE)
-        refs = [] if self.model.data(index, ROW_KIND_ROLE) == "section" else self.model.data(index, KEYS_ROLE) or []
+        refs = (
+            []
+            if self.model.data(index, ROW_KIND_ROLE) == "section"
+            else self.model.data(index, KEYS_ROLE) or []
+        )
         if not refs or refs[0].kind is Kind.DESIGN_FIELD:  # a design row's note is on the Design section
             anchor = items.section(PAGE_SECTION.get(section, section))
         else:
-            text = self.model.data(index, Qt.ItemDataRole.DisplayRole)
-            anchor = items.anchor_of(refs[0].kind.value, refs[0].path, text)
+            line = self.model.line(index.row())
+            text = line.row.cells[column][0] if line is not None and line.row is not None else None
+            anchor = items.anchor_of(refs[0].kind.value, refs[0].path, text)  # the first item's own text
         return NoteRequest(trial_id, registry_id, anchor, anchor.label)
 
     def request_note_here(self) -> None:

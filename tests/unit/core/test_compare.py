@@ -1,39 +1,45 @@
-"""Side-by-side comparison: criteria about the same thing share a row, differences are flagged."""
+"""Side-by-side comparison: criteria about the same thing share a row (by facet first, then by
+concept), and a row differs when the trials require different things."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from reviewer.core import compare
 from reviewer.core.compare import (
-    AGE,
-    LIFE_EXPECTANCY,
-    PERFORMANCE,
     SECTIONS,
     Comparison,
     Row,
-    age_bounds,
     compare_arms,
     compare_records,
     comparison_text,
     comparison_to_json,
-    criterion_concept,
-    life_expectancy_value,
-    normalized,
-    performance_values,
+    design,
+    eligibility_rows,
 )
+from reviewer.core.compare.concepts import (
+    AGE,
+    BRAIN,
+    CONSENT,
+    INFECTION,
+    LIFE_EXPECTANCY,
+    PERFORMANCE,
+    PREGNANCY,
+    concept_matches,
+    concept_matches_exhaustive,
+    criterion_concept,
+)
+from reviewer.core.compare.table import normalized
+from reviewer.core.eligibility import criterion_facets
 from reviewer.core.importers import read_document
 from reviewer.core.items import Kind
 from reviewer.core.record import Criterion, Eligibility, Outcome, TrialRecord
 from tests.conftest import SEED_IGNITE_MSC, SEED_VEEVA_FMT, SEED_VEEVA_NOVAFERON
 
-PREGNANCY = "Pregnancy / breast-feeding / contraception"
-CONSENT = "Informed consent"
-BRAIN = "Brain / CNS metastases or involvement"
-INFECTION = "Infection (HIV, hepatitis, active infection)"
+ECOG = "Performance status (ECOG)"
 GASTROINTESTINAL = "Gastrointestinal (absorption, perforation, swallowing)"
 
 
@@ -84,8 +90,13 @@ def leukaemia(corpus) -> Comparison:
 # ---------------------------------------------------------------- helpers
 
 
-KIND_OF_SECTION = {"design": Kind.DESIGN_FIELD, "arms": Kind.ARM, "inclusion": Kind.CRITERION,
-                   "exclusion": Kind.CRITERION, "outcomes": Kind.OUTCOME}
+KIND_OF_SECTION = {
+    "design": Kind.DESIGN_FIELD,
+    "arms": Kind.ARM,
+    "inclusion": Kind.CRITERION,
+    "exclusion": Kind.CRITERION,
+    "outcomes": Kind.OUTCOME,
+}
 
 
 def paths(row: Row) -> list[list[str]]:
@@ -93,11 +104,19 @@ def paths(row: Row) -> list[list[str]]:
     return [[ref.path for ref in cell] for cell in row.keys]
 
 
-def row_holding(c: Comparison, section: str, trial: int, key: str) -> Row:
-    """The one row of a section whose cell for ``trial`` holds the item ``key``."""
+def row_holding(c: Comparison, section: str, trial: int, key: str, concept: str | None = None) -> Row:
+    """The one row of a section whose cell for ``trial`` holds the item ``key`` (and, given, whose
+    concept is ``concept``: an item stating several facets is on each of their rows)."""
     rows = [row for row in c.sections[section] if key in paths(row)[trial]]
-    assert len(rows) == 1, f"{key} of trial {trial} is on {len(rows)} rows of {section}"
+    if concept is not None:
+        rows = [row for row in rows if row.concept == concept]
+    assert len(rows) == 1, f"{key} of trial {trial} is on {[r.concept for r in rows]} of {section}"
     return rows[0]
+
+
+def concepts_of(c: Comparison, section: str, trial: int, key: str) -> list[str | None]:
+    """The rows an item is on, by their names."""
+    return [row.concept for row in c.sections[section] if key in paths(row)[trial]]
 
 
 def text_of(c: Comparison, section: str, trial: int, key: str) -> str:
@@ -106,16 +125,28 @@ def text_of(c: Comparison, section: str, trial: int, key: str) -> str:
 
 
 def expected_criteria_keys(record: TrialRecord, section: str) -> set[str]:
-    """Walked here independently: a top-level item is one item, unless it is only a heading (ends
-    with ":" and has children) -- then its children are the items, recursively."""
+    """Walked here independently: a top-level item is one item, unless it is a heading or only leads
+    into its children (ends with ":"), when its children are the items, recursively; an item whose
+    children are its exceptions (or, in the inclusion section, its alternatives) is one item."""
     if record.eligibility is None:
         return set()
+
+    def gives_way(item, part) -> bool:
+        if not item.children:
+            return False
+        if item.heading:
+            return True
+        if item.role == "exceptions":
+            return False
+        if item.role == "alternatives":
+            return part == "exclusion"
+        return item.text.rstrip().endswith(":")
 
     def walk(items, part, prefix):
         keys = set()
         for n, item in enumerate(items, 1):
             path = f"{prefix}{n}"
-            if item.children and item.text.rstrip().endswith(":"):
+            if gives_way(item, part):
                 keys |= walk(item.children, part, path + ".")
             else:
                 keys.add(f"{part}/{path}")
@@ -133,18 +164,24 @@ def expected_outcome_keys(record: TrialRecord) -> set[str]:
     return keys
 
 
-def assert_every_item_once(c: Comparison, records: list[TrialRecord]) -> None:
+def assert_every_item_placed(c: Comparison, records: list[TrialRecord]) -> None:
+    """Every item is on a row: design, arms and outcomes on exactly one, a criterion on one or more
+    (one per facet it states), never twice on the same row."""
     assert list(c.sections) == list(SECTIONS)
     for section, rows in c.sections.items():
         for row in rows:
-            assert len(row.cells) == len(records) == len(paths(row)), (section, row.concept)
+            assert len(row.cells) == len(records) == len(paths(row)) == len(row.values), (
+                section,
+                row.concept,
+            )
             for cell, keys in zip(row.cells, row.keys, strict=True):
-                assert len(cell) == len(keys), (section, row.concept)
+                assert len(cell) == len(keys) == len(set(keys)), (section, row.concept)
                 assert all(ref.kind is KIND_OF_SECTION[section] for ref in keys), (section, row.concept)
                 assert all(isinstance(text, str) and text for text in cell)
+            assert (row.facet is None) == all(v is None for v in row.values), (section, row.concept)
     for n, record in enumerate(records):
         expected = {
-            "design": {key for key, _, _ in compare.DESIGN_FIELDS},
+            "design": {key for key, _, _ in design.DESIGN_FIELDS},
             "arms": {arm.label for arm in record.arms or []},
             "inclusion": expected_criteria_keys(record, "inclusion"),
             "exclusion": expected_criteria_keys(record, "exclusion"),
@@ -152,73 +189,105 @@ def assert_every_item_once(c: Comparison, records: list[TrialRecord]) -> None:
         }
         for section, keys in expected.items():
             seen = [key for row in c.sections[section] for key in paths(row)[n]]
-            assert len(seen) == len(set(seen)), f"{record.registry_id} {section}: an item on two rows"
+            if section not in ("inclusion", "exclusion"):
+                assert len(seen) == len(set(seen)), f"{record.registry_id} {section}: an item on two rows"
             assert set(seen) == keys, f"{record.registry_id} {section}"
 
 
 # ---------------------------------------------------------------- the user's neuroendocrine pair
 
 
-def test_neuroendocrine_age_items_share_a_row_with_equal_minimum(neuro):
-    row = row_holding(neuro, "inclusion", 0, "inclusion/1")  # "Age ≥18 years, regardless of gender;"
-    assert row.concept == AGE
+def test_neuroendocrine_age_is_the_same_minimum_18(neuro):
+    row = row_holding(neuro, "inclusion", 0, "inclusion/1", AGE)  # "Age ≥18 years, regardless of gender;"
+    assert row.facet == "age"
     assert row.cells == [["Age ≥18 years, regardless of gender;"], ["At least 18 years old."]]
     assert paths(row) == [["inclusion/1"], ["inclusion/2"]]
-    assert row.differs is False  # both set a minimum of 18 and nothing else (the documented rule)
+    assert row.values == ["≥ 18 years", "≥ 18 years"]
+    assert row.differs is False
 
 
-def test_neuroendocrine_ecog_items_share_a_row_and_differ(neuro):
+def test_neuroendocrine_ecog_differs_1_3_against_0_2(neuro):
     row = row_holding(neuro, "inclusion", 0, "inclusion/6")
-    assert row.concept == PERFORMANCE
+    assert (row.concept, row.facet) == (ECOG, "performance:ECOG")
     assert row.cells == [
         ["Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;"],
         ["ECOG performance status 0, 1 or 2."],
     ]
+    assert row.values == ["ECOG 1-3", "ECOG 0-2"]
     assert row.differs is True
 
 
-def test_neuroendocrine_pregnancy_items_share_one_row(neuro):
-    row = row_holding(neuro, "exclusion", 0, "exclusion/6")
-    assert row.concept == PREGNANCY
-    assert paths(row) == [["exclusion/6"], ["exclusion/3", "exclusion/4"]]  # pregnancy + contraception
-    assert row.differs is True
+def test_neuroendocrine_key_differences_name_ecog_not_age(neuro):
+    lines = [k.text for k in neuro.key_differences]
+    assert "Performance status (ECOG): 1-3 | 0-2" in lines
+    assert not any(line.startswith(("Age", "Informed consent", "Life expectancy", "Sex")) for line in lines)
+    ecog = next(k for k in neuro.key_differences if k.facet == "performance:ECOG")
+    assert (ecog.values, ecog.section) == (("1-3", "0-2"), "inclusion")
+    # one line per differing facet, each naming a facet row that differs
+    facet_rows = {
+        row.facet: row for s in ("inclusion", "exclusion") for row in neuro.sections[s] if row.facet
+    }
+    assert [k.facet for k in neuro.key_differences] == list(
+        dict.fromkeys(k.facet for k in neuro.key_differences)
+    )
+    assert all(facet_rows[k.facet].differs for k in neuro.key_differences)
+    assert {f for f, row in facet_rows.items() if row.differs} == {k.facet for k in neuro.key_differences}
+
+
+def test_neuroendocrine_an_item_with_several_facets_is_on_each_row(neuro):
+    # "Female subjects with a positive pregnancy test, lactating women, or women of childbearing
+    # potential ... contraception": pregnancy, breastfeeding and contraception, each the same value
+    assert concepts_of(neuro, "exclusion", 0, "exclusion/6") == [
+        "Pregnancy",
+        "Breastfeeding",
+        "Contraception",
+    ]
+    pregnancy = row_holding(neuro, "exclusion", 0, "exclusion/6", "Pregnancy")
+    assert paths(pregnancy) == [["exclusion/6"], ["exclusion/3"]]
+    assert pregnancy.values == ["excluded", "excluded"] and pregnancy.differs is False
+    contraception = row_holding(neuro, "exclusion", 0, "exclusion/6", "Contraception")
+    assert paths(contraception) == [["exclusion/6"], ["exclusion/4"]] and contraception.differs is False
 
 
 def test_neuroendocrine_life_expectancy_and_consent_rows(neuro):
     life = row_holding(neuro, "inclusion", 0, "inclusion/2")  # "Anticipated survival period ≥3 months;"
-    assert life.concept == LIFE_EXPECTANCY
+    assert life.concept == "Life expectancy"
     assert paths(life) == [["inclusion/2"], ["inclusion/8"]]
-    assert life.differs is False  # ≥3 months both
+    assert life.values == ["≥ 3 months", "≥ 3 months"] and life.differs is False
     consent = row_holding(neuro, "inclusion", 1, "inclusion/1")
     assert consent.concept == CONSENT
     assert paths(consent) == [["inclusion/5"], ["inclusion/1"]]
-    assert consent.differs is True
+    assert consent.values == ["required", "required"]
+    assert consent.differs is False  # "sign an informed consent form" and "signed the informed consent"
 
 
 def test_neuroendocrine_different_concepts_stay_apart(neuro):
     allergy = row_holding(neuro, "exclusion", 0, "exclusion/5")
-    assert allergy.concept == "Allergy / hypersensitivity"
+    assert allergy.concept == "Hypersensitivity"
     assert paths(allergy)[1] == ["exclusion/5"]  # "allergic to Interferon-α"
     brain = row_holding(neuro, "exclusion", 1, "exclusion/6")
-    assert brain.concept == BRAIN
+    assert (brain.concept, brain.facet) == ("Brain metastases", "brain_metastases")
     assert brain.cells[0] == []  # NCT06924645 says nothing about brain metastases
-    assert brain.differs is True
+    assert brain.values == ["not stated", "excluded"] and brain.differs is True
     infection = row_holding(neuro, "exclusion", 0, "exclusion/2")
     assert paths(infection) == [["exclusion/2", "exclusion/4"], []]
 
 
 def test_neuroendocrine_every_item_once(neuro, fmt, novaferon):
-    assert_every_item_once(neuro, [fmt, novaferon])
+    assert_every_item_placed(neuro, [fmt, novaferon])
 
 
-def test_concept_rows_come_in_clinical_order_then_unmatched(nsclc):
+def test_rows_come_in_clinical_order_then_unmatched(nsclc):
     for section in ("inclusion", "exclusion"):
-        concepts = [row.concept for row in nsclc.sections[section]]
-        named = [c for c in concepts if c is not None]
-        assert concepts[: len(named)] == named, "unmatched rows come after the concept rows"
-        order = [compare.CONCEPT_NAMES.index(c) for c in named]
+        rows = nsclc.sections[section]
+        named = [row for row in rows if row.concept is not None]
+        assert rows[: len(named)] == named, "unmatched rows come after the facet and concept rows"
+        order = [eligibility_rows.row_order(row) for row in named]
         assert order == sorted(order)
-        assert len(named) == len(set(named)), "one row per concept"
+        facets = [row.facet for row in named if row.facet]
+        assert len(facets) == len(set(facets)), "one row per facet"
+        plain = [row.concept for row in named if not row.facet]
+        assert len(plain) == len(set(plain)), "one row per concept"
 
 
 # ---------------------------------------------------------------- two NSCLC trials from the corpus
@@ -226,31 +295,31 @@ def test_concept_rows_come_in_clinical_order_then_unmatched(nsclc):
 
 def test_nsclc_shared_rows(nsclc):
     ecog = row_holding(nsclc, "inclusion", 0, "inclusion/10")
-    assert ecog.concept == PERFORMANCE
+    assert ecog.concept == ECOG
     assert paths(ecog)[1] == ["inclusion/11"]  # "ECOG performance status 0 to1." ({0,1} vs {0,1,2})
-    assert ecog.differs is True
-    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2")  # lepto-meningeal / brain metastases
-    assert brain.concept == BRAIN
+    assert ecog.values == ["ECOG 0-2", "ECOG 0-1"] and ecog.differs is True
+    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2", "Brain metastases")  # lepto-meningeal
+    assert brain.facet == "brain_metastases"
     assert paths(brain)[1] == ["exclusion/8"]  # "Patient with symptomatic CNS metastases."
-    pregnancy = row_holding(nsclc, "exclusion", 0, "exclusion/11")
-    assert pregnancy.concept == PREGNANCY
+    assert brain.values == ["stable allowed", "stable allowed"] and brain.differs is False
+    pregnancy = row_holding(nsclc, "exclusion", 0, "exclusion/11", "Pregnancy")
     assert "exclusion/14" in paths(pregnancy)[1]  # "Pregnant and lactating women."
     ild = row_holding(nsclc, "exclusion", 0, "exclusion/10")  # interstitial lung disease
     assert paths(ild)[1] == ["exclusion/5.2", "exclusion/5.3"]  # children of "Condition of organ system:"
     age = row_holding(nsclc, "inclusion", 0, "inclusion/9")
     assert age.concept == AGE and paths(age)[1] == ["inclusion/1"]
-    assert age.differs is True  # ≥18 vs 18-75
+    assert age.values == ["≥ 18 years", "18-75 years"] and age.differs is True
 
 
 def test_nsclc_items_that_must_not_share_a_row(nsclc):
-    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2")
+    brain = row_holding(nsclc, "exclusion", 0, "exclusion/2", "Brain metastases")
     hepatitis = row_holding(nsclc, "exclusion", 0, "exclusion/8")  # "Known HIV, active Hepatitis B ..."
     assert hepatitis is not brain
-    assert hepatitis.concept == INFECTION
+    assert hepatitis.facet == "infection"
     assert "exclusion/2" in paths(hepatitis)[1]  # "HCV antibody positive, active hepatitis B"
     assert "exclusion/2" not in paths(brain)[1]
-    pregnancy = row_holding(nsclc, "exclusion", 1, "exclusion/14")
-    assert pregnancy is not brain and pregnancy is not hepatitis
+    for row in [r for r in nsclc.sections["exclusion"] if "exclusion/14" in paths(r)[1]]:
+        assert row is not brain and row is not hepatitis
 
 
 def test_nsclc_heading_children_are_aligned_not_the_heading(nsclc):
@@ -258,13 +327,15 @@ def test_nsclc_heading_children_are_aligned_not_the_heading(nsclc):
     keys = {key for row in nsclc.sections["inclusion"] for key in paths(row)[1]}
     assert "inclusion/8" not in keys
     assert {"inclusion/8.1", "inclusion/8.2", "inclusion/8.3"} <= keys
-    blood = row_holding(nsclc, "inclusion", 1, "inclusion/8.1")  # "Bone marrow reserve: ..."
-    assert blood.concept == "Haematology (blood counts)"
-    assert "inclusion/15" in paths(blood)[0]  # "neutrophils count ≥1.5×109/L"
-    liver = row_holding(nsclc, "inclusion", 1, "inclusion/8.2")
-    assert liver.concept == "Liver function" and "inclusion/19" in paths(liver)[0]  # ALT
-    kidney = row_holding(nsclc, "inclusion", 1, "inclusion/8.3")
-    assert kidney.concept == "Renal function" and paths(kidney)[0] == ["inclusion/22"]
+    # "Bone marrow reserve: Absolute neutrophil count ≥1.5 ´ 109/L,. Platelet count ≥100´ 109/L ..."
+    assert concepts_of(nsclc, "inclusion", 1, "inclusion/8.1") == ["ANC", "Platelets", "Haemoglobin"]
+    anc = row_holding(nsclc, "inclusion", 1, "inclusion/8.1", "ANC")
+    assert paths(anc)[0] == ["inclusion/15"]  # "neutrophils count ≥1.5×109/L"
+    assert anc.values == ["≥ 1.5 ×10⁹/L", "≥ 1.5 ×10⁹/L"] and anc.differs is False
+    alt = row_holding(nsclc, "inclusion", 1, "inclusion/8.2", "ALT")
+    assert paths(alt)[0] == ["inclusion/19"] and alt.differs is True  # < 2.5 against ≤ 2.5 × ULN
+    kidney = row_holding(nsclc, "inclusion", 1, "inclusion/8.3")  # "Kidney function: Creatinine ≤1.5 × ULN"
+    assert kidney.facet == "lab:creatinine" and kidney.values == ["not stated", "≤ 1.5 × ULN"]
 
 
 def test_nsclc_outcomes_primary_with_primary(nsclc):
@@ -287,7 +358,7 @@ def test_nsclc_outcomes_primary_with_primary(nsclc):
 
 
 def test_nsclc_every_item_once(nsclc, corpus):
-    assert_every_item_once(nsclc, [corpus("NCT02369484"), corpus("NCT03058094")])
+    assert_every_item_placed(nsclc, [corpus("NCT02369484"), corpus("NCT03058094")])
 
 
 # ---------------------------------------------------------------- two leukaemia trials from the corpus
@@ -296,18 +367,18 @@ def test_nsclc_every_item_once(nsclc, corpus):
 def test_leukaemia_shared_rows(leukaemia):
     # keys after the split of "... of signing the ICF. 4. Relapsed or refractory ..." (two items run together)
     ecog = row_holding(leukaemia, "inclusion", 0, "inclusion/1.4")  # ECOG 0 or 1 (under a heading)
-    assert ecog.concept == PERFORMANCE
+    assert ecog.concept == ECOG
     assert paths(ecog)[1] == ["inclusion/3"]  # ECOG 0-2
     assert ecog.differs is True
     cns = row_holding(leukaemia, "exclusion", 0, "exclusion/1.7")  # CNS leukaemia
-    assert cns.concept == BRAIN
+    assert cns.facet == "brain_metastases"
     assert paths(cns)[1] == ["exclusion/14"]  # CNS involvement by CLL/SLL/RT
-    pregnancy = row_holding(leukaemia, "exclusion", 0, "exclusion/1.11")
+    pregnancy = row_holding(leukaemia, "exclusion", 0, "exclusion/1.11", "Pregnancy")
     assert paths(pregnancy)[1] == ["exclusion/10"]
     contraception = row_holding(leukaemia, "inclusion", 0, "inclusion/1.6")
-    assert contraception.concept == PREGNANCY and paths(contraception)[1] == ["inclusion/8"]
+    assert contraception.concept == "Contraception" and paths(contraception)[1] == ["inclusion/8"]
     viral = row_holding(leukaemia, "exclusion", 0, "exclusion/1.9")  # HIV, hepatitis B/C
-    assert viral.concept == INFECTION
+    assert viral.facet == "infection"
     assert {"exclusion/3", "exclusion/4", "exclusion/5"} <= set(paths(viral)[1])
 
 
@@ -332,7 +403,7 @@ def test_leukaemia_primary_outcomes_aligned(leukaemia):
 
 
 def test_leukaemia_every_item_once(leukaemia, corpus):
-    assert_every_item_once(leukaemia, [corpus("NCT04789655"), corpus("NCT05536349")])
+    assert_every_item_placed(leukaemia, [corpus("NCT04789655"), corpus("NCT05536349")])
 
 
 # ---------------------------------------------------------------- arms
@@ -353,7 +424,7 @@ def test_arms_aligned_by_role(fmt, msc, novaferon):
     assert comparator.concept == "Comparator arm"
     assert paths(comparator) == [["Control"], ["control group"], []]
     assert comparator.cells[1] == ["[No intervention] control group"]
-    assert_every_item_once(c, [fmt, msc, novaferon])
+    assert_every_item_placed(c, [fmt, msc, novaferon])
 
 
 def test_single_group_other_arm_sits_with_experimental(nsclc):
@@ -377,7 +448,10 @@ def test_compare_arms_of_one_trial(msc):
         "and supportive care."
     ]
     for row in c.sections["arms"]:
-        assert paths(row) == [["experimental group"] * len(row.cells[0]), ["control group"] * len(row.cells[1])]
+        assert paths(row) == [
+            ["experimental group"] * len(row.cells[0]),
+            ["control group"] * len(row.cells[1]),
+        ]
 
 
 def test_compare_arms_needs_arms():
@@ -463,12 +537,76 @@ def test_a_trial_with_nothing_on_a_row_differs():
     assert row.differs is True
 
 
-def test_item_with_several_concepts_is_compared_by_text():
+def test_an_item_stating_several_facets_is_on_each_row_compared_by_value():
     a = trial("A", inclusion=["ECOG 0-2 and life expectancy ≥ 6 months"])
     b = trial("B", inclusion=["ECOG performance status 0, 1 or 2"])
+    ecog, life = compare_records([a, b]).sections["inclusion"]
+    assert (ecog.concept, ecog.values, ecog.differs) == (ECOG, ["ECOG 0-2", "ECOG 0-2"], False)
+    assert (life.concept, life.values, life.differs) == (
+        "Life expectancy",
+        ["≥ 6 months", "not stated"],
+        True,
+    )
+    assert paths(ecog) == paths(life) == [["inclusion/1"], []] or paths(ecog) == [
+        ["inclusion/1"],
+        ["inclusion/1"],
+    ]
+
+
+def test_inclusion_and_exclusion_are_read_together():
+    a = trial("A", inclusion=["Treated and stable brain metastases are allowed"])
+    b = trial("B", exclusion=["Active or untreated brain metastases"])  # so treated, stable ones are allowed
+    c = trial("C", exclusion=["Known brain metastases"])
+    same = compare_records([a, b])
+    (included,) = same.sections["inclusion"]
+    (excluded,) = same.sections["exclusion"]
+    assert included.values == excluded.values == ["stable allowed", "stable allowed"]
+    assert included.differs is excluded.differs is False
+    assert paths(included) == [["inclusion/1"], []] and paths(excluded) == [[], ["exclusion/1"]]
+    assert same.key_differences == []
+    different = compare_records([a, b, c])
+    (included,) = different.sections["inclusion"]
+    (excluded,) = different.sections["exclusion"]
+    assert included.values == excluded.values == ["stable allowed", "stable allowed", "excluded"]
+    assert included.differs is excluded.differs is True
+    (brain,) = different.key_differences
+    assert (brain.text, brain.section) == (
+        "Brain metastases: stable allowed | stable allowed | excluded",
+        "inclusion",
+    )
+
+
+def test_the_same_value_in_other_words_or_sections_does_not_differ():
+    a = trial("A", inclusion=["Absolute neutrophil count ≥ 1.5 x 10^9/L"], exclusion=["Pregnant women"])
+    b = trial("B", exclusion=["ANC < 1500/mm3", "Women who are pregnant or planning a pregnancy"])
+    comparison = compare_records([a, b])
+    anc = row_holding(comparison, "inclusion", 0, "inclusion/1")
+    assert anc.facet == "lab:anc" and anc.differs is False
+    assert row_holding(comparison, "exclusion", 1, "exclusion/1").differs is False
+    assert comparison.key_differences == []
+
+
+def test_boilerplate_in_other_words_does_not_differ():
+    a = trial("A", inclusion=["Informed consent"])
+    b = trial("B", inclusion=["Signed informed consent form obtained before any study procedure"])
     (row,) = compare_records([a, b]).sections["inclusion"]
-    assert row.concept == PERFORMANCE
-    assert row.differs is True  # same ECOG values, but A also asks for a life expectancy
+    assert (row.concept, row.values, row.differs) == (CONSENT, ["required", "required"], False)
+
+
+def test_corrected_facets_from_the_caller_are_used():
+    a = trial("A", inclusion=["ECOG 0-2"])
+    b = trial("B", inclusion=["ECOG performance status 0 to 2"])
+    corrected = criterion_facets(b)
+    corrected[0] = replace(
+        corrected[0], facets=({"kind": "performance", "scale": "ECOG", "allowed": [0, 1]},)
+    )
+    plain = compare_records([a, b])
+    fixed = compare_records([a, b], item_facets=[criterion_facets(a), corrected])
+    assert plain.sections["inclusion"][0].differs is False
+    (row,) = fixed.sections["inclusion"]
+    assert row.values == ["ECOG 0-2", "ECOG 0-1"] and row.differs is True
+    with pytest.raises(ValueError, match="item facets for 1 trials"):
+        compare_records([a, b], item_facets=[corrected])
 
 
 def test_heading_children_vs_item_with_details():
@@ -476,16 +614,18 @@ def test_heading_children_vs_item_with_details():
         "Adequate organ function:", [Criterion("ANC ≥ 1.5 x 10^9/L"), Criterion("Bilirubin ≤ 1.5 ULN")]
     )
     parent = Criterion("Adequate hepatic function", [Criterion("ALT ≤ 3 ULN")])
-    items = compare.criteria_items(
-        trial("A", inclusion=[heading, parent], other=["Age 18 or older"]), "inclusion"
-    )
-    assert [(i.ref.path, i.group) for i in items] == [
-        ("inclusion/1.1", "Haematology (blood counts)"),
-        ("inclusion/1.2", "Liver function"),
-        ("inclusion/2", "Liver function"),
-        ("other/1", AGE),
+    record = trial("A", inclusion=[heading, parent], other=["Age 18 or older"])
+    units = eligibility_rows.criteria_units(criterion_facets(record))
+    assert [(u.ref.path, u.section) for u in units] == [
+        ("inclusion/1.1", "inclusion"),
+        ("inclusion/1.2", "inclusion"),
+        ("inclusion/2", "inclusion"),
+        ("other/1", "inclusion"),
     ]
-    assert items[2].text == "Adequate hepatic function\n  - ALT ≤ 3 ULN"
+    assert units[2].text == "Adequate hepatic function\n  - ALT ≤ 3 ULN"
+    rows = {row.concept: row for row in compare_records([record, trial("B")]).sections["inclusion"]}
+    assert paths(rows["ALT"])[0] == ["inclusion/2"]  # the child's facet files its parent
+    assert paths(rows["Age"])[0] == ["other/1"]
 
 
 def test_no_eligibility_gives_empty_cells():
@@ -563,55 +703,6 @@ def test_criterion_concept(text, concept):
     assert criterion_concept(text) == concept
 
 
-@pytest.mark.parametrize(
-    ("text", "bounds"),
-    [
-        ("Age ≥18 years, regardless of gender;", ("≥18", None)),
-        ("At least 18 years old.", ("≥18", None)),
-        ("Age 18-75 years;", ("≥18", "≤75")),
-        ("Male or female, aged between 18-75 years old.", ("≥18", "≤75")),
-        ("Men older than 18 years", (">18", None)),
-        ("Age >= 18 and <= 70", ("≥18", "≤70")),
-        ("Age 18-75;", ("≥18", "≤75")),
-        ("Between the ages of >= 22 and <= 70", ("≥22", "≤70")),
-        ("18 years of age or older", ("≥18", None)),
-        ("Adults", None),
-    ],
-)
-def test_age_bounds(text, bounds):
-    assert age_bounds(text) == bounds
-
-
-@pytest.mark.parametrize(
-    ("text", "values"),
-    [
-        (
-            "Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;",
-            (("ECOG", (1, 2, 3)),),
-        ),
-        ("ECOG performance status 0, 1 or 2.", (("ECOG", (0, 1, 2)),)),
-        ("ECOG performance status 0 to1.", (("ECOG", (0, 1)),)),
-        ("ECOG ≤ 1", (("ECOG", (0, 1)),)),
-        ("WHO performance status 2 or less", (("ECOG", (0, 1, 2)),)),
-        ("Karnofsky performance status ≥ 70%", (("KPS", "≥70"),)),
-        ("ECOG 0-1 or Karnofsky ≥ 70", (("ECOG", (0, 1)), ("KPS", "≥70"))),
-        ("Karnofsky score 60 or higher", (("KPS", "≥60"),)),
-        ("Performance status adequate", None),
-    ],
-)
-def test_performance_values(text, values):
-    assert performance_values(text) == values
-
-
-def test_life_expectancy_values():
-    assert life_expectancy_value("Anticipated survival period ≥3 months;") == "≥3 month"
-    assert life_expectancy_value("Life expectancy of at least 3 months.") == "≥3 month"
-    assert life_expectancy_value("Life expectancy >3 months.") == ">3 month"
-    assert life_expectancy_value("Life expectancy more than 3 months.") == ">3 month"
-    assert life_expectancy_value("Life expectancy ≥ 12 weeks") == "≥12 week"
-    assert life_expectancy_value("life expectancy of fewer than 12 months;") == "<12 month"
-
-
 def test_normalized_text():
     assert normalized("1. Known  HIV;") == normalized("known hiv") == "known hiv"
     assert normalized("a) Age >= 18.") == "age ≥ 18"
@@ -629,7 +720,7 @@ def test_trigger_prefilter_agrees_with_the_full_rules(corpus_dir, fmt, msc, nova
         for item in top.walk()
     }
     assert len(texts) > 5000
-    wrong = [t for t in texts if compare.concept_matches(t) != compare.concept_matches_exhaustive(t)]
+    wrong = [t for t in texts if concept_matches(t) != concept_matches_exhaustive(t)]
     assert wrong == []
 
 
@@ -639,27 +730,40 @@ def test_trigger_prefilter_agrees_with_the_full_rules(corpus_dir, fmt, msc, nova
 def test_comparison_to_json_shape(neuro):
     data = comparison_to_json(neuro)
     assert json.loads(json.dumps(data)) == data
-    assert set(data) == {"trials", "sections"}
+    assert set(data) == {"trials", "sections", "key_differences"}
     assert data["trials"] == ["NCT06924645", "NCT02455596"]
     assert list(data["sections"]) == ["design", "arms", "inclusion", "exclusion", "outcomes"]
     for rows in data["sections"].values():
         for row in rows:
-            assert set(row) == {"concept", "cells", "differs"}
+            assert set(row) == {"concept", "facet", "cells", "items", "values", "differs"}
             assert row["concept"] is None or isinstance(row["concept"], str)
             assert isinstance(row["differs"], bool)
-            assert len(row["cells"]) == 2
+            assert len(row["cells"]) == len(row["items"]) == 2
             assert all(
                 isinstance(cell, list) and all(isinstance(t, str) for t in cell) for cell in row["cells"]
             )
-    ecog = next(r for r in data["sections"]["inclusion"] if r["concept"] == PERFORMANCE)
+            assert (row["facet"] is None) == (row["values"] is None)
+    ecog = next(r for r in data["sections"]["inclusion"] if r["facet"] == "performance:ECOG")
     assert ecog == {
-        "concept": PERFORMANCE,
+        "concept": ECOG,
+        "facet": "performance:ECOG",
         "cells": [
             ["Eastern Cooperative Oncology Group (ECOG) Performance Status (PS) score of 1-3;"],
             ["ECOG performance status 0, 1 or 2."],
         ],
+        "items": [["criterion:inclusion/6"], ["criterion:inclusion/6"]],
+        "values": ["ECOG 1-3", "ECOG 0-2"],
         "differs": True,
     }
+    age = next(r for r in data["sections"]["inclusion"] if r["facet"] == "age")
+    assert age["values"] == ["≥ 18 years", "≥ 18 years"] and age["differs"] is False
+    assert {
+        "facet": "performance:ECOG",
+        "title": ECOG,
+        "values": ["1-3", "0-2"],
+        "text": "Performance status (ECOG): 1-3 | 0-2",
+    } in data["key_differences"]
+    assert not any(k["facet"] == "age" for k in data["key_differences"])
     assert data["sections"]["outcomes"] == []  # neither saved page carries outcomes
 
 
@@ -672,7 +776,7 @@ def test_two_to_six_trials(count, fmt, msc, novaferon, corpus):
     records = six_records(fmt, msc, novaferon, corpus)[:count]
     c = compare_records(records)
     assert c.trials == [r.registry_id for r in records]
-    assert_every_item_once(c, records)
+    assert_every_item_placed(c, records)
 
 
 @pytest.mark.parametrize("count", [0, 1, 7])
@@ -689,10 +793,102 @@ def test_comparison_text(neuro):
     for heading in ("Design", "Arms", "Inclusion criteria", "Exclusion criteria"):
         assert heading in lines
     assert "Outcomes" not in lines  # no rows: no table
-    assert "NCT06924645" in lines[2] and "NCT02455596" in lines[2]
-    ecog = next(line for line in lines if line.startswith("≠ Performance status"))
-    assert "Eastern Cooperative" in ecog and "ECOG performance status 0, 1 or 2." in ecog
-    age = next(line for line in lines if line.startswith("  Age "))
-    assert "Age ≥18 years" in age and "At least 18 years old." in age
+    assert lines[:2] == ["Key differences", "==============="]
+    assert "≠ Performance status (ECOG): 1-3 | 0-2" in lines[: lines.index("Design")]
+    header = lines[lines.index("Design") + 2]
+    assert "NCT06924645" in header and "NCT02455596" in header
+    table = lines[lines.index("Inclusion criteria") :]
+    ecog = table.index(next(line for line in table if line.startswith("≠ Performance status")))
+    assert "[ECOG 1-3]" in table[ecog] and "[ECOG 0-2]" in table[ecog]  # the values first
+    assert (
+        "Eastern Cooperative" in table[ecog + 1] and "ECOG performance status 0, 1 or 2." in table[ecog + 1]
+    )
+    age = table.index(next(line for line in table if line.startswith("  Age ")))
+    assert "[≥ 18 years]" in table[age]
+    assert "Age ≥18 years" in table[age + 1] and "At least 18 years old." in table[age + 1]
     narrow = comparison_text(compare_records([TrialRecord("A"), TrialRecord("B")]), width=60)
     assert all(len(line) <= 60 for line in narrow.splitlines())
+
+
+# ---------------------------------------------------------------- the examples of issue 15's "Why"
+
+
+@pytest.fixture(scope="module")
+def almonertinib(corpus) -> Comparison:
+    # NCT04870190 (almonertinib against osimertinib, EGFR-mutant NSCLC with brain metastases) against
+    # NCT03058094 (AC0010, T790M-positive NSCLC)
+    return compare_records([corpus("NCT04870190"), corpus("NCT03058094")])
+
+
+def test_why_nct04870190_diagnosis_measurable_disease_and_life_expectancy_are_on_rows(almonertinib):
+    # "Histology or cytology is confirmed as NSCLC, imaging confirmed as advanced NSCLC with brain
+    # metastasis ...": its brain-metastases facet and its diagnosis
+    assert {"Diagnosis / histology", "Brain metastases"} <= set(
+        concepts_of(almonertinib, "inclusion", 0, "inclusion/2")
+    )
+    diagnosis = row_holding(almonertinib, "inclusion", 0, "inclusion/2", "Diagnosis / histology")
+    assert "inclusion/2" in paths(diagnosis)[1]  # "Histological or cytological confirmed diagnosis ..."
+    measurable = row_holding(almonertinib, "inclusion", 0, "inclusion/4", "Measurable disease")
+    assert paths(measurable)[1] == ["inclusion/5"] and measurable.differs is False
+    life = row_holding(almonertinib, "inclusion", 0, "inclusion/6", "Life expectancy")  # with its ECOG
+    assert paths(life)[1] == ["inclusion/12"]
+    assert life.values == ["≥ 12 weeks", "> 3 months"] and life.differs is True
+    assert "inclusion/6" in paths(row_holding(almonertinib, "inclusion", 0, "inclusion/6", ECOG))[0]
+
+
+def test_why_nct04501120_diagnosis_is_not_on_the_age_row(corpus):
+    aml = compare_records([corpus("NCT04501120"), corpus("NCT04946890")])
+    # "In accordance with the WHO 2016 diagnostic criteria for relapsed or refractory AML ... ineligible
+    # for treatment with a standard chemotherapy due to age or comorbidities."
+    rows = concepts_of(aml, "inclusion", 0, "inclusion/1.1")
+    assert rows == ["Diagnosis / histology"]
+    assert "Age" not in rows
+    diagnosis = row_holding(aml, "inclusion", 0, "inclusion/1.1")
+    assert paths(diagnosis)[1] == [
+        "inclusion/4"
+    ]  # "Histopathologically documented ... AML, as defined by WHO"
+
+
+def test_why_other_malignancy_keeps_its_exceptions_as_children(almonertinib):
+    row = row_holding(almonertinib, "exclusion", 0, "exclusion/4")
+    assert (row.concept, row.facet) == ("Other malignancy", "other_malignancy")
+    text = row.cells[0][paths(row)[0].index("exclusion/4")]
+    assert text.startswith("History of other primary malignant tumors, except for the following:\n  - ")
+    assert text.count("\n  - ") == 3  # its three exceptions, inside it
+    on_rows = {
+        key
+        for section in ("inclusion", "exclusion")
+        for r in almonertinib.sections[section]
+        for key in paths(r)[0]
+    }
+    assert not on_rows & {"exclusion/4.1", "exclusion/4.2", "exclusion/4.3"}  # never rows of their own
+
+
+def test_why_informed_consent_of_two_trials_does_not_differ(almonertinib, neuro, nsclc):
+    for comparison in (almonertinib, neuro, nsclc):
+        (consent,) = [row for row in comparison.sections["inclusion"] if row.concept == CONSENT]
+        assert consent.differs is False, consent.cells
+        assert all(consent.cells)
+
+
+def test_unsectioned_criteria_are_aligned_with_the_inclusion_but_say_so():
+    from reviewer.core.report_parts import UNSECTIONED_TITLE, comparison_sections
+
+    a = trial("A", other=["Age 18 years or older", "No prior chemotherapy"])
+    b = trial("B", inclusion=["Aged ≥ 18 years"])
+    comparison = compare_records([a, b])
+    age = row_holding(comparison, "inclusion", 0, "other/1")
+    assert paths(age) == [["other/1"], ["inclusion/1"]] and age.differs is False
+    sections = comparison_sections(comparison, [a, b], [lambda ref: [], lambda ref: []])
+    inclusion = next(s for s in sections if s.title == UNSECTIONED_TITLE)
+    flagged = [item.unsectioned for row in inclusion.rows for item in row.cells[0]]
+    assert flagged and all(flagged)
+    assert not any(item.unsectioned for row in inclusion.rows for item in row.cells[1])
+
+
+def test_an_item_naming_a_test_without_its_value_joins_the_threshold_row():
+    a = trial("A", exclusion=["Mean resting QTc > 470 msec"])
+    b = trial("B", exclusion=["QT interval prolongation as measured by the investigator on ECG"])
+    (row,) = compare_records([a, b]).sections["exclusion"]
+    assert row.facet == "lab:qtc" and paths(row) == [["exclusion/1"], ["exclusion/1"]]
+    assert row.values == ["≤ 470 ms", "no value read"] and row.differs is True

@@ -110,6 +110,9 @@ def check_comparison(session, registry_ids: list[str]) -> list[str]:
     records = [reading.current_record(session, registry_id) for registry_id in registry_ids]
     pages = page_texts(make_report(session, "comparison", registry_ids, OPTIONS))
     for number, text in enumerate(pages, 1):
+        if number == 1 and "Item " not in text:
+            assert "Key differences" in text  # the summary fills the first page
+            continue
         assert text.count("Item ") >= 1, f"page {number} has no header row"
         for record in records:
             title_start = squashed(record.brief_title)[:30]
@@ -129,7 +132,9 @@ def check_comparison(session, registry_ids: list[str]) -> list[str]:
 def test_the_comparison_of_the_neuroendocrine_seeds_has_its_notes_and_header_on_every_page(library):
     with library.session() as session:
         pages = check_comparison(session, NEURO)
-    assert 2 <= len(pages) <= 4
+    # 4 pages without the notes: the key differences, and items stating several facets on each row
+    assert 2 <= len(pages) <= 5
+    assert "Key differences" in pages[0] and "Performance status (ECOG)" in pages[0]
     assert "Reviewer notes on the trials" in pages[0] and "Whole-trial remark on NCT06924645" in pages[0]
 
 
@@ -138,7 +143,9 @@ def test_three_nsclc_trials_fill_their_pages(library):
         pages = check_comparison(session, NSCLC)
         html = render_html("comparison", build_context(session, "comparison", NSCLC, OPTIONS))
     fills = page_fill(html)
-    assert len(pages) == len(fills) <= 12  # 10 pages on main without the notes, 13 in the issue's count
+    # 14 without the notes since issue 15: a page of key differences, and a row per facet (a trial
+    # that states none shows "not stated"; an item on several rows is printed once, then pointed to)
+    assert len(pages) == len(fills) <= 15
     # every page but the last carries text down to at least 3/4 of its height (on main: 0.69)
     assert min(fills[:-1]) >= 0.75, fills
     # a section's heading is never the last thing on a page
