@@ -37,6 +37,8 @@ def _aside(text: str, left: int, pos: int) -> tuple[int, int] | None:
 
 
 def washout_facets(text: str, section: str, anchors: list[int] | None = None) -> list[Facet]:
+    if not _W_WORDS.search(text.lower()):
+        return []  # a washout names what was stopped: no therapy word, no washout
     durations = []
     units = _UNIT_WORD.finditer(text) if anchors is None else filter(None, (_UNIT_WORD.match(text, a) for a in anchors))
     for unit_word in units:
