@@ -21,8 +21,8 @@ def compiled(pattern: str, flags: int = _I) -> re.Pattern:
         starts = _first_characters(sre_parse.parse(pattern, flags).data, flags)
     except (re.error, RecursionError, AttributeError, TypeError, ValueError):  # the parser is re's own
         starts = None
-    if not starts or _EMPTY in starts:
-        return re.compile(pattern, flags)
+    if not starts or _EMPTY in starts or starts & _BROAD:
+        return re.compile(pattern, flags)  # nothing to skip by: as it is
     lead = "".join(sorted(_in_class(c) for c in starts))
     boundary = r"\b" if _at_word_start(sre_parse.parse(pattern, flags).data) else ""
     try:
@@ -55,6 +55,8 @@ _CATEGORIES = {
     sre.CATEGORY_WORD: r"\w",
     sre.CATEGORY_NOT_WORD: r"\W",
 }
+
+_BROAD = {r"\w", r"\W", r"\S", r"\D"}  # classes most characters are in: a lookahead would only cost
 
 
 def _in_class(start: int | str) -> str:
