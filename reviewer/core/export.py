@@ -2,20 +2,34 @@
 
 Its values follow the presentation's rule (reviewer.core.presentation.values): ``null`` is a part not
 in source or a value left out, ``[]`` a part the source carries empty. Criteria keep their tree: the
-item a user reads as "11.1" is ``inclusion[10].children[0]``.
+item a user reads as "11.1" is ``inclusion[10].children[0]``, and each item carries the ``facets`` its
+text states (reviewer.core.eligibility, the one walk from a record to its facets; a heading has none).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .eligibility import criterion_facets
+from .items import criterion, numbered
 from .presentation.values import given, listed
 from .record import Arm, Contact, Criterion, Intervention, Location, TrialRecord
 
+Facets = dict[str, tuple[dict[str, Any], ...]]  # an item's key ("criterion:inclusion/3.1") -> its facets
 
-def _criteria(items: list[Criterion]) -> list[dict[str, Any]]:
-    """The item trees with their structure marks: heading (bool), scope and role (null when unmarked)."""
-    return [{"text": c.text, **c.marks(), "children": _criteria(c.children)} for c in items]
+
+def _criteria(items: list[Criterion], group: str, facets: Facets, parent: str = "") -> list[dict[str, Any]]:
+    """The item trees with their structure marks (heading, scope and role: null when unmarked) and the
+    facets of each item."""
+    return [
+        {
+            "text": c.text,
+            **c.marks(),
+            "facets": [dict(f) for f in facets.get(criterion(group, number).key, ())],
+            "children": _criteria(c.children, group, facets, number),
+        }
+        for number, c in numbered(items, parent)
+    ]
 
 
 def _outcomes(record: TrialRecord, kind: str) -> list[dict[str, Any]] | None:
@@ -62,6 +76,7 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
     """The record with API v2 names where one exists; null means "not in source" (a part) or left out
     (a value), [] means none."""
     d, e = record.design, record.eligibility
+    facets: Facets = {item.ref.key: item.facets for item in criterion_facets(record)}
     return {
         "nctId": record.registry_id,
         "briefTitle": given(record.brief_title),
@@ -109,9 +124,9 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
             "stdAges": e.std_ages,
             "eligibilityCriteria": given(e.criteria_text),
         },
-        "inclusion": None if e is None else _criteria(e.inclusion),
-        "exclusion": None if e is None else _criteria(e.exclusion),
-        "otherCriteria": None if e is None else _criteria(e.other),
+        "inclusion": None if e is None else _criteria(e.inclusion, "inclusion", facets),
+        "exclusion": None if e is None else _criteria(e.exclusion, "exclusion", facets),
+        "otherCriteria": None if e is None else _criteria(e.other, "other", facets),
         "primaryOutcomes": _outcomes(record, "primary"),
         "secondaryOutcomes": _outcomes(record, "secondary"),
         "otherOutcomes": _outcomes(record, "other"),

@@ -70,7 +70,7 @@ def test_show_json_uses_registry_field_names(data_dir):
     assert shown["interventions"][0]["type"] == "DRUG"
     assert shown["primaryOutcomes"][0]["timeFrame"].startswith("Within 90 days")
     assert len(shown["inclusion"]) == 10
-    assert set(shown["inclusion"][0]) == {"text", "heading", "scope", "role", "children"}  # the structure marks
+    assert set(shown["inclusion"][0]) == {"text", "heading", "scope", "role", "facets", "children"}  # marks, facets
     assert shown["versions"][0]["format"] == "ignite-page"
     veeva = json.loads(reviewer(data_dir, "show", "NCT06924645", "--json").stdout)
     assert veeva["primaryOutcomes"] is None  # not in source

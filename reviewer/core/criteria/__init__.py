@@ -61,7 +61,8 @@ class _Section:
         self.last: _Open | None = None
         self.top_indent: int | None = None  # the indent of the section's first top-level item
         self.sub_headings: set[int] = set()  # ids of the plain-text lines that head what follows
-        self.numbered: list[tuple[list[Criterion], Criterion, int]] = []  # (its siblings, item, number)
+        # (its siblings, item, number, the item it is a child of)
+        self.numbered: list[tuple[list[Criterion], Criterion, int, Criterion | None]] = []
 
     def _attach(self, entry: _Open) -> list[Criterion]:
         """Put an item under the open one (or at the top); its siblings' list."""
@@ -128,9 +129,10 @@ class _Section:
             if self.stack and self.stack[-1].family == line.family and self.stack[-1].indent == line.indent:
                 self.stack.pop()
             node = Criterion(line.text)
+            parent = self.stack[-1].node if self.stack else None
             siblings = self._attach(_Open(line.indent, line.family, node))
             if line.number is not None:
-                self.numbered.append((siblings, node, line.number))
+                self.numbered.append((siblings, node, line.number, parent))
             return
         # plain text: a sub-heading, a continuation of the last item, or a paragraph item
         # a wrapped line continues the last item, unless it is a "Cohort B:" sub-heading: one that ends
@@ -150,7 +152,8 @@ class _Section:
                 and not self.last.is_heading
                 and (line.text.endswith(":") or line.text.endswith(".") and is_lead_in(self.last.node.text))
             ):
-                self._promote(self.last)  # a lead-in wrapped over lines ("... prior to the\n baseline visit:")
+                # a lead-in wrapped over lines ("... prior to the\n baseline visit:")
+                self._promote(self.last)
             return
         if self.last is not None and line.blank_before is False and self.last.node.text == "":
             self.last.node.text = line.text
@@ -172,16 +175,26 @@ class _Section:
             and scope_of(line.text) is not None
             # not a label indented into a list item ("5. ... \n   Female participants:\n6. ..."),
             # unless it follows a label it closes
-            and (self.top_indent is None or line.indent <= self.top_indent or any(o.scope_label for o in self.stack))
+            and (
+                self.top_indent is None
+                or line.indent <= self.top_indent
+                or any(o.scope_label for o in self.stack)
+            )
         )
         while self.stack and not (
             (self.stack[-1].holds_all and not (scope_label and self.stack[-1].scope_label))
             if scope_label
-            else self.stack[-1].is_heading and (line.indent > self.stack[-1].indent or self._holds(self.stack[-1], line))
+            else self.stack[-1].is_heading
+            and (line.indent > self.stack[-1].indent or self._holds(self.stack[-1], line))
         ):
             self.stack.pop()
         entry = _Open(
-            line.indent, None, Criterion(line.text), is_heading, holds_all=scope_label, scope_label=scope_label
+            line.indent,
+            None,
+            Criterion(line.text),
+            is_heading,
+            holds_all=scope_label,
+            scope_label=scope_label,
         )
         self._attach(entry)
         if is_heading:
@@ -191,12 +204,20 @@ class _Section:
             self.last = entry
 
     def result(self) -> list[Criterion]:
-        for siblings, item, number in self.numbered:
+        places = {id(item): (siblings, number) for siblings, item, number, _parent in self.numbered}
+        moved: dict[int, Criterion] = {}
+        for siblings, item, number, _parent in self.numbered:
             if _NUMERALS[number + 1] in item.text:  # "... above. 2. Histology ...": items run together
                 pieces = _split_run_together(item, number)
                 if len(pieces) > 1:
                     at = next(n for n, sibling in enumerate(siblings) if sibling is item)
                     siblings[at : at + 1] = pieces
+                    moved[id(item)] = pieces[-1]  # the last piece has the item's children
+                    places[id(pieces[-1])] = (siblings, number + len(pieces) - 1)
+        for _siblings, item, _number, parent in self.numbered:
+            parent = moved.get(id(parent), parent)
+            if parent is not None and id(parent) in places and parent.children[-1:] == [item]:
+                _split_after_parent(item, parent, *places[id(parent)])
         return _finish(self.items, self.sub_headings)
 
 
@@ -208,6 +229,20 @@ def _split_run_together(item: Criterion, number: int) -> list[Criterion]:
     following = [Criterion(text) for text in texts[1:-1]] + [Criterion(texts[-1], item.children)]
     item.text, item.children = texts[0], []  # the first keeps its place (and its key)
     return [item, *following]
+
+
+def _split_after_parent(item: Criterion, parent: Criterion, siblings: list[Criterion], number: int) -> None:
+    """The parent's next items run together into its last sub-item ("4. Lung function: ... > 92%; 6.
+    Female subjects ...; 7. ..." under item 5): they follow the parent, unless its next item is there."""
+    if _NUMERALS[number + 1] not in item.text:
+        return
+    at = next(n for n, sibling in enumerate(siblings) if sibling is parent)
+    if at + 1 < len(siblings):
+        return  # the parent's next item is in its place: "6." in the sub-item is something else
+    texts = split_numbered(item.text, number)
+    if len(texts) > 1:
+        item.text = texts[0]
+        siblings[at + 1 : at + 1] = [Criterion(text) for text in texts[1:]]
 
 
 def _finish(items: list[Criterion], sub_headings: set[int]) -> list[Criterion]:
@@ -253,7 +288,9 @@ def parse_criteria(text: str | None) -> ParsedCriteria:
             if (line.family is None or len(words) < 70) and ("clu" in words or "CLU" in words)
             else None
         )
-        if heading is not None and (line.family is None or line.text.rstrip().endswith((":", "：")) or not heading.rest):
+        if heading is not None and (
+            line.family is None or line.text.rstrip().endswith((":", "：")) or not heading.rest
+        ):
             seen.add(heading.kind)
             current = sections[heading.kind]
             if heading.label:

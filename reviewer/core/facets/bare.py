@@ -3,6 +3,10 @@ a match someone else's (a partner's pregnancy) or no requirement ("the only sour
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from itertools import chain
+
 from . import rules as R
 from .reading import compiled
 
@@ -18,9 +22,9 @@ PARTNER_SUBJECT = compiled(R.PARTNER_SUBJECT)
 
 def has_kind(kind: str, text: str, section: str) -> bool:
     _triggers, pattern, before, after = BARE[kind]
-    candidates = list(pattern.finditer(text))
+    candidates: Iterator[re.Match] = pattern.finditer(text)  # read lazily: the first that counts decides
     if kind == "other_malignancy" and section == "exclusion":
-        candidates += list(_OTHER_MALIGNANCY_EXCLUSION.finditer(text))
+        candidates = chain(candidates, _OTHER_MALIGNANCY_EXCLUSION.finditer(text))
     for m in candidates:
         if kind == "prior_therapy" and _PRIOR_THERAPY_NOT.search(m.group(0)):
             continue

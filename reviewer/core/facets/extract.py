@@ -22,11 +22,14 @@ from .labs import lab_facets
 from .oncology import biomarker_facets, brain_facets, life_expectancy_facets
 from .performance import performance_facets
 from .prefilter import possible_kinds
-from .reading import Facet, normalise
+from .reading import Facet, compiled, normalise
 from .treatment import prior_line_facets, washout_facets
 
 # --- the engine ------------------------------------------------------------------------------------------------------------------------------------
 _DIGIT = re.compile(r"\d")
+_BIOMARKER_CAPITALS = compiled("|".join(re.escape(word) for word in R.BIOMARKER_CAPITALS), 0)
+_WASHOUT_TRIGGERS = compiled("|".join(re.escape(word) for word in R.WASHOUT_TRIGGERS), 0)
+_PRIOR_THERAPY_NOUNS = compiled("|".join(re.escape(word) for word in R.PRIOR_THERAPY_NOUNS), 0)
 
 
 def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
@@ -46,7 +49,7 @@ def _extract(text: str, section: str) -> list[Facet]:
     norm = normalise(text)
     low = norm.lower()
     possible = possible_kinds(low)
-    if any(c in norm for c in R.BIOMARKER_CAPITALS):
+    if _BIOMARKER_CAPITALS.search(norm):
         possible["biomarker"] = []
     if not possible:
         return []
@@ -82,7 +85,7 @@ def _extract(text: str, section: str) -> list[Facet]:
                 add(ages_from(norm, spans))
     if "life_expectancy" in possible:
         add(life_expectancy_facets(norm, section))
-    if "washout" in possible and any(t in low for t in R.WASHOUT_TRIGGERS):
+    if "washout" in possible and _WASHOUT_TRIGGERS.search(low):
         add(washout_facets(norm, section, possible["washout"]))
     if "sex" in possible:
         add(sex_facets(norm, section, age_stretches, kinds))
@@ -95,6 +98,7 @@ def _extract(text: str, section: str) -> list[Facet]:
     if (
         "prior_therapy" in possible
         and not any(k in kinds for k in R.PRIOR_THERAPY_SUPERSEDED_BY)
+        and _PRIOR_THERAPY_NOUNS.search(low)
         and has_kind("prior_therapy", norm, section)
     ):
         add([{"kind": "prior_therapy"}])

@@ -52,8 +52,8 @@ _ALT_BREAK = compiled(R.ALTERNATIVE_BREAK + r"|\((?!\s*\d[\d.,]*\s*[^\s()]{1,12}
 _CONDITION_OPENING = compiled(r"\W*(?:if|in|for|with)\b")
 _CONDITION_LABEL = compiled(r"\(\s*(?:male|men|female|women)\s*\)")
 _LINK_GAP = re.compile(r"[;]|\.\s")
-_CANDIDATE = re.compile(
-    r"\d+(?:[.,]\d+)*|\b(?:" + NUMBER_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)", _I
+_CANDIDATE = compiled(
+    r"\d+(?:[.,]\d+)*|\b(?:" + NUMBER_WORDS + r")\b|\buln\b|\bupper\s+(?:limit|referenced|normal)|\bnormal\s+(?:value|limit)"
 )
 _WORD_BEFORE = re.compile(r"[^\s(]+")  # "(at least 115": the operator starts after the parenthesis
 _LONGEST_OPERATOR = max(len(k.split()) for k in R.OPERATOR_WORDS)

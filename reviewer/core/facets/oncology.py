@@ -69,16 +69,16 @@ def brain_facets(text: str, section: str) -> list[Facet]:
 
 
 # --- biomarkers --------------------------------------------------------------------------------------------------------------------------
-_GENE = re.compile("|".join(f"(?P<g{i}>(?<![A-Za-z0-9-])(?:{p})(?![a-z0-9]))" for i, (_, p) in enumerate(R.GENES)))
+_GENE = compiled("|".join(f"(?P<g{i}>(?<![A-Za-z0-9-])(?:{p})(?![a-z0-9]))" for i, (_, p) in enumerate(R.GENES)), 0)
 _GENE_NAMES = [name for name, _ in R.GENES]
 _GENE_DRUG_BEFORE = compiled(R.GENE_DRUG_BEFORE)
 _GENE_DRUG_AFTER = compiled(R.GENE_DRUG_AFTER)
-_VARIANT = re.compile(R.VARIANT)
+_VARIANT = compiled(R.VARIANT, 0)
 _VARIANT_DRUG_BEFORE = compiled(R.VARIANT_DRUG_BEFORE)
 _EXONS = [(compiled(p), template) for p, template in R.EXON_STATUS]
 _GENERIC = [(compiled(p), status) for p, status in R.GENERIC_STATUS]
-_PDL1_SCORE = re.compile(R.PDL1_SCORE)
-_PDL1_PERCENT = re.compile(R.PDL1_PERCENT)
+_PDL1_SCORE = compiled(R.PDL1_SCORE, 0)
+_PDL1_PERCENT = compiled(R.PDL1_PERCENT, 0)
 _TESTING_ONLY = compiled(R.TESTING_ONLY)
 _TEST_RESULT = compiled(R.TEST_RESULT)
 _GENE_LINK = compiled(r"^(?:[\s,/()]|\band/or\b|\band\b|\bor\b|&)*$")

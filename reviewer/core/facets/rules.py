@@ -491,6 +491,8 @@ BARE_KINDS: dict[str, tuple[tuple[str, ...], str, str | None, str | None]] = {
 OTHER_MALIGNANCY_EXCLUSION = r"\bmalignan(?:cy|cies|t\s+(?:\w+\s+)?(?:diseases?|tumou?rs?|neoplasms?))\b"
 # prior surgery is not prior therapy in this sense; neither is the study's own treatment
 PRIOR_THERAPY_NOT = r"surg\w*|study\s+(?:treatment|therapy|drug)"
+# every prior_therapy pattern names a treatment: without one of these (lower case) the pattern cannot match
+PRIOR_THERAPY_NOUNS = ("treat", "therap", "irradiat", "agent", "tki", "inhibitor", "regimen", "antibod", "receiv")
 # an item yielding these has said what the prior therapy was; a bare prior_therapy would only repeat it
 PRIOR_THERAPY_SUPERSEDED_BY = ("washout", "prior_lines")
 

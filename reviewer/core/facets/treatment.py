@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import rules as R
+from .prefilter import trie
 from .reading import Facet, clause_bounds, compiled, compiled_rules, number, tidy
 
 _I = re.IGNORECASE
@@ -16,10 +17,13 @@ _WASHOUT = compiled_rules(
     not_before_term=R.WASHOUT_NOT_BEFORE_TERM,
     lists_therapy=r"(?:therap\w*|treatments?|agents?|drugs?|medications?)(?:\s+\w+){0,3}\s*$",
 )  # fmt: skip
-_W_OF = [(name, words, compiled(pattern)) for name, words, pattern in R.WASHOUT_OF]
+_W_OF = [(name, compiled(pattern)) for name, _words, pattern in R.WASHOUT_OF]
+# the words that name a therapy, one scan of a clause: which of _W_OF can match there
+_W_WORD_OF = {word: i for i, (_name, words, _pattern) in enumerate(R.WASHOUT_OF) for word in words}
+_W_WORDS = compiled(trie([(word, False) for word in sorted(_W_WORD_OF)]), 0)
 
 
-_UNIT_WORD = re.compile(r"\b(?:day|week|month)s?\b", _I)
+_UNIT_WORD = compiled(r"\b(?:day|week|month)s?\b")
 _NUMBER_BEFORE = compiled(r"(?P<n>\b\d{1,3}|\b(?:one|two|three|four|six|eight|twelve))\s*(?:\(\d+\)\s*)?(?:calendar\s+)?$")
 
 
@@ -33,6 +37,8 @@ def _aside(text: str, left: int, pos: int) -> tuple[int, int] | None:
 
 
 def washout_facets(text: str, section: str, anchors: list[int] | None = None) -> list[Facet]:
+    if not _W_WORDS.search(text.lower()):
+        return []  # a washout names what was stopped: no therapy word, no washout
     durations = []
     units = _UNIT_WORD.finditer(text) if anchors is None else filter(None, (_UNIT_WORD.match(text, a) for a in anchors))
     for unit_word in units:
@@ -57,9 +63,9 @@ def washout_facets(text: str, section: str, anchors: list[int] | None = None) ->
         near = [d for d in durations if left <= d[0] and d[1] <= right]
         clause = text[left:right].lower()
         terms = []
-        for name, words, pattern in _W_OF:
-            if any(w in clause for w in words):
-                terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
+        for i in sorted({_W_WORD_OF[m.group(0)] for m in _W_WORDS.finditer(clause)}):
+            name, pattern = _W_OF[i]
+            terms += [(m.start(), m.end(), name) for m in pattern.finditer(text, left, right)]
         taken = -1
         kept = []
         for start, end, name in sorted(terms):
@@ -100,10 +106,14 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
     def facet(op: str, n: float) -> Facet:
         return {"kind": "prior_lines", "op": op, "value": tidy(n)}
 
-    if _LINES.none_or_one.search(text):
+    # each pattern names its words ("lines", "regimens", "prior"): a search only where they occur
+    low = text.lower()
+    lines = "line" in low
+    prior = "prior" in low or "previous" in low
+    if "prior" in low and _LINES.none_or_one.search(text):
         return [facet("<=", 1)]
     facets = []
-    for m in _LINES.count.finditer(text):
+    for m in _LINES.count.finditer(text) if lines or "regimen" in low else ():
         n = number(m.group("n"))
         if n is None:
             continue
@@ -115,9 +125,9 @@ def prior_line_facets(text: str, section: str) -> list[Facet]:
         tail = (m.group("tail") or "").lower()
         op = _LINES_OP.get(op_word) or (">=" if "more" in tail else "<=" if tail else R.LINES_NO_OP_MEANS)
         facets.append(facet(op, n))
-    for m in _LINES.one_prior.finditer(text):
+    for m in _LINES.one_prior.finditer(text) if prior else ():
         facets.append(facet(">=", number(m.group("n"))))
-    if not facets:
+    if not facets and lines:
         if _LINES.first_received.search(text):
             facets.append(facet(">=", 1))
         elif _LINES.first_only.search(text):

@@ -176,10 +176,15 @@ def test_marks_are_stored_and_shown_by_show_json(store, tmp_path):
         "heading": True,
         "scope": "population",
         "role": None,
+        "facets": [],  # a heading states none of its own
         "children": [
-            {"text": child, "heading": False, "scope": None, "role": None, "children": []}
-            for child in ("Age ≥ 18 and ≤ 75 years at time of enrollment",
-                          "Karnofsky performance status of ≥ 70% defined by institutional standards")
+            {"text": child, "heading": False, "scope": None, "role": None, "facets": facets, "children": []}
+            for child, facets in (
+                ("Age ≥ 18 and ≤ 75 years at time of enrollment",
+                 [{"kind": "age", "min": 18, "max": 75, "unit": "years"}]),
+                ("Karnofsky performance status of ≥ 70% defined by institutional standards",
+                 [{"kind": "performance", "scale": "Karnofsky", "allowed": [70, 80, 90, 100]}]),
+            )
         ],
     }
     assert shown["inclusion"][0]["heading"] is False
