@@ -29,12 +29,15 @@ from typing import Any
 from sqlmodel import Session, select
 
 from . import anchoring, items
-from .eligibility import ItemFacets
+from .eligibility import ItemFacets, criterion_facets
 from .facets.rules import ANALYTE_UNITS, GENES, UNIT_SPELLINGS, WASHOUT_OF
 from .items import ItemRef, Kind
-from .profile import UNIT_TEXT
+from .profile import UNIT_TEXT, profile
 from .record import TrialRecord
-from .store.tables import FacetCorrection
+from .store import reading
+from .store.requirements import rows_of, write_requirements
+from .store.sqlite.connection import dbapi
+from .store.tables import FacetCorrection, Trial
 from .text import squash
 
 OPERATORS = ("<", "<=", ">", ">=", "=")
@@ -399,6 +402,28 @@ def apply_corrections(
     ]
 
 
+def corrected_facets(session: Session, trial_id: int | None, record: TrialRecord) -> list[ItemFacets]:
+    """A record's item facets with its trial's corrections over them (no trial id: none)."""
+    found = corrections_of(session, [trial_id]) if trial_id is not None else []
+    return apply_corrections(criterion_facets(record), found)
+
+
+def _sex(record: TrialRecord) -> str | None:
+    return record.eligibility.sex if record.eligibility is not None else None
+
+
+def store_corrected_requirements(session: Session, trial_id: int) -> None:
+    """Write the trial's stored requirements again from its current version with its corrections
+    over the extracted facets (in the caller's transaction): what the facet filters and the patient
+    check read follows each correction, its removal and its undo."""
+    trial = session.get(Trial, trial_id)
+    if trial is None or trial.current_version_id is None:
+        return
+    record = reading.load_record(session, trial.current_version_id)
+    rows = rows_of(profile(corrected_facets(session, trial_id, record), _sex(record)))
+    write_requirements(dbapi(session).cursor(), trial_id, trial.current_version_id, rows, replace=True)
+
+
 # ---------------------------------------------------------------- across imports
 
 
@@ -461,4 +486,25 @@ def reanchor_new_version(
     conn.executemany(
         "UPDATE facet_correction SET item_key = ?, orphaned = ?, anchor_version_id = ? WHERE id = ?", updates
     )
+    _store_requirements_with(conn, trial_id, version_id, record(), rows, updates)
     return moved
+
+
+def _store_requirements_with(
+    conn: sqlite3.Connection, trial_id: int, version_id: int, record: TrialRecord, rows: list, updates: list
+) -> None:
+    """The new version's stored requirements with the corrections that were found again in it."""
+    found = {key for key, orphaned, _version, _id in updates if not orphaned}
+    if not found:
+        return  # every correction orphaned: the import's rows (the extracted facets) stand
+    facets_of = {}
+    for (correction_id, _key, _quote, _orphaned), (key, orphaned, _v, _i) in zip(rows, updates, strict=True):
+        if not orphaned:
+            (text,) = conn.execute("SELECT facets FROM facet_correction WHERE id = ?", (correction_id,)).fetchone()
+            facets_of[key] = tuple(json.loads(text))
+    corrected = [
+        replace(item, facets=facets_of[item.ref.path], corrected=True) if item.ref.path in facets_of else item
+        for item in criterion_facets(record)
+    ]
+    requirement_rows = rows_of(profile(corrected, _sex(record)))
+    write_requirements(conn.cursor(), trial_id, version_id, requirement_rows, replace=True)

@@ -433,6 +433,7 @@ class Library:
             saved, _replaced = corrections_core.correct(
                 session, trial.id, item.ref, item.text, checked, reviewer.strip(), trial.current_version_id
             )
+            corrections_core.store_corrected_requirements(session, trial.id)
         return Change(corrections_of=frozenset({trial.id}), corrections=frozenset({saved.id}))
 
     def remove_correction(
@@ -453,12 +454,14 @@ class Library:
                 raise LookupError(f"{registry_id} has no facet correction on {ref.label.lower()}")
             chosen = min(on_key, key=lambda c: c.orphaned)  # the item's own before an orphan
             saved = corrections_core.remove(session, chosen.id)
+            corrections_core.store_corrected_requirements(session, saved.trial_id)
         return saved, Change(corrections_of=frozenset({saved.trial_id}), corrections=frozenset({saved.id}))
 
     def restore_correction(self, saved: Correction) -> Change:
         """Put a correction back exactly as it was, with its id (undo of a removal or a change)."""
         with self.store.transaction() as session:
             corrections_core.restore(session, saved)
+            corrections_core.store_corrected_requirements(session, saved.trial_id)
         return Change(corrections_of=frozenset({saved.trial_id}), corrections=frozenset({saved.id}))
 
     def corrections_of(self, registry_id: str) -> list[Correction]:
@@ -471,8 +474,6 @@ class Library:
         """The item facets of a trial (its current record, or the record given) with its reviewers'
         corrections put over the extracted ones: what profile(), the comparison, the grid and the
         patient check read. A record of a trial not in the store has no corrections."""
-        from .eligibility import criterion_facets
-
         with self.store.session() as session:
             if isinstance(record_or_id, str):
                 trial = _trial_or_fail(session, record_or_id)
@@ -480,8 +481,7 @@ class Library:
             else:
                 record = record_or_id
                 trial = reading.trial_by_registry_id(session, record.registry_id)
-            found = corrections_core.corrections_of(session, [trial.id]) if trial is not None else []
-        return corrections_core.apply_corrections(criterion_facets(record), found)
+            return corrections_core.corrected_facets(session, trial.id if trial else None, record)
 
     # ------------------------------------------------------------ compare and report
 
@@ -496,18 +496,33 @@ class Library:
                 trial_ids[trial.id] = trial.registry_id
         return records, trial_ids
 
+    def corrected_records(
+        self, registry_ids: list[str]
+    ) -> tuple[list[TrialRecord], list[list[ItemFacets]], dict[int, str]]:
+        """current_records, and each record's item facets with its reviewers' corrections over them."""
+        records, facets, trial_ids = [], [], {}
+        with self.store.session() as session:
+            for registry_id in registry_ids:
+                trial = _trial_or_fail(session, registry_id)
+                record = reading.load_record(session, trial.current_version_id)
+                records.append(record)
+                facets.append(corrections_core.corrected_facets(session, trial.id, record))
+                trial_ids[trial.id] = trial.registry_id
+        return records, facets, trial_ids
+
     def compare(self, registry_ids: list[str], arms: bool = False) -> tuple[Comparison, dict[int, str]]:
         """The trials side by side (``arms``: the arms of the one trial) and {trial id: registry id}.
         LookupError names a trial that is not in the store; ValueError, a number of trials that
         cannot be compared."""
         from .compare import compare_arms, compare_records
 
-        records, trial_ids = self.current_records(registry_ids)
         if arms:
+            records, trial_ids = self.current_records(registry_ids)
             if len(records) != 1:
                 raise ValueError("the arms of one trial are compared at a time")
             return compare_arms(records[0]), trial_ids
-        return compare_records(records), trial_ids
+        records, facets, trial_ids = self.corrected_records(registry_ids)
+        return compare_records(records, item_facets=facets), trial_ids
 
     def grid(self, registry_ids: list[str]) -> Grid:
         """The eligibility grid of these trials' current versions, in this order (each once).
@@ -518,8 +533,8 @@ class Library:
         problem = trial_count_problem(len(ids))
         if problem:
             raise ValueError(problem)
-        records, _trial_ids = self.current_records(ids)
-        return build_grid(records)
+        records, facets, _trial_ids = self.corrected_records(ids)
+        return build_grid(records, item_facets=facets)
 
     def trial_titles(self, registry_ids: list[str]) -> dict[str, str]:
         """registry id -> the title the library list shows (the ids in the store only)."""

@@ -100,7 +100,8 @@ def facet_title(key: str) -> str:
 
 def profile(items: Iterable[ItemFacets], sex: str | None = None) -> dict[tuple[str, str | None], Requirement]:
     """A trial's requirements by (key, scope), in the order their first item comes. ``sex`` is the
-    record's structured eligibility sex ("ALL", "FEMALE", "MALE"), used when no criterion states it."""
+    record's structured eligibility sex ("ALL", "FEMALE", "MALE"); FEMALE or MALE wins over what
+    the criteria say of sex."""
     gathered: dict[tuple[str, str | None], list[tuple[dict, str, ItemRef]]] = {}
     for item in items:
         if item.heading:
@@ -115,8 +116,10 @@ def profile(items: Iterable[ItemFacets], sex: str | None = None) -> dict[tuple[s
         requirement = _combine(key, stated, scope)
         if requirement is not None:
             found[(key, scope)] = requirement
-    if sex in ("FEMALE", "MALE") and ("sex", None) not in found:
-        found[("sex", None)] = Requirement("sex", "sex", sex, _SEX_TEXT[sex], ())
+    if sex in ("FEMALE", "MALE"):  # the registry's own field says whom the trial takes
+        stated = found.get(("sex", None))
+        items = stated.items if stated is not None else ()
+        found[("sex", None)] = Requirement("sex", "sex", sex, _SEX_TEXT[sex], items)
     return found
 
 
@@ -210,12 +213,20 @@ def _bounds(kind: str, stated) -> tuple[Any, str]:
         if kind == "lab":
             value, unit = canonical_lab(facet["analyte"], value, unit)
         elif kind == "life_expectancy":
-            value, unit = value * DAYS_PER.get(unit or "", 1), "days"
+            value, unit = _expectancy_days(value * DAYS_PER.get(unit or "", 1)), "days"
         bounds.add((op, _number(value), unit))
     if not bounds:
         return None, ""
     ordered = tuple(sorted(_strictest(bounds), key=lambda b: (b[2] or "", b[0], b[1])))
     return ordered, " and ".join(_bound_text(kind, op, value, unit) for op, value, unit in ordered)
+
+
+def _expectancy_days(days: float) -> float:
+    """A life expectancy of four weeks or more in half months (of 30 days): "12 weeks" and "3 months"
+    are one requirement (84 and 91 days as written), as clinicians read them."""
+    if days < 28:
+        return days
+    return round(days / 30.4375 * 2) / 2 * DAYS_PER["months"]
 
 
 def _strictest(bounds: set[tuple[str, float, str | None]]) -> set[tuple[str, float, str | None]]:
@@ -238,7 +249,9 @@ def _strictest(bounds: set[tuple[str, float, str | None]]) -> set[tuple[str, flo
 
 def _bound_text(kind: str, op: str, value: float, unit: str | None) -> str:
     if kind == "life_expectancy":
-        for name in ("years", "months", "weeks"):
+        if value >= 28:  # in half months (_expectancy_days)
+            return f"{SIGNS[op]} {_count_of(_number(value / DAYS_PER['months']), 'months')}"
+        for name in ("weeks",):
             if value % DAYS_PER[name] == 0 and value >= DAYS_PER[name]:
                 count = _number(value / DAYS_PER[name])
                 return f"{SIGNS[op]} {_count_of(count, name)}"

@@ -28,9 +28,11 @@ from jinja2 import (
 from sqlmodel import Session
 
 from .. import paths
+from . import corrections as corrections_core
 from . import notes as notes_core
 from . import report_parts, vocab
 from .compare import compare_records
+from .eligibility import ItemFacets
 from .grid import COLUMNS_PER_PAGE, build_grid, trial_count_problem
 from .items import ItemRef, Kind, label_of
 from .presentation.trial import present
@@ -113,6 +115,7 @@ def _cached_environment(template_dir: Path | None, user_dir: Path | None, _state
 
 @dataclass
 class TrialContext:
+    trial_id: int
     record: TrialRecord
     versions: list[Any]
     current_version: Any
@@ -139,7 +142,12 @@ def trial_context(session: Session, registry_id: str, include_notes: bool = True
     by_item: dict[ItemRef, list[Any]] = {}
     for note in trial_notes:  # a selection prints beside the item it lies in
         by_item.setdefault(ItemRef.stored(note.item_kind, note.item_key), []).append(note)
-    return TrialContext(record, versions, current, trial_notes, by_item)
+    return TrialContext(trial.id, record, versions, current, trial_notes, by_item)
+
+
+def _corrected(session: Session, trials: list[TrialContext]) -> list[list[ItemFacets]]:
+    """Each trial's item facets with its reviewers' corrections: what the comparison and grid read."""
+    return [corrections_core.corrected_facets(session, t.trial_id, t.record) for t in trials]
 
 
 def build_context(
@@ -164,7 +172,7 @@ def build_context(
     if kind == "comparison":
         if not 2 <= len(trials) <= 6:
             raise ReportError(f"a comparison takes 2 to 6 trials; {len(trials)} were given")
-        comparison = compare_records([t.record for t in trials])
+        comparison = compare_records([t.record for t in trials], item_facets=_corrected(session, trials))
         table = report_parts.comparison_sections(
             comparison, [t.record for t in trials], [t.notes_on for t in trials]
         )
@@ -175,7 +183,7 @@ def build_context(
         problem = trial_count_problem(len(trials))
         if problem:
             raise ReportError(problem)
-        grid = build_grid([t.record for t in trials])
+        grid = build_grid([t.record for t in trials], item_facets=_corrected(session, trials))
         context["grid"] = grid
         context["column_groups"] = grid.column_groups(COLUMNS_PER_PAGE)
     return context

@@ -9,5 +9,5 @@ each requirement "meets", "fails" or "unknown", with the criteria that decide an
 A trial's verdict is "fails" when a requirement for everyone fails, else "possible" with the count of
 requirements left unknown. A requirement under a scoping heading ("Cohort 2") is reported with its
 scope and never fails the trial on its own: the patient may belong to another cohort. Trials are
-ranked possible first, fewest unknowns first, then most requirements met.
+ranked possible first, most requirements met first, then fewest unknowns.
 """

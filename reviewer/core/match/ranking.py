@@ -1,5 +1,5 @@
 """A trial's requirements against a patient read together (check_trial: its checks and its verdict),
-and trials ranked for a patient (rank): possible first, fewest unknowns first, then most met.
+and trials ranked for a patient (rank): possible first, most met first, then fewest unknowns.
 """
 
 from __future__ import annotations
@@ -175,10 +175,16 @@ class MatchResult:
         }
 
 
+def _rank_key(fails: int, unknown: int, met: int) -> tuple[bool, int, int, int]:
+    """Possible trials first, those the patient is known to meet most on top (a trial that states
+    almost nothing is not a good match), then fewest unknowns; failing trials by fewest failures."""
+    return (fails > 0, fails, -met, unknown)
+
+
 def rank(
     trials: Iterable[tuple[str, Requirements]], patient: Patient, limit: int | None = None
 ) -> MatchResult:
-    """Check every trial and rank them: possible first, fewest unknowns, most met, then by id.
+    """Check every trial and rank them (_rank_key), then by id.
     Only the first ``limit`` are given their full checks. The ranking counts statuses alone, each
     distinct requirement value judged once (most trials share "age >= 18" or "ECOG 0-1"); a trial
     whose requirements are read together (_judged) is counted the slow way."""
@@ -213,10 +219,10 @@ def rank(
             fails, unknown, met = _counts(_judged(requirements, patient, memo))
         if not fails:
             possible += 1
-        ranked.append((fails > 0, fails or unknown, -met, registry_id, requirements))
-    ranked.sort(key=lambda entry: entry[:4])
+        ranked.append((*_rank_key(fails, unknown, met), registry_id, requirements))
+    ranked.sort(key=lambda entry: entry[:5])
     shown = ranked if limit is None else ranked[:limit]
-    matches = [check_trial(entry[3], entry[4], patient, memo) for entry in shown]
+    matches = [check_trial(entry[4], entry[5], patient, memo) for entry in shown]
     return MatchResult(patient, matches, len(ranked), possible)
 
 
@@ -275,9 +281,9 @@ def rank_values(
     for trial_id, requirements in gathered.items():
         counts[trial_id][:3] = _counts(_judged(requirements, patient, memo))
     by_name = {names[trial_id]: count for trial_id, count in counts.items()}
-    keys = [(c[0] > 0, c[0] or c[1], -c[2], registry_id) for registry_id, c in by_name.items()]
+    keys = [(*_rank_key(c[0], c[1], c[2]), registry_id) for registry_id, c in by_name.items()]
     first = sorted(keys) if limit is None else heapq.nsmallest(limit, keys)  # only those shown are ordered
-    shown = [entry[3] for entry in first]
+    shown = [entry[4] for entry in first]
     loaded = dict(load(shown)) if shown else {}
     matches = [check_trial(registry_id, loaded.get(registry_id, {}), patient, memo) for registry_id in shown]
     possible = sum(1 for entry in keys if not entry[0])

@@ -340,9 +340,9 @@ def test_the_ranking(library):
     example = Patient.load(EXAMPLE)
     result = library.match(example)
     assert result.checked == library.count_trials() == 6
-    order = [(m.verdict, m.unknown, -m.met) for m in result.matches]
+    order = [(m.verdict, -m.met, m.unknown) for m in result.matches]
     possible = [key for key in order if key[0] == "possible"]
-    assert order[: len(possible)] == possible == sorted(possible)  # possible first, fewest unknown, most met
+    assert order[: len(possible)] == possible == sorted(possible)  # possible first, most met, fewest unknown
     assert result.possible == len(possible)
     assert "NCT02455596" not in [m.registry_id for m in result.matches[: len(possible)]]  # brain metastases
     # the whole library is ranked from the stored rows (rank_values): exactly as rank() ranks it
