@@ -190,6 +190,7 @@ def test_ctrl_c_copies_a_cell_with_its_criteria(window, qtbot):
     grid.table.setFocus()
     grid.table.setCurrentIndex(model.index(model.row_of("performance:ECOG"), column))
     qtbot.keyClick(grid.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(grid.table, Qt.Key.Key_Control)  # the application's modifier state: Control up again
     copied = QGuiApplication.clipboard().text()
     assert copied.startswith("NCT06924645 · Performance status (ECOG): ECOG 1-3\nInclusion criterion 6: ")
 

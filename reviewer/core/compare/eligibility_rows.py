@@ -355,4 +355,5 @@ def _key_differences(
             values = tuple(_short(row.facet, value or "") for value in row.values)
             found[row.facet] = KeyDifference(row.facet, facet_title(row.facet), values, section)
     order = {key: n for n, key in enumerate(found)}
-    return sorted(found.values(), key=lambda k: (_order(("facet", k.facet)), order[k.facet]))
+    # the values that conflict first, then the facets only some trials state
+    return sorted(found.values(), key=lambda k: (not k.conflict, _order(("facet", k.facet)), order[k.facet]))

@@ -21,12 +21,12 @@ def row_to_json(row: Row) -> dict:
 
 
 def comparison_to_json(c: Comparison) -> dict:
-    """{"trials", "key_differences": [{"facet", "title", "values", "text"}], "sections": {section:
+    """{"trials", "key_differences": [{"facet", "title", "values", "text", "conflict"}], "sections": {section:
     [row_to_json(row), ...]}} (JSON-ready)."""
     return {
         "trials": list(c.trials),
         "key_differences": [
-            {"facet": k.facet, "title": k.title, "values": list(k.values), "text": k.text}
+            {"facet": k.facet, "title": k.title, "values": list(k.values), "text": k.text, "conflict": k.conflict}
             for k in c.key_differences
         ],
         "sections": {name: [row_to_json(row) for row in c.sections.get(name, [])] for name in SECTIONS},

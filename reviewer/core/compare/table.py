@@ -49,6 +49,11 @@ class KeyDifference:
     section: str  # the first section that has the facet's row (where a click jumps to)
 
     @property
+    def conflict(self) -> bool:
+        """Two trials state different values (not only: some state it, the others do not)."""
+        return len({v for v in self.values if v not in (NOT_STATED, NO_VALUE_READ)}) > 1
+
+    @property
     def text(self) -> str:
         """'Performance status (ECOG): 1-3 | 0-2'."""
         return f"{self.title}: {' | '.join(self.values)}"

@@ -304,6 +304,10 @@ class ComparisonView(QWidget):
         found = list(getattr(comparison, "key_differences", []))
         for difference in found:
             item = QListWidgetItem(f"≠  {difference.text}")
+            if difference.conflict:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             item.setData(Qt.ItemDataRole.UserRole, (difference.facet, difference.section))
             item.setToolTip(
                 "\n".join(
@@ -315,8 +319,10 @@ class ComparisonView(QWidget):
         if self.arms:
             return
         count = len(found)
+        conflicts = sum(1 for d in found if d.conflict)
         self.key_title.setText(
-            f"<b>Key differences</b> ({count}): what the trials require differently"
+            f"<b>Key differences</b>: {conflicts} facet(s) with different values, "
+            f"{count - conflicts} stated by some trials only"
             if count
             else "<b>Key differences</b>: the trials require the same on every facet read from their criteria"
         )
