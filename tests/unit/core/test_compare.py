@@ -762,7 +762,9 @@ def test_comparison_to_json_shape(neuro):
         "title": ECOG,
         "values": ["1-3", "0-2"],
         "text": "Performance status (ECOG): 1-3 | 0-2",
+        "conflict": True,
     } in data["key_differences"]
+    assert data["key_differences"][0]["facet"] == "performance:ECOG"  # the values that conflict first
     assert not any(k["facet"] == "age" for k in data["key_differences"])
     assert data["sections"]["outcomes"] == []  # neither saved page carries outcomes
 
