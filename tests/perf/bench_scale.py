@@ -144,14 +144,14 @@ def peer(zip_path: Path, work: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "bytes": db.stat().st_size}
 
 
-def bench(n: int) -> None:
+def bench(n: int, unique: bool = False) -> None:
     from make_corpus import write_zip
 
-    work = BENCH_DIR / f"n{n}"
+    work = BENCH_DIR / (f"n{n}-unique" if unique else f"n{n}")
     work.mkdir(parents=True, exist_ok=True)
     zip_path = work / "ctg-studies.json.zip"
     if not zip_path.exists():
-        write_zip(zip_path, n)
+        write_zip(zip_path, n, unique=unique)
     data_dir = work / "data"
     shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -188,9 +188,13 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument(
+        "--unique-criteria", action="store_true",
+        help="every study's criteria its own text (the corpus's repeat otherwise: facets would be read from a cache)",
+    )  # fmt: skip
     args = parser.parse_args()
     for n in args.n:
-        bench(n)
+        bench(n, args.unique_criteria)
     return 0
 
 

@@ -13,6 +13,7 @@ import argparse
 import bisect
 import math
 import random
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -80,7 +81,34 @@ def vary(template: dict, index: int, rng: random.Random) -> dict:
     return study
 
 
-def write_zip(out: Path, n: int, seed: int = 1, corpus: Path | None = None) -> Path:
+_LIST_ITEM = re.compile(r"\s*(?:[*•-]|\d{1,3}\\?[.)])\s")  # a list item's line: never a heading
+
+
+def letters(index: int) -> str:
+    """An index written in letters ("ba", "bb" ...): a word no rule reads as a number or a unit."""
+    word = ""
+    while True:
+        index, digit = divmod(index, 26)
+        word = chr(ord("a") + digit) + word
+        if not index:
+            return "q" + word
+
+
+def unique_criteria(study: dict, index: int) -> dict:
+    """Each line of the eligibility text made the study's own (a word appended), as the registry's
+    criteria are: a cache of criteria texts then helps no more than it does on real records."""
+    module = study["protocolSection"].get("eligibilityModule") or {}
+    text = module.get("eligibilityCriteria")
+    if text:
+        mark = letters(index)
+        module["eligibilityCriteria"] = "\n".join(
+            f"{line} {mark}" if _LIST_ITEM.match(line) and sum(c.isalpha() for c in line) > 3 else line
+            for line in text.split("\n")
+        )
+    return study
+
+
+def write_zip(out: Path, n: int, seed: int = 1, corpus: Path | None = None, unique: bool = False) -> Path:
     rng = random.Random(seed)
     templates = load_templates(corpus or corpus_dir() / "ctgov-v2")
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
@@ -88,6 +116,8 @@ def write_zip(out: Path, n: int, seed: int = 1, corpus: Path | None = None) -> P
             # every real record at least once (Chinese, Korean, Cyrillic ...), then the registry's sizes
             template = templates[index][1] if index < len(templates) else pick(templates, rng)
             study = vary(template, index, rng)
+            if unique:
+                study = unique_criteria(study, index)
             if index % HUGE_EVERY == HUGE_EVERY - 1:
                 study = make_huge(study)
             archive.writestr(f"NCT9{index:07d}.json", orjson.dumps(study, option=orjson.OPT_INDENT_2))
@@ -100,8 +130,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--corpus", type=Path, help="a folder of API v2 studies (default: the repository's corpus)")
+    parser.add_argument("--unique-criteria", action="store_true", help="every study's criteria texts its own")
     args = parser.parse_args()
-    write_zip(args.out, args.n, args.seed, args.corpus)
+    write_zip(args.out, args.n, args.seed, args.corpus, args.unique_criteria)
     print(f"wrote {args.n} studies to {args.out} ({args.out.stat().st_size / 2**20:.1f} MiB)", file=sys.stderr)
     return 0
 

@@ -255,7 +255,7 @@ PERFORMANCE_ASIDE = r"\([^()]*\b(?:age|aged|years?|patients|participants)\b[^()]
 AGE_TRIGGERS = ("age", "old", "yrs", "y/o", "years or", "years and")
 # whose age it is: a partner's, a relative's, or the subgroup of a condition is none of the participant's
 AGE_NOT_OURS_BEFORE = (
-    r"(?:partners?|woman|wife|spouse|relatives?|parents?|death|\bif|\bfor\s+(?:patients|participants|subjects|those|adolescents|children|minors|adults))"
+    r"(?:partners?|woman|wife|spouse|relatives?|parents?|family(?:\s+members?)?|siblings?|death|\bif|\bfor\s+(?:patients|participants|subjects|those|adolescents|children|minors|adults))"
     r"\W*(?:who\s+are\s+|aged?\s+|is\s+|are\s+)?\W*$"
 )
 AGE_NOT_OURS_AFTER = r"^[^;.]{0,12}\b(?:in\s+first[- ]degree|relatives)"
