@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the Debian packages Protocol Reviewer needs; installs the missing ones with apt-get when run
 # as root, otherwise prints the exact command and fails.
-#   installer/system-packages.sh test   what the headless test suite needs (Qt offscreen, WeasyPrint)
+#   installer/system-packages.sh test   what the headless test suite needs (Qt offscreen, WeasyPrint, pdftotext)
 #   installer/system-packages.sh run    the above plus what Qt needs on a real display (xcb)
 #   installer/system-packages.sh bundle the above plus what building and checking the bundle needs
 set -euo pipefail
@@ -14,13 +14,15 @@ base=(libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0
 # Qt's xcb platform on a desktop or Xvfb
 display=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
          libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0)
-# make bundle / bundle-test: strip (binutils), pdftotext and pdfdetach (poppler-utils)
-bundle=(binutils poppler-utils)
+# the test suite reads PDFs back with pdftotext (poppler-utils); so do make bundle-test and pdfdetach
+checking=(poppler-utils)
+# make bundle: strip (binutils)
+bundle=(binutils)
 
 case "${1:-test}" in
-  test) wanted=("${base[@]}") ;;
+  test) wanted=("${base[@]}" "${checking[@]}") ;;
   run) wanted=("${base[@]}" "${display[@]}") ;;
-  bundle) wanted=("${base[@]}" "${display[@]}" "${bundle[@]}") ;;
+  bundle) wanted=("${base[@]}" "${display[@]}" "${checking[@]}" "${bundle[@]}") ;;
   *) echo "usage: $0 test|run|bundle" >&2; exit 2 ;;
 esac
 
