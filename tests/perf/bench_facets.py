@@ -77,7 +77,7 @@ def measure(rounds: int) -> None:
             uncached(text, section)
 
     def studies() -> None:
-        extract._extract_cached.cache_clear()
+        extract.shared_facets.cache_clear()
         for record in records:
             criterion_facets(record)
 

@@ -48,7 +48,7 @@ def main() -> int:
     print(f"{len(records)} trials, {items} criteria, {len(grid.rows)} facet rows, {grid.differing} differ")
 
     def cold() -> None:
-        extract._extract_cached.cache_clear()
+        extract.shared_facets.cache_clear()
         build_grid(records)
 
     for label, fn in (

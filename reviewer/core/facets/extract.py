@@ -36,12 +36,16 @@ def extract_facets(text: str, section: str = "unsectioned") -> list[Facet]:
     """The facets of one criterion. `section` is "inclusion", "exclusion" or "unsectioned"."""
     if not text or not text.strip():
         return []
-    # registries repeat boilerplate criteria ("Signed informed consent") across thousands of trials
-    return [{k: list(v) if isinstance(v, list) else v for k, v in facet.items()} for facet in _extract_cached(text, section)]
+    return [{k: list(v) if isinstance(v, list) else v for k, v in facet.items()} for facet in shared_facets(text, section)]
 
 
-@functools.lru_cache(maxsize=16384)
-def _extract_cached(text: str, section: str) -> tuple[Facet, ...]:
+@functools.lru_cache(maxsize=65536)
+def shared_facets(text: str, section: str = "unsectioned") -> tuple[Facet, ...]:
+    """extract_facets' answer shared between the callers asking of the same text: read it, never
+    change it. Registries repeat boilerplate criteria ("Signed informed consent") across thousands
+    of trials; an import reads every criterion of every study through it."""
+    if not text or not text.strip():
+        return ()
     return tuple(_extract(text, section))
 
 

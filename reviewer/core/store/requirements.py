@@ -44,7 +44,7 @@ def score_bit(scale: str, score: int) -> int:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 def typed_values(requirement: Requirement) -> tuple:
@@ -91,7 +91,7 @@ def rows_of(requirements: dict[tuple[str, str | None], Requirement]) -> list[tup
 def requirement_rows(record: TrialRecord) -> list[tuple]:
     """The rows of a record's requirements: profile(criterion_facets(record), its sex)."""
     sex = record.eligibility.sex if record.eligibility is not None else None
-    return rows_of(profile(criterion_facets(record), sex))
+    return rows_of(profile(criterion_facets(record, stating_only=True), sex))
 
 
 def stored_requirement_rows(parts: str, sex: str | None) -> list[tuple]:
