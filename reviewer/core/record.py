@@ -15,6 +15,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from .results import Results, results_from_dict
+
 
 @dataclass
 class Criterion:
@@ -242,6 +244,9 @@ class TrialRecord:
     has_dmc: bool | None = None
     has_results: bool | None = None
     version_date: str | None = None  # the registry's date of this version (is_registry_date), or None
+    # the last field, on purpose: a record without results hashes as records did before it existed
+    # (store.mapping.content_hash), so re-importing an unchanged source adds no version
+    results: Results | None = None
 
     def outcomes_of(self, kind: str) -> list[Outcome] | None:
         if self.outcomes is None:
@@ -281,4 +286,5 @@ class TrialRecord:
             for part in ("inclusion", "exclusion", "other"):
                 e[part] = [Criterion.from_dict(item) for item in e.get(part, [])]
             d["eligibility"] = Eligibility(**e)
+        d["results"] = results_from_dict(d.get("results"))
         return cls(**d)

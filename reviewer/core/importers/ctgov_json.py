@@ -32,6 +32,7 @@ from ..record import (
     is_registry_date,
 )
 from .base import InvalidSource, check_field_sizes
+from .ctgov_json_results import read_results
 from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
 
 NAME = "ctgov-json"
@@ -211,6 +212,7 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
         has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
         has_results=f.boolean(study, "hasResults", ""),
         version_date=_version_date(f, misc, status),
+        results=read_results(f, study),
     )
 
 

@@ -139,6 +139,8 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
     # its missing lists are "not in source", not "none".
     carried = study_type != "N/A"
     arms, interventions = _arms_and_interventions(study)
+    from .ctgov_xml_results import read_results  # here, not above: that module reads with this one's helpers
+
     return rec.TrialRecord(
         registry_id=nct_id,
         brief_title=_text(study, "brief_title"),
@@ -171,6 +173,7 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
         version_date=f.version_date(
             [(name, legacy_date(_text(study, name))) for name in _VERSION_DATES]
         ),
+        results=read_results(study),
     )
 
 
