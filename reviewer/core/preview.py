@@ -15,7 +15,7 @@ from pathlib import Path
 from .store.columns import LIST_COLUMNS
 
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")  # schemas whose trial table has LIST_COLUMNS
+SCHEMA_REVISIONS = ("0009",)  # schemas whose trial table has LIST_COLUMNS (0009 added has_results)
 
 
 def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | None:

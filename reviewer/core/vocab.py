@@ -27,6 +27,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     ),
     "study_type": ("EXPANDED_ACCESS", "INTERVENTIONAL", "OBSERVATIONAL"),
     "phase": ("NA", "EARLY_PHASE1", "PHASE1", "PHASE2", "PHASE3", "PHASE4"),
+    "results": ("WITH_RESULTS", "NO_RESULTS"),  # the library's filter: whether a trial posted results
     "sex": ("FEMALE", "MALE", "ALL"),
     "std_age": ("CHILD", "ADULT", "OLDER_ADULT"),
     "agency_class": ("NIH", "FED", "OTHER_GOV", "INDIV", "INDUSTRY", "NETWORK", "AMBIG", "OTHER", "UNKNOWN"),

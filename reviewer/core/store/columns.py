@@ -84,6 +84,7 @@ SOURCE_COLUMNS = ("content_hash", "source_format", "source_doc", "source_hash", 
 COMPUTED_COLUMNS = (
     "not_in_source",  # JSON list of the record's parts that the source does not carry
     "parts",  # everything else of the record, as one JSON value (mapping.PART_FIELDS)
+    "results",  # the record's results (core/results.py), zlib-compressed JSON; NULL: it has none
 )
 # Columns of the record's version row, in the order the write path's tuple (Prepared.version) holds them.
 VERSION_COLUMNS = SOURCE_COLUMNS + tuple(c.name for c in RECORD_COLUMNS) + COMPUTED_COLUMNS
@@ -106,6 +107,7 @@ SUMMARY = (
     SummaryColumn("enrollment_count", lambda r: r.design.enrollment_count),
     SummaryColumn("start_date", lambda r: r.dates.start),
     SummaryColumn("last_update_posted", lambda r: r.dates.last_update_posted),
+    SummaryColumn("has_results", lambda r: r.has_results),
 )
 SUMMARY_COLUMNS = tuple(c.name for c in SUMMARY)
 LIST_COLUMNS = ("id", "registry_id", *SUMMARY_COLUMNS)  # the library table's columns

@@ -25,6 +25,7 @@ class TrialFilter:
     study_types: list[str] | None = None
     condition: str | None = None  # substring, case-insensitive
     sponsor: str | None = None
+    results: list[str] | None = None  # WITH_RESULTS, NO_RESULTS (vocab "results")
     facets: tuple[FacetCondition, ...] = ()  # each must hold (facet_filters: what each means)
 
     def sql(self) -> tuple[str, dict[str, Any]]:
@@ -45,6 +46,8 @@ class TrialFilter:
                 "(" + " OR ".join(f"instr('|' || coalesce(trial.phases, '') || '|', :{k}) > 0" for k in keys) + ")"
             )
             params.update({k: f"|{p}|" for k, p in zip(keys, self.phases, strict=True)})
+        if self.results and set(self.results) != {"WITH_RESULTS", "NO_RESULTS"}:
+            parts.append("trial.has_results = 1" if "WITH_RESULTS" in self.results else "coalesce(trial.has_results, 0) = 0")
         if self.condition:  # LIKE ignores the case of ASCII letters
             parts.append("trial.conditions LIKE :filter_condition")
             params["filter_condition"] = f"%{self.condition}%"

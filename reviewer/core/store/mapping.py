@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from .. import record as rec
+from ..results import Results, results_from_dict
 from .columns import RECORD_COLUMNS, SUMMARY
 
 # The parts of a record a version keeps as one JSON value (its ``parts`` column): everything but the
@@ -44,9 +45,18 @@ NOT_IN_SOURCE_PARTS = tuple(
 )
 
 
+_NO_RESULTS = b',"results":null}'
+
+
 def content_hash(record: rec.TrialRecord) -> str:
-    # orjson serialises dataclasses natively, in field order: stable for equal content
-    return hashlib.sha256(orjson.dumps(record)).hexdigest()
+    """sha256 of the record as JSON: orjson writes dataclasses natively, in field order, so equal
+    content hashes equal. ``results`` (the record's last field) is left out when None, so a record
+    without results hashes as it did before the field existed and re-importing an unchanged source
+    into an older store makes no new version."""
+    data = orjson.dumps(record)
+    if record.results is None:
+        data = data[: -len(_NO_RESULTS)] + b"}"
+    return hashlib.sha256(data).hexdigest()
 
 
 def decompress(blob: bytes) -> str:
@@ -137,10 +147,21 @@ def parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Crit
     }
 
 
+def results_blob(record: rec.TrialRecord) -> bytes | None:
+    """The ``results`` value of a record: its results as zlib-compressed JSON (a trial's results run
+    to tens of kilobytes and are read only to be shown), None when it has none."""
+    return None if record.results is None else zlib.compress(orjson.dumps(record.results), 1)
+
+
+def results_from_blob(blob: bytes | None) -> Results | None:
+    return None if blob is None else results_from_dict(orjson.loads(zlib.decompress(blob)))
+
+
 def record_from_row(
     registry_id: str, version: Mapping[str, Any], identifiers: list[rec.Identifier]
 ) -> rec.TrialRecord:
-    """The TrialRecord of a version row (its RECORD_COLUMNS and ``parts``) and its identifiers."""
+    """The TrialRecord of a version row (its RECORD_COLUMNS, ``parts`` and ``results``) and its
+    identifiers."""
     fields: dict[str, dict[str, Any]] = {"": {}, "design": {}, "dates": {}, "eligibility": {}}
     for column in RECORD_COLUMNS:
         value = version[column.name]
@@ -152,6 +173,7 @@ def record_from_row(
         dates=rec.Dates(**fields["dates"]),
         eligibility=None if criteria is None else rec.Eligibility(**fields["eligibility"], **criteria),
         identifiers=identifiers,
+        results=results_from_blob(version.get("results")),
         **fields[""],
         **parts,
     )

@@ -40,6 +40,7 @@ class Trial(SQLModel, table=True):
     enrollment_count: int | None = None
     start_date: str | None = None
     last_update_posted: str | None = None
+    has_results: bool | None = None  # schema 0009
     version_count: int = 0
     updated_at: datetime
 
@@ -81,6 +82,7 @@ class TrialVersion(RecordColumns, table=True):
     # the record's fields (columns.RECORD_COLUMNS) come from RecordColumns
     # everything else of the record (see mapping.PART_FIELDS), as JSON
     parts: str = Field(sa_column=Column(String, nullable=False, server_default="{}"))
+    results: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # mapping.results_blob
 
 
 def _requirement_columns() -> type[SQLModel]:
