@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--study-type", action="append", help="INTERVENTIONAL / OBSERVATIONAL / EXPANDED_ACCESS"
         )
+        p.add_argument("--results", choices=("yes", "no"), help="only the trials that posted results (yes) or not (no)")
         p.add_argument(
             "--facet",
             action="append",

@@ -85,6 +85,7 @@ def _filter(args) -> TrialFilter:
         study_types=codes("study_type", args.study_type),
         condition=getattr(args, "condition", None),
         sponsor=getattr(args, "sponsor", None),
+        results=["WITH_RESULTS" if args.results == "yes" else "NO_RESULTS"] if getattr(args, "results", None) else None,
         facets=tuple(parse_facet(text) for text in getattr(args, "facet", None) or ()),
     )
 

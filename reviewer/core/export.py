@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .eligibility import criterion_facets
+from .importers.ctgov_json_results import results_to_api
 from .items import criterion, numbered
 from .presentation.values import given, listed
 from .record import Arm, Contact, Criterion, Intervention, Location, TrialRecord
@@ -138,4 +139,5 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
         "locations": listed(record.locations, _location),
         "largeDocs": listed(record.documents, vars),
         "versionDate": record.version_date,
+        "resultsSection": results_to_api(record.results),
     }

@@ -48,6 +48,7 @@ SECTIONS = (
     ("arms", "Arms & interventions"),
     ("eligibility", "Eligibility"),
     ("outcomes", "Outcomes"),
+    ("results", "Results"),
     ("sponsors", "Sponsor & sites"),
     ("documents", "Documents"),
     ("versions", "Versions"),

@@ -24,6 +24,7 @@ from . import corrections as corrections_core
 from . import notes as notes_core
 from .ingest import import_paths, plan_import
 from .items import ItemRef, Kind, TextSpan
+from .shown import shown_record
 from .store import errors, listing, reading, requirement_values, requirements
 from .store.db import STORE_FILE_NAME, Store, backup, current_revision, head_revision, open_store, upgrade
 from .store.errors import StoreError, classify
@@ -351,7 +352,7 @@ class Library:
                 trial.registry_id,
                 trial.current_version_id,
                 shown,
-                reading.load_record(session, shown),
+                shown_record(session, shown),
                 [_version(v) for v in reading.versions_of(session, trial.id)],
                 [note_dict(n) for n in notes_core.notes_of(session, [trial.id])],
                 corrections_core.corrections_of(session, [trial.id]),

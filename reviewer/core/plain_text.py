@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+from .presentation.results import Table
 from .presentation.trial import Criterion, Trial, present
 from .presentation.values import WORDS, Shown, State
 from .record import TrialRecord
@@ -62,6 +63,7 @@ def _header(p: Trial) -> list[str]:
         _field("Official title", p.official_title),
         _field("Acronym", p.acronym),
         *(_field(f.label, f.value) for f in p.facts),
+        _field("Results", p.results_fact),
         _field("Identifiers", p.identifiers),
     ]
 
@@ -115,6 +117,37 @@ def _outcomes(p: Trial) -> list[str]:
     return lines
 
 
+def _table(table: Table) -> list[str]:
+    """A results table as text: the groups' titles as a header, a label column and right-aligned cells."""
+    lines = [f"  {table.title}"]
+    lines += [line for label, text in table.notes for line in _wrap(f"{label}: {text}", "    ")]
+    label_width = min(48, max([len(r.label) + (2 if r.indented else 0) for r in table.rows] + [8]))
+    widths = [max([len(c)] + [len(r.cells[i]) for r in table.rows if len(r.cells) > i]) for i, c in enumerate(table.columns)]
+    lines.append("    " + " " * label_width + "".join(f"  {c:>{w}}" for c, w in zip(table.columns, widths, strict=True)))
+    for row in table.rows:
+        label = ("  " if row.indented else "") + row.label
+        if row.heading:
+            lines.append(f"    {label}")
+            continue
+        label = label if len(label) <= label_width else label[: label_width - 1] + "…"
+        lines.append(f"    {label:<{label_width}}" + "".join(f"  {c:>{w}}" for c, w in zip(row.cells, widths, strict=False)))
+    lines += [line for analysis in table.analyses for line in _wrap(f"Analysis: {analysis}", "    ")]
+    return lines + [""]
+
+
+def _results(p: Trial) -> list[str]:
+    view = p.results
+    if view.state is not State.GIVEN:
+        return ["  None posted" if view.state is State.NONE else f"  {words(view.state)}"]
+    lines = [line for label, text in view.flow_notes for line in _wrap(f"{label}: {text}")]
+    tables = [*view.flow, view.baseline, *view.outcomes, view.adverse_totals, view.serious_events, view.other_events]
+    for table in tables:
+        if table is not None:
+            lines += _table(table)
+    lines += [line for label, text in view.adverse_notes + view.more for line in _wrap(f"{label}: {text}")]
+    return lines
+
+
 def _sponsors(p: Trial) -> list[str]:
     lines = [_field("Lead sponsor", p.lead_sponsor), _field("Collaborators", p.collaborators)]
     for group in p.contacts:
@@ -158,6 +191,7 @@ def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
     section("Arms and interventions", _arms(p))
     section("Eligibility", _eligibility(p))
     section("Outcomes", _outcomes(p))
+    section("Results", _results(p))
     section("Sponsor and sites", _sponsors(p))
     section("Documents", _documents(p))
     if versions:

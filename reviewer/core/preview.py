@@ -15,7 +15,8 @@ from pathlib import Path
 from .store.columns import LIST_COLUMNS
 
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0009",)  # schemas whose trial table has LIST_COLUMNS (0009 added has_results)
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")  # schemas whose trial table has LIST_COLUMNS
+LATER_COLUMNS = {"has_results": "0009"}  # list columns a later revision added: NULL in an older store
 
 
 def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | None:
@@ -33,7 +34,9 @@ def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | N
         if revision is None or revision[0] not in SCHEMA_REVISIONS:
             return None
         total = conn.execute("SELECT count(*) FROM trial").fetchone()[0]
-        columns = ", ".join(f"t.{c}" for c in LIST_COLUMNS)
+        columns = ", ".join(
+            f"NULL AS {c}" if LATER_COLUMNS.get(c, "0000") > revision[0] else f"t.{c}" for c in LIST_COLUMNS
+        )
         cursor = conn.execute(
             f"SELECT {columns}, (SELECT count(*) FROM note WHERE note.trial_id = t.id) AS note_count "
             "FROM trial AS t ORDER BY t.registry_id, t.id LIMIT ?",

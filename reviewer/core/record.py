@@ -244,8 +244,8 @@ class TrialRecord:
     has_dmc: bool | None = None
     has_results: bool | None = None
     version_date: str | None = None  # the registry's date of this version (is_registry_date), or None
-    # the last field, on purpose: a record without results hashes as records did before it existed
-    # (store.mapping.content_hash), so re-importing an unchanged source adds no version
+    # filled only when a trial is shown, from its stored source (core/shown.py): imports leave it
+    # None. The last field, on purpose: store.mapping.content_hash leaves it out
     results: Results | None = None
 
     def outcomes_of(self, kind: str) -> list[Outcome] | None:

@@ -14,6 +14,7 @@ SECTIONS = {
     "arms": "Arms and interventions",
     "eligibility": "Eligibility",
     "outcomes": "Outcomes",
+    "results": "Results (trials that posted them)",
     "sites": "Sites (by country)",
     "contacts": "Contacts",
     "notes_summary": "Summary of notes",
@@ -23,4 +24,4 @@ SECTIONS = {
 COMPARISON_SECTIONS = frozenset({"design", "arms", "eligibility", "outcomes"})
 # sections added after the report dialog first remembered its choices: a choice saved before then
 # (a list of the ticked sections only) has them ticked
-ADDED_SINCE_FIRST_RELEASE = frozenset({"summary", "sites", "contacts"})
+ADDED_SINCE_FIRST_RELEASE = frozenset({"summary", "sites", "contacts", "results"})

@@ -39,6 +39,7 @@ from .presentation.trial import present
 from .presentation.values import State
 from .record import TrialRecord
 from .report_sections import SECTIONS
+from .shown import shown_record
 from .store import reading
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def trial_context(session: Session, registry_id: str, include_notes: bool = True
     trial = reading.trial_by_registry_id(session, registry_id)
     if trial is None or trial.current_version_id is None:
         raise ReportError(f"no trial {registry_id} in the store")
-    record = reading.load_record(session, trial.current_version_id)
+    record = shown_record(session, trial.current_version_id)
     versions = reading.versions_of(session, trial.id)
     current = next(v for v in versions if v.id == trial.current_version_id)
     trial_notes = notes_core.notes_of(session, [trial.id]) if include_notes else []

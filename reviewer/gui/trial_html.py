@@ -24,6 +24,7 @@ from ..core.record import TrialRecord
 
 TAG_ORDER = ("concern", "question", "suggestion", "ok", None)
 MAX_SITES = 150  # sites listed in the page; the rest are counted (the source tab has them all)
+MAX_RESULT_ROWS = 200  # rows a results table lists in the page (one trial reports 2,000 adverse-event terms)
 TEMPLATE = "partials/trial_page.html.j2"
 
 
@@ -169,6 +170,7 @@ def render_trial(
         if shown_version
         else None,
         "max_sites": MAX_SITES,
+        "max_result_rows": MAX_RESULT_ROWS,
     }
     html = _environment(None).get_template(TEMPLATE).render(context)
     items = [(ref.kind.value, ref.path) for ref in trial.items] + [orphan.item for orphan in orphans]

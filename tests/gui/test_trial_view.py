@@ -38,7 +38,7 @@ def test_outcomes_not_in_source_differ_from_none(window):
     assert "Not in source" in view.section_text("outcomes")
     assert (
         '<span class="nis">Not in source</span>'
-        in view.rendered.html.split('name="sec-outcomes"')[1].split("sec-sponsors")[0]
+        in view.rendered.html.split('name="sec-outcomes"')[1].split("sec-results")[0]
     )
     eligibility = view.section_text("eligibility")
     assert "Age ≥18 years, regardless of gender;" in eligibility
@@ -87,7 +87,7 @@ def test_lists_absent_and_empty_read_differently():
         TrialRecord(registry_id="NCT1", outcomes=None, arms=None, interventions=None)
     )
     empty = trial_html.render_trial(TrialRecord(registry_id="NCT1", outcomes=[], arms=[], interventions=[]))
-    outcomes_of = lambda page: page.html.split('name="sec-outcomes"')[1].split('name="sec-sponsors"')[0]  # noqa: E731
+    outcomes_of = lambda page: page.html.split('name="sec-outcomes"')[1].split('name="sec-results"')[0]  # noqa: E731
     assert "Not in source" in outcomes_of(absent) and "None" not in outcomes_of(absent)
     assert "Not in source" not in outcomes_of(empty) and '<span class="none">None</span>' in outcomes_of(
         empty
@@ -131,3 +131,21 @@ def test_the_trial_page_has_an_anchor_for_each_section_a_note_can_sit_on():
     shown = [key for kind, key in page.items if kind == "section"]
     assert set(present(TrialRecord(registry_id="NCT1")).sections) == {key for key, _title in SECTIONS}
     assert shown == [key for key, _title in SECTIONS][: len(shown)] and len(shown) >= 7  # versions, source: when known
+
+
+def test_results_are_shown_as_tables_with_a_badge(window, library, corpus_dir):
+    from reviewer.core.ingest import import_paths
+
+    paths = [corpus_dir / "ctgov-v2" / f"{i}.json" for i in ("NCT00931528", "NCT02513394")]
+    assert not import_paths(library.store, paths).failed
+    view = window.open_trial("NCT00931528")
+    assert "Results posted" in view.page_text().split("Overview")[0]
+    results = view.section_text("results").replace("\ufdd0", "|")  # Qt's mark between table cells
+    for expected in ("Participant flow", "Started|121|121", "Baseline characteristics", "Outcome measures (9)",
+                     "p = 0.49", "Serious adverse events", "Abdominal pain|1/111 (0.9%)|1/108 (0.9%)"):
+        assert expected in results, expected
+    assert "Results" not in view.section_text("sponsors").split("\n")[0]
+    pallas = window.open_trial("NCT02513394").section_text("results")
+    assert "more rows (the PDF brief lists them all)" in pallas  # 2,029 adverse-event terms: not all on the page
+    seed = window.open_trial("NCT07312656")
+    assert "Results posted" not in seed.page_text() and "No results posted." in seed.section_text("results")

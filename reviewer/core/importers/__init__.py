@@ -10,7 +10,8 @@ import codecs
 import re
 
 from ..parsed import ParsedRecord
-from . import bounds
+from ..results import Results
+from . import bounds, ctgov_json, ctgov_xml
 from .base import MAX_DOCUMENT_BYTES, Importer, InvalidSource
 from .ctgov_csv import IMPORTER as CTGOV_CSV
 from .ctgov_json import IMPORTER as CTGOV_JSON
@@ -21,7 +22,7 @@ from .veeva_page import IMPORTER as VEEVA_PAGE
 REGISTRY: tuple[Importer, ...] = (CTGOV_JSON, CTGOV_XML, CTGOV_CSV, VEEVA_PAGE, IGNITE_PAGE)
 SNIFF_BYTES = 8192
 
-__all__ = ["REGISTRY", "InvalidSource", "decode", "detect", "read_document"]
+__all__ = ["REGISTRY", "InvalidSource", "decode", "detect", "read_document", "results_of"]
 
 
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
@@ -154,3 +155,20 @@ def read_document(data: bytes) -> list[ParsedRecord]:
     if not records:
         raise InvalidSource("no trial records found")
     return records
+
+
+# the formats whose documents carry a results section, and the reader of each
+_RESULTS_IN = {CTGOV_JSON.name: ctgov_json.results_in, CTGOV_XML.name: ctgov_xml.results_in}
+
+
+def results_of(source_format: str, text: str) -> Results | None:
+    """The results section of a stored version's source document; None when its format carries
+    none, or when the document does not read (a version's source was read once already: this only
+    fails if the store's copy is damaged, and a trial is still shown without them)."""
+    read = _RESULTS_IN.get(source_format)
+    if read is None:
+        return None
+    try:
+        return read(text)
+    except (InvalidSource, ValueError):
+        return None

@@ -31,6 +31,7 @@ from ..record import (
     TrialRecord,
     is_registry_date,
 )
+from ..results import Results
 from .base import InvalidSource, check_field_sizes
 from .ctgov_json_results import read_results
 from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
@@ -88,6 +89,13 @@ class CtgovJsonImporter:
 
 
 IMPORTER = CtgovJsonImporter()
+
+
+def results_in(text: str) -> Results | None:
+    """The results section of a stored version's source document (one study: see core/shown.py)."""
+    studies = _studies_in(text)
+    study = studies[0] if len(studies) == 1 else None
+    return read_results(Fields(), study) if isinstance(study, dict) else None
 
 
 def _studies_in(text: str) -> list[Any]:
@@ -212,7 +220,6 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
         has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
         has_results=f.boolean(study, "hasResults", ""),
         version_date=_version_date(f, misc, status),
-        results=read_results(f, study),
     )
 
 

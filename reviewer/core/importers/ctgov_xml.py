@@ -26,6 +26,7 @@ from .. import identity, vocab
 from .. import record as rec
 from ..criteria import parse_criteria
 from ..parsed import ParsedRecord
+from ..results import Results
 from .base import InvalidSource, check_field_sizes
 from .fields import ENROLLMENT, Fields
 
@@ -139,8 +140,6 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
     # its missing lists are "not in source", not "none".
     carried = study_type != "N/A"
     arms, interventions = _arms_and_interventions(study)
-    from .ctgov_xml_results import read_results  # here, not above: that module reads with this one's helpers
-
     return rec.TrialRecord(
         registry_id=nct_id,
         brief_title=_text(study, "brief_title"),
@@ -173,12 +172,18 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
         version_date=f.version_date(
             [(name, legacy_date(_text(study, name))) for name in _VERSION_DATES]
         ),
-        results=read_results(study),
     )
 
 
 # the elements that date a version of the record, best first
 _VERSION_DATES = ("last_update_posted", "lastchanged_date", "last_update_submitted")
+
+
+def results_in(text: str) -> Results | None:
+    """The results of a stored version's source document (see core/shown.py)."""
+    from .ctgov_xml_results import read_results  # here, not above: that module reads with this one's helpers
+
+    return read_results(parse_xml(text))
 
 
 def _carried(items: list[_T], carried: bool) -> list[_T] | None:

@@ -24,6 +24,7 @@ from ..record import Contact, Location, TrialRecord
 from ..record import Criterion as RecordCriterion
 from ..record import Intervention as RecordIntervention
 from .facet_words import facets_text
+from .results import ResultsView, present_results
 from .values import BLANK, NOT_IN_SOURCE, Shown, State, joined, scalar, state_of_list
 
 IDENTIFIER_KINDS = {"org_study": "Org study id", "secondary": "Secondary id", "alias": "Alias"}
@@ -264,6 +265,7 @@ class Trial:
     documents_state: State
     documents: list[Document]
     versions: list[Version]
+    results: ResultsView
 
     @property
     def facts(self) -> list[Field]:
@@ -287,6 +289,14 @@ class Trial:
             Field("First posted", self.first_posted),
             Field("Last update", self.last_update_posted),
         ]
+
+    @property
+    def results_fact(self) -> Shown:
+        """The header's word on results: "Posted" (with what they hold), "None posted", or not in source."""
+        view = self.results
+        if view.state is State.GIVEN:
+            return Shown(State.GIVEN, "Posted", view.counts)
+        return Shown(State.GIVEN, "None posted") if view.state is State.NONE else NOT_IN_SOURCE
 
     def criterion(self, group: str, number: str) -> Criterion | None:
         for criteria in self.criteria:
@@ -500,6 +510,7 @@ def present(
         for kind, found in outcome_groups.items()
         if kind != "other" or found
     ]
+    section("results")
     section("sponsors")
     section("documents")
     section("versions", annotatable=False)
@@ -570,4 +581,5 @@ def present(
         versions=[
             version_of(v, shown_version_id, current_version_id, format_labels or {}) for v in versions or []
         ],
+        results=present_results(r),
     )

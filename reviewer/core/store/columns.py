@@ -84,7 +84,6 @@ SOURCE_COLUMNS = ("content_hash", "source_format", "source_doc", "source_hash", 
 COMPUTED_COLUMNS = (
     "not_in_source",  # JSON list of the record's parts that the source does not carry
     "parts",  # everything else of the record, as one JSON value (mapping.PART_FIELDS)
-    "results",  # the record's results (core/results.py), zlib-compressed JSON; NULL: it has none
 )
 # Columns of the record's version row, in the order the write path's tuple (Prepared.version) holds them.
 VERSION_COLUMNS = SOURCE_COLUMNS + tuple(c.name for c in RECORD_COLUMNS) + COMPUTED_COLUMNS

@@ -17,7 +17,6 @@ from typing import Any
 import orjson
 
 from .. import record as rec
-from ..results import Results, results_from_dict
 from .columns import RECORD_COLUMNS, SUMMARY
 
 # The parts of a record a version keeps as one JSON value (its ``parts`` column): everything but the
@@ -36,6 +35,9 @@ PART_FIELDS = (
     "officials",
     "documents",
 )
+# The record's fields the store does not keep: results are read from a version's source when it is
+# shown (core/shown.py)
+NOT_STORED = ("results",)
 # The parts a source may not carry (None in the record; the version's not_in_source lists them), in
 # the record's order: eligibility and the list parts (no lead sponsor is a sponsor not named).
 NOT_IN_SOURCE_PARTS = tuple(
@@ -50,9 +52,9 @@ _NO_RESULTS = b',"results":null}'
 
 def content_hash(record: rec.TrialRecord) -> str:
     """sha256 of the record as JSON: orjson writes dataclasses natively, in field order, so equal
-    content hashes equal. ``results`` (the record's last field) is left out when None, so a record
-    without results hashes as it did before the field existed and re-importing an unchanged source
-    into an older store makes no new version."""
+    content hashes equal. ``results`` (the record's last field, which imports leave None: see
+    core/shown.py) is left out, so records hash as they did before the field existed and
+    re-importing an unchanged source into an older store makes no new version."""
     data = orjson.dumps(record)
     if record.results is None:
         data = data[: -len(_NO_RESULTS)] + b"}"
@@ -147,21 +149,11 @@ def parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Crit
     }
 
 
-def results_blob(record: rec.TrialRecord) -> bytes | None:
-    """The ``results`` value of a record: its results as zlib-compressed JSON (a trial's results run
-    to tens of kilobytes and are read only to be shown), None when it has none."""
-    return None if record.results is None else zlib.compress(orjson.dumps(record.results), 1)
-
-
-def results_from_blob(blob: bytes | None) -> Results | None:
-    return None if blob is None else results_from_dict(orjson.loads(zlib.decompress(blob)))
-
-
 def record_from_row(
     registry_id: str, version: Mapping[str, Any], identifiers: list[rec.Identifier]
 ) -> rec.TrialRecord:
-    """The TrialRecord of a version row (its RECORD_COLUMNS, ``parts`` and ``results``) and its
-    identifiers."""
+    """The TrialRecord of a version row (its RECORD_COLUMNS and ``parts``) and its identifiers;
+    its results are not stored (see core/shown.py)."""
     fields: dict[str, dict[str, Any]] = {"": {}, "design": {}, "dates": {}, "eligibility": {}}
     for column in RECORD_COLUMNS:
         value = version[column.name]
@@ -173,7 +165,6 @@ def record_from_row(
         dates=rec.Dates(**fields["dates"]),
         eligibility=None if criteria is None else rec.Eligibility(**fields["eligibility"], **criteria),
         identifiers=identifiers,
-        results=results_from_blob(version.get("results")),
         **fields[""],
         **parts,
     )

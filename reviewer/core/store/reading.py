@@ -39,12 +39,16 @@ def versions_of(session: Session, trial_id: int) -> list[TrialVersion]:
 
 
 def source_document(session: Session, version_id: int) -> str:
-    blob = (
-        session.connection()
-        .execute(select(_t(TrialVersion).c.source_doc).where(_t(TrialVersion).c.id == version_id))
-        .scalar_one()
-    )
-    return decompress(blob)
+    return source_of(session, version_id)[1]
+
+
+def source_of(session: Session, version_id: int) -> tuple[str, str]:
+    """A version's source format and its original document."""
+    table = _t(TrialVersion)
+    row = session.connection().execute(
+        select(table.c.source_format, table.c.source_doc).where(table.c.id == version_id)
+    ).one()
+    return row[0], decompress(row[1])
 
 
 def load_record(session: Session, version_id: int) -> rec.TrialRecord:

@@ -82,7 +82,6 @@ class TrialVersion(RecordColumns, table=True):
     # the record's fields (columns.RECORD_COLUMNS) come from RecordColumns
     # everything else of the record (see mapping.PART_FIELDS), as JSON
     parts: str = Field(sa_column=Column(String, nullable=False, server_default="{}"))
-    results: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # mapping.results_blob
 
 
 def _requirement_columns() -> type[SQLModel]:

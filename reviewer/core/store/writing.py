@@ -27,7 +27,6 @@ from .mapping import (
     parts_from_json,
     parts_json,
     record_values,
-    results_blob,
     trial_summary,
 )
 from .requirements import requirement_rows, write_requirements
@@ -153,7 +152,6 @@ def prepare(parsed: ParsedRecord, data: bytes | None = None, deflated: bytes | N
         *record_values(r),
         not_in_source_json(r),
         parts_json(r),
-        results_blob(r),
     )
     document = fts.document_for(r)
     return Prepared(

@@ -36,6 +36,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("lead_sponsor", "Sponsor", True),
     ("conditions", "Conditions", True),
     ("note_count", "Notes", True),
+    ("has_results", "Results", False),  # last: a header state saved before it restores as it was
 )
 NOTES_COLUMN = 6
 
@@ -357,6 +358,8 @@ def _display(key: str, row: dict) -> str:
         return vocab.label(value)
     if key == "phases":
         return vocab.phases_label(value.split("|")) if value else ""
+    if key == "has_results":
+        return "Posted" if value else ""
     if key == "note_count":
         return str(value) if value else ""
     return "" if value is None else str(value)

@@ -32,6 +32,7 @@ FILTERS = (
     ("statuses", "Status", "status"),
     ("phases", "Phase", "phase"),
     ("study_types", "Study type", "study_type"),
+    ("results", "Results", "results"),
 )
 
 
@@ -128,7 +129,7 @@ class LibraryPanel(QWidget):
             "libraryTable",
             "Trial library",
             QAbstractItemView.SelectionMode.ExtendedSelection,
-            (104, 300, 130, 112, 180, 180, 56),
+            (104, 300, 130, 112, 180, 180, 56, 64),
         )
         # fixed row height: the view never measures rows, so 600,000 rows cost nothing
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

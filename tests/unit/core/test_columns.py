@@ -43,7 +43,8 @@ def test_every_field_of_a_record_has_its_place_in_the_store():
     for part, kind in structured.items():
         criteria = {"inclusion", "exclusion", "other"} if part == "eligibility" else set()  # in ``parts``
         assert {f.name for f in dataclasses.fields(kind)} - criteria == {f for p, f in declared if p == part}
-    elsewhere = {"registry_id", "identifiers", *structured, *mapping.PART_FIELDS}  # the trial row, rows, parts
+    # the trial row, rows, parts, and what is read from the source when shown
+    elsewhere = {"registry_id", "identifiers", *structured, *mapping.PART_FIELDS, *mapping.NOT_STORED}
     record_fields = {f.name for f in dataclasses.fields(rec.TrialRecord)}
     assert record_fields - elsewhere == {f for p, f in declared if p == ""}
     assert set(mapping.PART_FIELDS) <= record_fields
@@ -61,6 +62,7 @@ def test_a_record_comes_back_whole_from_its_values():
         conditions=["Asthma", "COPD"],
         lead_sponsor=rec.Sponsor("Acme"),
         has_dmc=True,
+        has_results=True,
         identifiers=[rec.Identifier("NCT00000001", "nct")],
     )
     names = [c.name for c in columns.RECORD_COLUMNS]
@@ -77,6 +79,7 @@ def test_a_record_comes_back_whole_from_its_values():
         "enrollment_count": 40,
         "start_date": "2026-01",
         "last_update_posted": None,
+        "has_results": True,
     }
     bare = rec.TrialRecord("NCT00000002")  # no eligibility: its columns are empty, and it stays none
     row = dict(zip(names, mapping.record_values(bare), strict=True)) | {"parts": mapping.parts_json(bare)}

@@ -326,15 +326,12 @@ def test_0008_adds_the_facet_corrections_table_empty_and_goes_down_again(tmp_pat
     assert "facet_correction" not in tables and "note" in tables
 
 
-def test_0009_adds_the_results_column_empty_and_goes_down_again(tmp_path, corpus_dir):
+def test_0009_copies_has_results_to_the_trial_row_and_goes_down_again(tmp_path, corpus_dir):
     path = tmp_path / STORE_FILE_NAME
     shutil.copy(STORES / "0008.sqlite3", path)
     store = open_store(tmp_path)
     with store.session() as session:
-        connection = session.connection()
-        assert connection.exec_driver_sql("SELECT count(*) FROM trial_version WHERE results IS NOT NULL").scalar() == 0
-        assert reading.current_record(session, "NCT07312656").results is None  # an older version reads as before
-        copies = connection.exec_driver_sql(
+        copies = session.connection().exec_driver_sql(
             "SELECT t.has_results, v.has_results FROM trial t JOIN trial_version v ON v.id = t.current_version_id"
         ).all()
         assert copies and all(t == v for t, v in copies) and any(t is not None for t, _ in copies)
@@ -342,9 +339,10 @@ def test_0009_adds_the_results_column_empty_and_goes_down_again(tmp_path, corpus
 
     assert not import_paths(store, [corpus_dir / "ctgov-v2" / "NCT00931528.json"]).failed
     with store.session() as session:
-        assert reading.current_record(session, "NCT00931528").results.outcome_measures
+        rows = listing.list_trials(session, listing.TrialFilter(results=["WITH_RESULTS"]))
+        assert [row["registry_id"] for row in rows] == ["NCT00931528"]
     store.close()
     command.downgrade(alembic_config(path), "0008")
     with sqlite3.connect(path) as conn:
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(trial_version)")}
-    assert "results" not in columns and "parts" in columns
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(trial)")}
+    assert "has_results" not in columns and "conditions" in columns
