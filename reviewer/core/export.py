@@ -138,6 +138,8 @@ def record_to_api(record: TrialRecord) -> dict[str, Any]:
         "overallOfficials": listed(record.officials, _contact),
         "locations": listed(record.locations, _location),
         "largeDocs": listed(record.documents, vars),
+        "references": listed(record.references, vars),
+        "seeAlsoLinks": listed(record.links, vars),
         "versionDate": record.version_date,
         "resultsSection": results_to_api(record.results),
     }

@@ -51,6 +51,7 @@ SECTIONS = (
     ("results", "Results"),
     ("sponsors", "Sponsor & sites"),
     ("documents", "Documents"),
+    ("references", "References"),
     ("versions", "Versions"),
     ("source", "Source"),
 )

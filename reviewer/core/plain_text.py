@@ -171,6 +171,18 @@ def _documents(p: Trial) -> list[str]:
     return ["  " + ", ".join(x for x in (doc.name, doc.details) if x) for doc in p.documents]
 
 
+def _references(p: Trial) -> list[str]:
+    if not p.references and not p.links:
+        return [f"  {words(p.references_state)}"]
+    lines = []
+    for ref in p.references:
+        lines += _wrap(ref.text + (f" [{ref.kind}]" if ref.kind else ""))
+        if ref.url:
+            lines.append(f"    {ref.url}")
+    lines += [f"  {label}: {url}" if label != url else f"  {url}" for label, url in p.links]
+    return lines
+
+
 def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
     p = present(record)
     out = _header(p)
@@ -194,6 +206,7 @@ def record_text(record: TrialRecord, versions: list[str] | None = None) -> str:
     section("Results", _results(p))
     section("Sponsor and sites", _sponsors(p))
     section("Documents", _documents(p))
+    section("References", _references(p))
     if versions:
         section("Versions (newest first)", [f"  {v}" for v in versions])
     return "\n".join(out) + "\n"

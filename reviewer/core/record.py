@@ -162,6 +162,23 @@ class Document:
 
 
 @dataclass
+class Reference:
+    """A publication the record cites: its citation, its PubMed id, and why it is cited."""
+
+    citation: str | None = None
+    pmid: str | None = None
+    type: str | None = None  # BACKGROUND, RESULT (of this trial), DERIVED (from this trial)
+
+
+@dataclass
+class Link:
+    """A web page the record points to (API v2's seeAlsoLinks)."""
+
+    url: str | None = None
+    label: str | None = None
+
+
+@dataclass
 class Design:
     study_type: str | None = None
     phases: list[str] = field(default_factory=list)  # [] when the source gives none
@@ -244,8 +261,11 @@ class TrialRecord:
     has_dmc: bool | None = None
     has_results: bool | None = None
     version_date: str | None = None  # the registry's date of this version (is_registry_date), or None
-    # filled only when a trial is shown, from its stored source (core/shown.py): imports leave it
-    # None. The last field, on purpose: store.mapping.content_hash leaves it out
+    # fields added after stores existed, last on purpose: store.mapping.content_hash leaves out each
+    # that is None, so records hash as they did before it existed
+    references: list[Reference] | None = None
+    links: list[Link] | None = None
+    # filled only when a trial is shown, from its stored source (core/shown.py): imports leave it None
     results: Results | None = None
 
     def outcomes_of(self, kind: str) -> list[Outcome] | None:
@@ -274,6 +294,8 @@ class TrialRecord:
         d["central_contacts"] = listof(Contact, d.get("central_contacts"))
         d["officials"] = listof(Contact, d.get("officials"))
         d["documents"] = listof(Document, d.get("documents"))
+        d["references"] = listof(Reference, d.get("references"))
+        d["links"] = listof(Link, d.get("links"))
         if d.get("lead_sponsor") is not None:
             d["lead_sponsor"] = Sponsor(**d["lead_sponsor"])
         if d.get("locations") is not None:

@@ -17,6 +17,7 @@ SECTIONS = {
     "results": "Results (trials that posted them)",
     "sites": "Sites (by country)",
     "contacts": "Contacts",
+    "references": "References",
     "notes_summary": "Summary of notes",
     "provenance": "Provenance",
 }
@@ -24,4 +25,4 @@ SECTIONS = {
 COMPARISON_SECTIONS = frozenset({"design", "arms", "eligibility", "outcomes"})
 # sections added after the report dialog first remembered its choices: a choice saved before then
 # (a list of the ticked sections only) has them ticked
-ADDED_SINCE_FIRST_RELEASE = frozenset({"summary", "sites", "contacts", "results"})
+ADDED_SINCE_FIRST_RELEASE = frozenset({"summary", "sites", "contacts", "results", "references"})

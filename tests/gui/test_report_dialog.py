@@ -236,7 +236,7 @@ def test_sections_added_since_a_saved_choice_start_ticked():
 
     assert remembered_sections({}) == set(SECTIONS)
     older = {"sections": ["design", "eligibility", "provenance"]}  # saved before summary, sites, contacts
-    assert remembered_sections(older) == {"design", "eligibility", "provenance", "summary", "sites", "contacts", "results"}
+    assert remembered_sections(older) == {"design", "eligibility", "provenance", "summary", "sites", "contacts", "results", "references"}
     assert remembered_sections({"sections": [], "sections_left_out": ["sites", "outcomes"]}) == (
         set(SECTIONS) - {"sites", "outcomes"}
     )

@@ -25,8 +25,10 @@ from ..record import (
     Eligibility,
     Identifier,
     Intervention,
+    Link,
     Location,
     Outcome,
+    Reference,
     Sponsor,
     TrialRecord,
     is_registry_date,
@@ -160,6 +162,7 @@ P = "protocolSection"
 IDENT, STATUS, DESIGN = f"{P}.identificationModule", f"{P}.statusModule", f"{P}.designModule"
 ARMS, CONTACTS = f"{P}.armsInterventionsModule", f"{P}.contactsLocationsModule"
 SPONSORS, ELIGIBILITY = f"{P}.sponsorCollaboratorsModule", f"{P}.eligibilityModule"
+REFERENCES = f"{P}.referencesModule"
 MISC = "derivedSection.miscInfoModule"
 
 
@@ -188,6 +191,7 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
     documents = f.mapping(f.mapping(study, "documentSection", "") or {}, "largeDocumentModule", "documentSection")
     derived = f.mapping(study, "derivedSection", "") or {}
     misc = f.mapping(derived, "miscInfoModule", "derivedSection") or {}
+    references = f.mapping(protocol, "referencesModule", P)
     conditions_path = f"{P}.conditionsModule"
     docs_path = "documentSection.largeDocumentModule"
     return TrialRecord(
@@ -220,6 +224,8 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
         has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
         has_results=f.boolean(study, "hasResults", ""),
         version_date=_version_date(f, misc, status),
+        references=None if references is None else _each(f, _reference, references, "references", REFERENCES),
+        links=None if references is None else _each(f, _link, references, "seeAlsoLinks", REFERENCES),
     )
 
 
@@ -446,6 +452,18 @@ def _location(f: Fields, value: dict[str, Any], path: str) -> Location:
         None if geo is None else f.number(geo, "lon", geo_path, LONGITUDE),
         _each(f, _contact, value, "contacts", path) or [],
     )
+
+
+def _reference(f: Fields, value: dict[str, Any], path: str) -> Reference:
+    return Reference(
+        citation=f.text(value, "citation", path),
+        pmid=f.plain(value, "pmid", path),
+        type=f.plain(value, "type", path),
+    )
+
+
+def _link(f: Fields, value: dict[str, Any], path: str) -> Link:
+    return Link(url=f.plain(value, "url", path), label=f.text(value, "label", path))
 
 
 def _document(f: Fields, value: dict[str, Any], path: str) -> Document:

@@ -140,6 +140,7 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
     # its missing lists are "not in source", not "none".
     carried = study_type != "N/A"
     arms, interventions = _arms_and_interventions(study)
+    references, links = _references(study)
     return rec.TrialRecord(
         registry_id=nct_id,
         brief_title=_text(study, "brief_title"),
@@ -172,6 +173,8 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
         version_date=f.version_date(
             [(name, legacy_date(_text(study, name))) for name in _VERSION_DATES]
         ),
+        references=references,
+        links=links,
     )
 
 
@@ -562,6 +565,23 @@ def _location(element: Element) -> rec.Location:
         status=_code("status", _text(element, "status")),
         contacts=contacts,
     )
+
+
+# the legacy elements of the references and what API v2 calls each kind (it adds DERIVED, which the
+# XML cannot tell from a background reference)
+_REFERENCE_KINDS = (("reference", "BACKGROUND"), ("results_reference", "RESULT"))
+
+
+def _references(study: Element) -> tuple[list[rec.Reference] | None, list[rec.Link] | None]:
+    """The references and links; both None when the record has neither (API v2 then has no
+    referencesModule: the same "not in source")."""
+    references = [
+        rec.Reference(citation=_text(x, "citation"), pmid=_text(x, "PMID"), type=kind)
+        for tag, kind in _REFERENCE_KINDS
+        for x in study.findall(tag)
+    ]
+    links = [rec.Link(url=_text(x, "url"), label=_text(x, "description")) for x in study.findall("link")]
+    return (references, links) if references or links else (None, None)
 
 
 def _documents(study: Element) -> list[rec.Document]:

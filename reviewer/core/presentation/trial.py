@@ -23,6 +23,7 @@ from ..record import Arm as RecordArm
 from ..record import Contact, Location, TrialRecord
 from ..record import Criterion as RecordCriterion
 from ..record import Intervention as RecordIntervention
+from ..record import Reference as RecordReference
 from .facet_words import facets_text
 from .results import ResultsView, present_results
 from .values import BLANK, NOT_IN_SOURCE, Shown, State, joined, scalar, state_of_list
@@ -197,6 +198,27 @@ class Document:
 
 
 @dataclass(slots=True)
+class Citation:
+    """A reference as a reader sees it: its citation, its kind in words, and its PubMed link."""
+
+    text: str
+    kind: str  # "Background", "Results of this trial", "Derived from this trial", or ""
+    pmid: str
+    url: str  # the article on PubMed, "" without a PubMed id
+
+
+REFERENCE_KINDS = {"BACKGROUND": "Background", "RESULT": "Results of this trial", "DERIVED": "Derived from this trial"}
+PUBMED = "https://pubmed.ncbi.nlm.nih.gov/{}/"
+
+
+def citation_of(reference: RecordReference) -> Citation:
+    pmid = (reference.pmid or "").strip()
+    url = PUBMED.format(pmid) if pmid.isdigit() else ""
+    text = reference.citation or (f"PubMed {pmid}" if pmid else "Citation not given")
+    return Citation(text, REFERENCE_KINDS.get(reference.type or "", vocab.label(reference.type)), pmid, url)
+
+
+@dataclass(slots=True)
 class Version:
     number: int
     imported_at: str
@@ -264,6 +286,9 @@ class Trial:
     sites: Sites
     documents_state: State
     documents: list[Document]
+    references_state: State
+    references: list[Citation]
+    links: list[tuple[str, str]]  # (label, url) of the pages the record points to
     versions: list[Version]
     results: ResultsView
 
@@ -513,6 +538,7 @@ def present(
     section("results")
     section("sponsors")
     section("documents")
+    section("references")
     section("versions", annotatable=False)
     section("source", annotatable=False)
 
@@ -578,6 +604,9 @@ def present(
         sites=Sites(state_of_list(r.locations), len(locations), countries.most_common(), locations),
         documents_state=state_of_list(r.documents),
         documents=_documents(r),
+        references_state=state_of_list(r.references),
+        references=[citation_of(x) for x in r.references or []],
+        links=[(x.label or x.url or "", x.url or "") for x in r.links or [] if x.url],
         versions=[
             version_of(v, shown_version_id, current_version_id, format_labels or {}) for v in versions or []
         ],

@@ -34,6 +34,8 @@ PART_FIELDS = (
     "central_contacts",
     "officials",
     "documents",
+    "references",
+    "links",
 )
 # The record's fields the store does not keep: results are read from a version's source when it is
 # shown (core/shown.py)
@@ -47,17 +49,21 @@ NOT_IN_SOURCE_PARTS = tuple(
 )
 
 
-_NO_RESULTS = b',"results":null}'
+# TrialRecord's last fields, added after stores existed (results: imports leave it None, see
+# core/shown.py); content_hash leaves out the trailing ones that are None
+LATER_FIELDS = ("references", "links", "results")
+_NULL_TAILS = tuple((name, f',"{name}":null}}'.encode()) for name in reversed(LATER_FIELDS))
 
 
 def content_hash(record: rec.TrialRecord) -> str:
     """sha256 of the record as JSON: orjson writes dataclasses natively, in field order, so equal
-    content hashes equal. ``results`` (the record's last field, which imports leave None: see
-    core/shown.py) is left out, so records hash as they did before the field existed and
-    re-importing an unchanged source into an older store makes no new version."""
+    content hashes equal. The later fields that are None are left out, so a record hashes as it did
+    before they existed and re-importing an unchanged source into an older store adds no version."""
     data = orjson.dumps(record)
-    if record.results is None:
-        data = data[: -len(_NO_RESULTS)] + b"}"
+    for name, tail in _NULL_TAILS:
+        if getattr(record, name) is not None:
+            break
+        data = data[: -len(tail)] + b"}"
     return hashlib.sha256(data).hexdigest()
 
 
@@ -142,6 +148,9 @@ def parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Crit
         "central_contacts": listof(rec.Contact, data["central_contacts"]),
         "officials": listof(rec.Contact, data["officials"]),
         "documents": listof(rec.Document, data["documents"]),
+        # parts added later: a version stored before them has none
+        "references": listof(rec.Reference, data.get("references")),
+        "links": listof(rec.Link, data.get("links")),
     }
     trees = data["criteria"]
     return fields, None if trees is None else {

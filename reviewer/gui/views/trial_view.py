@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QColor, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QPalette, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
@@ -392,6 +392,8 @@ class TrialView(QWidget):
             correction = next((c for c in self.corrections if c.id == int(link[10:])), None)
             if correction is not None:
                 self.sig_remove_correction.emit(self.registry_id, correction)
+        elif url.scheme() in ("http", "https"):  # a reference's article, a registry page: the browser
+            QDesktopServices.openUrl(url)
 
     def _context_menu(self, pos) -> None:
         menu = self.browser.createStandardContextMenu(pos)

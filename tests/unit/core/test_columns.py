@@ -87,5 +87,5 @@ def test_a_record_comes_back_whole_from_its_values():
     assert mapping.record_from_row("NCT00000002", row, []) == bare
     assert mapping.not_in_source_json(bare) == (
         '["conditions","keywords","arms","interventions","eligibility","outcomes","collaborators",'
-        '"locations","central_contacts","officials","documents"]'
+        '"locations","central_contacts","officials","documents","references","links"]'
     )
