@@ -80,12 +80,14 @@ def bulk_settings(store_path: Path, conn: sqlite3.Connection, rebuild_sort_index
                 fts.set_bulk_config(conn, False)
                 if rebuild_sort_indexes:
                     build_sort_indexes(conn)
-            except sqlite3.Error:
+            except sqlite3.Error as error:
                 if not stopped:
                     raise
                 # opening the store builds the missing sort indexes; the full-text index keeps its bulk
-                # configuration (lazier merging) until the next bulk import sets it back
-                log.warning("setting the store back after a failed bulk import failed too", exc_info=True)
+                # configuration (lazier merging) until the next bulk import sets it back. A sentence,
+                # not a traceback, on the user's terminal (--verbose shows the traceback)
+                log.warning("setting the store back after a failed bulk import failed too: %s", error)
+                log.info("the failure of setting the store back", exc_info=True)
 
 
 def _chunks(items: Iterable[tuple], count: int, size: int) -> Iterator[list[tuple]]:

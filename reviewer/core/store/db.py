@@ -187,8 +187,9 @@ class Store:
                 # the work stopped.
                 try:
                     session.rollback()
-                except Exception:
-                    log.warning("the rollback after %r failed too", error, exc_info=True)
+                except Exception as again:
+                    log.warning("the rollback after %r failed too: %s", error, again)  # a sentence, not a traceback
+                    log.info("the failed rollback", exc_info=True)  # --verbose shows it
                 failure = errors.classify(error, self.path) if isinstance(error, sqlite3.Error) else None
                 if failure is not None:
                     raise failure from error

@@ -335,5 +335,6 @@ def roll_back(conn: sqlite3.Connection) -> None:
         return
     try:
         conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        log.warning("the rollback after a failed write failed too", exc_info=True)
+    except sqlite3.Error as error:
+        log.warning("the rollback after a failed write failed too: %s", error)  # a sentence, not a traceback
+        log.info("the failed rollback", exc_info=True)  # --verbose shows it
