@@ -300,7 +300,13 @@ class Trial:
             last_known = (
                 f"last known: {self.last_known_status.text}" if self.last_known_status.is_given else ""
             )
-            detail = "; ".join(x for x in (last_known, self.why_stopped.text) if x)
+            # an "Unknown" status is one the sponsor has not confirmed since: say since when
+            verified = (
+                f"last verified {self.status_verified.text}"
+                if status.text == vocab.label("UNKNOWN") and self.status_verified.is_given
+                else ""
+            )
+            detail = "; ".join(x for x in (last_known, verified, self.why_stopped.text) if x)
             status = Shown(State.GIVEN, status.text, detail)
         return [
             Field("Status", status),

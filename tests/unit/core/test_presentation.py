@@ -43,3 +43,14 @@ def test_items_carry_their_ref_number_and_place_in_reading_order():
     assert p.items[0] == items.TRIAL and len(set(p.items)) == len(p.items)
     assert p.outcomes_state is State.GIVEN and p.arms_state is State.NOT_IN_SOURCE
     assert [c.key for c in p.criteria] == ["inclusion", "exclusion"] and p.criteria[1].state is State.NONE
+
+
+def test_an_unknown_status_says_what_was_last_known_and_since_when():
+    from reviewer.core.record import Dates
+
+    verified = Dates(status_verified="2019-03")
+    unknown = TrialRecord("NCT1", overall_status="UNKNOWN", last_known_status="RECRUITING", dates=verified)
+    status = present(unknown).facts[0].value
+    assert (status.text, status.detail) == ("Unknown", "last known: Recruiting; last verified 2019-03")
+    recruiting = TrialRecord("NCT2", overall_status="RECRUITING", dates=Dates(status_verified="2026-01"))
+    assert present(recruiting).facts[0].value.detail == ""  # a confirmed status needs no date beside it
