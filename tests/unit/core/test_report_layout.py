@@ -200,7 +200,7 @@ def test_the_brief_of_the_guangxi_seed_holds_its_summary_site_contact_and_regist
 def test_the_brief_of_an_unknown_trial_gives_its_last_known_status_and_verified_date(library):
     with library.session() as session:
         text = " ".join(page_texts(make_report(session, "brief", ["NCT02759614"], OPTIONS)))
-    assert "Unknown (last known: Active not recruiting)" in text  # vocab.label of ACTIVE_NOT_RECRUITING
+    assert "Unknown (last known: Active not recruiting; last verified 2018-06)" in text  # vocab.label of ACTIVE_NOT_RECRUITING
     assert "Status verified 2018-06" in text
 
 
