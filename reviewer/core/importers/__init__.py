@@ -7,6 +7,7 @@ zips is the import's job (reviewer.core.ingest.finding).
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from ..parsed import ParsedRecord
@@ -24,6 +25,8 @@ SNIFF_BYTES = 8192
 
 __all__ = ["REGISTRY", "InvalidSource", "decode", "detect", "read_document", "results_of"]
 
+
+log = logging.getLogger(__name__)
 
 _XML_ENCODING = re.compile(rb"""^<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 
@@ -170,5 +173,6 @@ def results_of(source_format: str, text: str) -> Results | None:
         return None
     try:
         return read(text)
-    except (InvalidSource, ValueError):
+    except Exception as error:  # noqa: BLE001 - a damaged copy must not stop the trial being shown
+        log.warning("the results of a stored %s document could not be read again: %s", source_format, error)
         return None
