@@ -179,6 +179,74 @@ class Link:
 
 
 @dataclass
+class ResponsibleParty:
+    """Who answers for the record: the sponsor, or an investigator named here."""
+
+    type: str | None = None  # SPONSOR / PRINCIPAL_INVESTIGATOR / SPONSOR_INVESTIGATOR
+    investigator_name: str | None = None
+    investigator_title: str | None = None
+    investigator_affiliation: str | None = None
+    old_name_title: str | None = None  # the registry's older form: a name and an organisation
+    old_organization: str | None = None
+
+
+@dataclass
+class Oversight:
+    """The US regulatory flags (the data monitoring committee is TrialRecord.has_dmc)."""
+
+    fda_regulated_drug: bool | None = None
+    fda_regulated_device: bool | None = None
+    unapproved_device: bool | None = None
+    pediatric_postmarket_surveillance: bool | None = None  # isPpsd
+    us_export: bool | None = None
+    fdaaa801_violation: bool | None = None
+
+
+@dataclass
+class IpdSharing:
+    """The plan to share individual participant data, and datasets already available."""
+
+    plan: str | None = None  # YES / NO / UNDECIDED
+    description: str | None = None
+    info_types: list[str] = field(default_factory=list)  # STUDY_PROTOCOL, SAP, ICF, CSR, ANALYTIC_CODE
+    time_frame: str | None = None
+    access_criteria: str | None = None
+    url: str | None = None
+    available: list[Link] = field(default_factory=list)  # referencesModule.availIpds: type as label
+
+
+@dataclass
+class Observational:
+    """What an observational (or registry) study adds to its design: whom it samples and how, and
+    what it keeps."""
+
+    study_population: str | None = None
+    sampling_method: str | None = None  # PROBABILITY_SAMPLE / NON_PROBABILITY_SAMPLE
+    patient_registry: bool | None = None
+    target_duration: str | None = None  # "5 Years"
+    biospec_retention: str | None = None  # NONE_RETAINED / SAMPLES_WITH_DNA / SAMPLES_WITHOUT_DNA
+    biospec_description: str | None = None
+
+
+@dataclass
+class GenderEligibility:
+    """Whether eligibility rests on gender identity, beyond the sex the record gives."""
+
+    based: bool | None = None
+    description: str | None = None
+
+
+@dataclass
+class ExpandedAccess:
+    """Whether the treatment is available outside the trial, and the registry record of that."""
+
+    available: bool | None = None
+    nct_id: str | None = None
+    status: str | None = None
+    types: list[str] = field(default_factory=list)  # an expanded-access record's: INDIVIDUAL, INTERMEDIATE, TREATMENT
+
+
+@dataclass
 class Design:
     study_type: str | None = None
     phases: list[str] = field(default_factory=list)  # [] when the source gives none
@@ -193,6 +261,30 @@ class Design:
     time_perspective: str | None = None
     enrollment_count: int | None = None
     enrollment_type: str | None = None  # ACTUAL / ESTIMATED
+
+
+# the single-object parts added after stores existed, and how to rebuild each from its stored form
+DETAIL_PARTS: dict[str, Any] = {
+    "organization": Sponsor,
+    "responsible_party": ResponsibleParty,
+    "oversight": Oversight,
+    "ipd_sharing": IpdSharing,
+    "observational": Observational,
+    "gender": GenderEligibility,
+    "expanded_access": ExpandedAccess,
+}
+
+
+def details_from_dict(data: dict[str, Any]) -> dict[str, Any]:
+    """The DETAIL_PARTS of a stored record or parts value, as objects (None where absent: a record
+    stored before they existed has none)."""
+    details: dict[str, Any] = {}
+    for name, kind in DETAIL_PARTS.items():
+        value = data.get(name)
+        if value is not None and kind is IpdSharing:
+            value = {**value, "available": [Link(**link) for link in value.get("available", ())]}
+        details[name] = None if value is None else kind(**value)
+    return details
 
 
 _REGISTRY_DATE = re.compile(r"(\d{4})-(\d\d)(?:-(\d\d))?", re.ASCII)
@@ -265,6 +357,13 @@ class TrialRecord:
     # that is None, so records hash as they did before it existed
     references: list[Reference] | None = None
     links: list[Link] | None = None
+    organization: Sponsor | None = None  # the organisation that registered the study
+    responsible_party: ResponsibleParty | None = None
+    oversight: Oversight | None = None
+    ipd_sharing: IpdSharing | None = None
+    observational: Observational | None = None
+    gender: GenderEligibility | None = None
+    expanded_access: ExpandedAccess | None = None
     # filled only when a trial is shown, from its stored source (core/shown.py): imports leave it None
     results: Results | None = None
 
@@ -296,6 +395,7 @@ class TrialRecord:
         d["documents"] = listof(Document, d.get("documents"))
         d["references"] = listof(Reference, d.get("references"))
         d["links"] = listof(Link, d.get("links"))
+        d.update(details_from_dict(d))
         if d.get("lead_sponsor") is not None:
             d["lead_sponsor"] = Sponsor(**d["lead_sponsor"])
         if d.get("locations") is not None:

@@ -89,6 +89,11 @@ ENUMS: dict[str, tuple[str, ...]] = {
     ),
     "masking": ("NONE", "SINGLE", "DOUBLE", "TRIPLE", "QUADRUPLE"),
     "who_masked": ("PARTICIPANT", "CARE_PROVIDER", "INVESTIGATOR", "OUTCOMES_ASSESSOR"),
+    "responsible_party": ("SPONSOR", "PRINCIPAL_INVESTIGATOR", "SPONSOR_INVESTIGATOR"),
+    "ipd_sharing": ("YES", "NO", "UNDECIDED"),
+    "ipd_info_type": ("STUDY_PROTOCOL", "SAP", "ICF", "CSR", "ANALYTIC_CODE"),
+    "sampling_method": ("PROBABILITY_SAMPLE", "NON_PROBABILITY_SAMPLE"),
+    "biospec_retention": ("NONE_RETAINED", "SAMPLES_WITH_DNA", "SAMPLES_WITHOUT_DNA"),
 }
 
 # Words seen in the legacy XML and on portal pages that do not normalise to the code by themselves.
@@ -145,6 +150,11 @@ SYNONYMS: dict[str, dict[str, str]] = {
     "masking": {"NONE_OPEN_LABEL": "NONE", "OPEN_LABEL": "NONE", "NO_MASKING": "NONE"},
     "who_masked": {"OUTCOMES_ASSESSOR": "OUTCOMES_ASSESSOR"},
     "sex": {"BOTH": "ALL"},
+    "ipd_info_type": {
+        "STATISTICAL_ANALYSIS_PLAN_SAP": "SAP",
+        "INFORMED_CONSENT_FORM_ICF": "ICF",
+        "CLINICAL_STUDY_REPORT_CSR": "CSR",
+    },
     "agency_class": {"U_S_FED": "FED", "US_FED": "FED"},
     "enrollment_type": {"ANTICIPATED": "ESTIMATED"},
     "date_type": {"ANTICIPATED": "ESTIMATED"},
@@ -158,6 +168,9 @@ _LABEL_OVERRIDES = {
     "PHASE3": "Phase 3",
     "PHASE4": "Phase 4",
     "ECT": "Early clinical trial",
+    "SAP": "Statistical analysis plan (SAP)",
+    "ICF": "Informed consent form (ICF)",
+    "CSR": "Clinical study report (CSR)",
     "OTHER_GOV": "Other government",
     "INDIV": "Individual",
     "FED": "Federal",

@@ -35,6 +35,7 @@ from ..record import (
 )
 from ..results import Results
 from .base import InvalidSource, check_field_sizes
+from .ctgov_json_details import provided_document_url, read_details
 from .ctgov_json_results import read_results
 from .fields import DOCUMENT_SIZE, ENROLLMENT, LATITUDE, LONGITUDE, Fields, unwrap
 
@@ -220,12 +221,13 @@ def study_to_record(study: dict[str, Any], warnings: list[str] | None = None) ->
         locations=None if contacts is None else _each(f, _location, contacts, "locations", CONTACTS),
         central_contacts=None if contacts is None else _each(f, _contact, contacts, "centralContacts", CONTACTS),
         officials=None if contacts is None else _each(f, _contact, contacts, "overallOfficials", CONTACTS),
-        documents=None if documents is None else _each(f, _document, documents, "largeDocs", docs_path),
+        documents=None if documents is None else _documents(f, documents, docs_path, nct_id),
         has_dmc=f.boolean(f.mapping(protocol, "oversightModule", P) or {}, "oversightHasDmc", f"{P}.oversightModule"),
         has_results=f.boolean(study, "hasResults", ""),
         version_date=_version_date(f, misc, status),
         references=None if references is None else _each(f, _reference, references, "references", REFERENCES),
         links=None if references is None else _each(f, _link, references, "seeAlsoLinks", REFERENCES),
+        **read_details(f, protocol),
     )
 
 
@@ -464,6 +466,13 @@ def _reference(f: Fields, value: dict[str, Any], path: str) -> Reference:
 
 def _link(f: Fields, value: dict[str, Any], path: str) -> Link:
     return Link(url=f.plain(value, "url", path), label=f.text(value, "label", path))
+
+
+def _documents(f: Fields, module: dict[str, Any], path: str, nct_id: str) -> list[Document] | None:
+    documents = _each(f, _document, module, "largeDocs", path)
+    for document in documents or ():
+        document.url = provided_document_url(nct_id, document.filename)
+    return documents
 
 
 def _document(f: Fields, value: dict[str, Any], path: str) -> Document:

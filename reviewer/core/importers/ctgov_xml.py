@@ -175,6 +175,7 @@ def study_to_record(study: Element, warnings: list[str] | None = None) -> rec.Tr
         ),
         references=references,
         links=links,
+        **read_details(study),
     )
 
 
@@ -603,3 +604,7 @@ def _document(element: Element) -> rec.Document:
         date=legacy_date(_text(element, "document_date")),
         url=url,
     )
+
+
+# last: that module reads with this one's helpers
+from .ctgov_xml_details import read_details  # noqa: E402

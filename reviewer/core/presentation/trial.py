@@ -24,9 +24,10 @@ from ..record import Contact, Location, TrialRecord
 from ..record import Criterion as RecordCriterion
 from ..record import Intervention as RecordIntervention
 from ..record import Reference as RecordReference
+from .details import design_details, eligibility_details
 from .facet_words import facets_text
 from .results import ResultsView, present_results
-from .values import BLANK, NOT_IN_SOURCE, Shown, State, joined, scalar, state_of_list
+from .values import BLANK, NOT_IN_SOURCE, Field, Shown, State, joined, scalar, state_of_list
 
 IDENTIFIER_KINDS = {"org_study": "Org study id", "secondary": "Secondary id", "alias": "Alias"}
 # the record's scalars the presentation carries under their own names
@@ -56,11 +57,6 @@ def paragraphs(text: str | None) -> list[list[str]]:
         return []
     parts = (part.strip() for part in text.replace("\r\n", "\n").split("\n\n"))
     return [part.split("\n") for part in parts if part]
-
-
-class Field(NamedTuple):
-    label: str
-    value: Shown
 
 
 class Entry(NamedTuple):
@@ -425,7 +421,7 @@ def _design(record: TrialRecord) -> list[Field]:
             Field("Masking", masking),
         ]
     fields.append(Field("Data monitoring committee", scalar(record.has_dmc)))
-    return fields
+    return fields + design_details(record)
 
 
 def _eligibility(record: TrialRecord) -> list[Field]:
@@ -442,6 +438,7 @@ def _eligibility(record: TrialRecord) -> list[Field]:
         Field("Ages", ages),
         Field("Age groups", groups),
         Field("Healthy volunteers", scalar(e.healthy_volunteers)),
+        *eligibility_details(record),
     ]
 
 

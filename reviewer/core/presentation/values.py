@@ -84,6 +84,13 @@ def state_of_list(values: list | None) -> State:
     return State.GIVEN if values else State.NONE
 
 
+class Field(NamedTuple):
+    """A labelled value of a trial's facts."""
+
+    label: str
+    value: Shown
+
+
 def scalar(value: Any, words: Callable[[Any], str] = str, detail: str = "") -> Shown:
     """A scalar: blank when the source leaves it out, else its words (``words(value)``)."""
     if value is None or value == "":

@@ -36,22 +36,25 @@ PART_FIELDS = (
     "documents",
     "references",
     "links",
+    *rec.DETAIL_PARTS,
 )
 # The record's fields the store does not keep: results are read from a version's source when it is
 # shown (core/shown.py)
 NOT_STORED = ("results",)
 # The parts a source may not carry (None in the record; the version's not_in_source lists them), in
-# the record's order: eligibility and the list parts (no lead sponsor is a sponsor not named).
+# the record's order: eligibility and the list parts (no lead sponsor is a sponsor not named; the
+# detail parts, single objects added later, are not listed: their None says it).
 NOT_IN_SOURCE_PARTS = tuple(
     f.name
     for f in dataclasses.fields(rec.TrialRecord)
-    if f.name == "eligibility" or (f.name in PART_FIELDS and f.name != "lead_sponsor")
+    if f.name == "eligibility"
+    or (f.name in PART_FIELDS and f.name != "lead_sponsor" and f.name not in rec.DETAIL_PARTS)
 )
 
 
 # TrialRecord's last fields, added after stores existed (results: imports leave it None, see
 # core/shown.py); content_hash leaves out the trailing ones that are None
-LATER_FIELDS = ("references", "links", "results")
+LATER_FIELDS = ("references", "links", *rec.DETAIL_PARTS, "results")
 _NULL_TAILS = tuple((name, f',"{name}":null}}'.encode()) for name in reversed(LATER_FIELDS))
 
 
@@ -151,6 +154,7 @@ def parts_from_json(value: str) -> tuple[dict[str, Any], dict[str, list[rec.Crit
         # parts added later: a version stored before them has none
         "references": listof(rec.Reference, data.get("references")),
         "links": listof(rec.Link, data.get("links")),
+        **rec.details_from_dict(data),
     }
     trees = data["criteria"]
     return fields, None if trees is None else {

@@ -222,8 +222,10 @@ def save_record_raw(
     same = next(
         iter(
             cursor.execute(
-                "SELECT id FROM trial_version WHERE trial_id = ? AND content_hash = ?",
-                (trial_id, prepared.content_hash),
+                # the same content, or the same document read by an older version of the importers
+                # (what they read from it has grown since: that is no new version of the trial)
+                "SELECT id FROM trial_version WHERE trial_id = ? AND (content_hash = ? OR source_hash = ?)",
+                (trial_id, prepared.content_hash, prepared.source_hash),
             ).fetchall()
         ),
         None,
