@@ -15,8 +15,8 @@ from pathlib import Path
 from .store.columns import LIST_COLUMNS
 
 STORE_FILE_NAME = "reviewer.sqlite3"  # reviewer.core.store.db.STORE_FILE_NAME (a test keeps them equal)
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")  # schemas whose trial table has LIST_COLUMNS
-LATER_COLUMNS = {"has_results": "0009"}  # list columns a later revision added: NULL in an older store
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")  # schemas whose trial table has LIST_COLUMNS
+LATER_COLUMNS = {"has_results": "0009", "enrollment_type": "0010"}  # list columns a later revision added: NULL in an older store
 
 
 def read_preview(data_dir: Path, limit: int = 200) -> tuple[int, list[dict]] | None:

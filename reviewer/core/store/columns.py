@@ -104,6 +104,7 @@ SUMMARY = (
     SummaryColumn("lead_sponsor", lambda r: r.lead_sponsor.name if r.lead_sponsor else None),
     SummaryColumn("conditions", lambda r: "; ".join(r.conditions or []) or None),
     SummaryColumn("enrollment_count", lambda r: r.design.enrollment_count),
+    SummaryColumn("enrollment_type", lambda r: r.design.enrollment_type),  # schema 0010
     SummaryColumn("start_date", lambda r: r.dates.start),
     SummaryColumn("last_update_posted", lambda r: r.dates.last_update_posted),
     SummaryColumn("has_results", lambda r: r.has_results),

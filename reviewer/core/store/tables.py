@@ -38,6 +38,7 @@ class Trial(SQLModel, table=True):
     lead_sponsor: str | None = Field(default=None, index=True)
     conditions: str | None = Field(default=None, index=True)  # "; "-joined
     enrollment_count: int | None = None
+    enrollment_type: str | None = None  # schema 0010: ACTUAL, ESTIMATED
     start_date: str | None = None
     last_update_posted: str | None = None
     has_results: bool | None = None  # schema 0009

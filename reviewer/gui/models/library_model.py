@@ -36,7 +36,11 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("lead_sponsor", "Sponsor", True),
     ("conditions", "Conditions", True),
     ("note_count", "Notes", True),
-    ("has_results", "Results", False),  # last: a header state saved before it restores as it was
+    ("has_results", "Results", False),
+    # after the older columns: a header state saved before them restores as it was. Not sortable:
+    # the trial table has no index on them (a sort would read the whole table, see schema 0005)
+    ("enrollment_count", "Enrollment", False),
+    ("start_date", "Start", False),
 )
 NOTES_COLUMN = 6
 
@@ -341,7 +345,9 @@ class LibraryModel(ReadOnlyTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole and key in ("brief_title", "lead_sponsor", "conditions"):
             return row.get(key) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "note_count":
+        if role == Qt.ItemDataRole.ToolTipRole and key == "enrollment_count" and row.get(key) is not None:
+            return "Estimated enrollment" if row.get("enrollment_type") == "ESTIMATED" else "Actual enrollment"
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("note_count", "enrollment_count"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == TRIAL_ID_ROLE:
             return row["id"]
@@ -362,4 +368,8 @@ def _display(key: str, row: dict) -> str:
         return "Posted" if value else ""
     if key == "note_count":
         return str(value) if value else ""
+    if key == "enrollment_count":
+        if value is None:
+            return ""
+        return f"{value:,} (est.)" if row.get("enrollment_type") == "ESTIMATED" else f"{value:,}"
     return "" if value is None else str(value)

@@ -1,7 +1,9 @@
-"""The library panel: search as you type, filters (status, phase, study type, eligibility facets) and
-the trial table.
+"""The library panel: search as you type, filters (status, phase, study type, results, condition and
+sponsor text, eligibility facets) and the trial table.
 
-Typing is debounced (SEARCH_DELAY_MS) and the query runs off the GUI thread in the model. Double
+Typing is debounced (SEARCH_DELAY_MS; the condition and sponsor fields TEXT_FILTER_DELAY_MS) and the
+query runs off the GUI thread in the model. The filters are not remembered between sessions (the
+table's column widths and order are, by the main window). Double
 click or Enter opens a trial (``sig_open``); the selection (2 to 6 trials) can be compared.
 """
 
@@ -28,6 +30,13 @@ from .facet_filter_edit import FacetFilterEdit
 from .row_table import row_table
 
 SEARCH_DELAY_MS = 150
+TEXT_FILTER_DELAY_MS = 250
+# the text filters (TrialFilter attribute, label, placeholder): each matches part of the field,
+# ignoring case; a location filter would be one more of these, in the same row
+TEXT_FILTERS = (
+    ("condition", "Condition", "e.g. lung cancer"),
+    ("sponsor", "Sponsor", "e.g. Pfizer"),
+)
 FILTERS = (
     ("statuses", "Status", "status"),
     ("phases", "Phase", "phase"),
@@ -116,6 +125,28 @@ class LibraryPanel(QWidget):
             button.sig_changed.connect(self._apply_filters)
             self.filters[attribute] = button
             filter_row.addWidget(button)
+        # the condition and sponsor fields: their own row, with room left for more (a location)
+        self.text_filters: dict[str, QLineEdit] = {}
+        self.text_filter_timer = QTimer(self)
+        self.text_filter_timer.setSingleShot(True)
+        self.text_filter_timer.setInterval(TEXT_FILTER_DELAY_MS)
+        self.text_filter_timer.timeout.connect(self._apply_filters)
+        text_row = QHBoxLayout()
+        for attribute, title, example in TEXT_FILTERS:
+            field = QLineEdit(self)
+            field.setObjectName(f"{attribute}Filter")
+            field.setAccessibleName(f"{title} filter")
+            field.setPlaceholderText(f"{title} contains…  ({example})")
+            field.setClearButtonEnabled(True)
+            field.setMaximumWidth(260)
+            field.textChanged.connect(lambda _text: self.text_filter_timer.start())
+            field.returnPressed.connect(self._apply_filters)
+            label = QLabel(f"{title}:", self)
+            label.setBuddy(field)
+            text_row.addWidget(label)
+            text_row.addWidget(field, 1)
+            self.text_filters[attribute] = field
+        text_row.addStretch(1)
         self.facets = FacetFilterEdit(self)
         self.facets.sig_changed.connect(lambda _conditions: self._apply_filters())
         filter_row.addStretch(1)
@@ -129,7 +160,7 @@ class LibraryPanel(QWidget):
             "libraryTable",
             "Trial library",
             QAbstractItemView.SelectionMode.ExtendedSelection,
-            (104, 300, 130, 112, 180, 180, 56, 64),
+            (104, 300, 130, 112, 180, 180, 56, 64, 104, 84),
         )
         # fixed row height: the view never measures rows, so 600,000 rows cost nothing
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -147,6 +178,7 @@ class LibraryPanel(QWidget):
         layout.setContentsMargins(6, 6, 0, 6)
         layout.addWidget(self.search)
         layout.addLayout(filter_row)
+        layout.addLayout(text_row)
         layout.addWidget(self.facets)  # a row of its own: conditions run long
         layout.addWidget(self.facets.problem)
         layout.addWidget(self.table)
@@ -179,6 +211,7 @@ class LibraryPanel(QWidget):
         self.model.set_search(text)
 
     def _apply_filters(self) -> None:
+        self.text_filter_timer.stop()
         self.model.set_filter(self.current_filter())
 
     def current_filter(self):
@@ -186,7 +219,8 @@ class LibraryPanel(QWidget):
         from ...core.library import TrialFilter  # not at start-up: it loads the store's libraries
 
         values = {attribute: (button.checked() or None) for attribute, button in self.filters.items()}
-        return TrialFilter(**values, facets=self.facets.conditions)
+        texts = {attribute: (field.text().strip() or None) for attribute, field in self.text_filters.items()}
+        return TrialFilter(**values, **texts, facets=self.facets.conditions)
 
     def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
         if not COLUMNS[column][2]:

@@ -346,3 +346,21 @@ def test_0009_copies_has_results_to_the_trial_row_and_goes_down_again(tmp_path, 
     with sqlite3.connect(path) as conn:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(trial)")}
     assert "has_results" not in columns and "conditions" in columns
+
+
+def test_0010_copies_the_enrollment_type_to_the_trial_row_and_goes_down_again(tmp_path):
+    path = tmp_path / STORE_FILE_NAME
+    shutil.copy(STORES / "0009.sqlite3", path)
+    store = open_store(tmp_path)
+    with store.session() as session:
+        copies = session.connection().exec_driver_sql(
+            "SELECT t.enrollment_type, v.enrollment_type FROM trial t JOIN trial_version v ON v.id = t.current_version_id"
+        ).all()
+        assert copies and all(t == v for t, v in copies) and any(t is not None for t, _ in copies)
+        rows = listing.list_trials(session)
+        assert all("enrollment_type" in row for row in rows)
+    store.close()
+    command.downgrade(alembic_config(path), "0009")
+    with sqlite3.connect(path) as conn:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(trial)")}
+    assert "enrollment_type" not in columns and "enrollment_count" in columns
