@@ -66,7 +66,7 @@ def test_page_pdf_text_and_json_agree_on_the_three_states_and_a_childs_number(wi
     assert re.search(r"Start — Primary completion", page)
     assert "Start — Primary completion" in brief
     assert "Start: —" in text
-    assert data["dates"]["start"] is None
+    assert data["dates"]["startDateStruct"]["date"] is None
     # one number for a child criterion
     for shown in (page, brief, text):
         assert "11. Item 11, one of:" in shown and "11.1. Child of eleven" in shown

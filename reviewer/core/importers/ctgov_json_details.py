@@ -37,7 +37,7 @@ def provided_document_url(nct_id: str, filename: str | None) -> str | None:
     return f"https://ClinicalTrials.gov/ProvidedDocs/{nct_id[-2:]}/{nct_id}/{filename}"
 
 
-def _given(value: Any) -> Any:
+def given_part(value: Any) -> Any:
     """``value``, or None when every field of it is empty (the source carries none of them)."""
     return value if any(v not in (None, []) for v in vars(value).values()) else None
 
@@ -79,7 +79,7 @@ def _organization(f: Fields, ident: dict[str, Any]) -> Sponsor | None:
 def _responsible_party(f: Fields, sponsors: dict[str, Any]) -> ResponsibleParty | None:
     path = f"{SPONSORS}.responsibleParty"
     value = f.mapping(sponsors, "responsibleParty", SPONSORS) or {}
-    return _given(
+    return given_part(
         ResponsibleParty(
             type=f.code("responsible_party", value, "type", path),
             investigator_name=f.text(value, "investigatorFullName", path),
@@ -95,7 +95,7 @@ def _oversight(f: Fields, oversight: dict[str, Any]) -> Oversight | None:
     def flag(key: str) -> bool | None:
         return f.boolean(oversight, key, OVERSIGHT)
 
-    return _given(
+    return given_part(
         Oversight(
             fda_regulated_drug=flag("isFdaRegulatedDrug"),
             fda_regulated_device=flag("isFdaRegulatedDevice"),
@@ -118,7 +118,7 @@ def _ipd_sharing(f: Fields, ipd: dict[str, Any], references: dict[str, Any]) -> 
         )
         if url or kind:
             available.append(Link(url=url, label="; ".join(t for t in (kind, comment) if t) or None))
-    return _given(
+    return given_part(
         IpdSharing(
             plan=f.code("ipd_sharing", ipd, "ipdSharing", IPD),
             description=f.text(ipd, "description", IPD),
@@ -134,7 +134,7 @@ def _ipd_sharing(f: Fields, ipd: dict[str, Any], references: dict[str, Any]) -> 
 def _observational(f: Fields, eligibility: dict[str, Any], design: dict[str, Any]) -> Observational | None:
     bio_path = f"{DESIGN}.bioSpec"
     bio = f.mapping(design, "bioSpec", DESIGN) or {}
-    return _given(
+    return given_part(
         Observational(
             study_population=f.text(eligibility, "studyPopulation", ELIGIBILITY),
             sampling_method=f.code("sampling_method", eligibility, "samplingMethod", ELIGIBILITY),
@@ -147,7 +147,7 @@ def _observational(f: Fields, eligibility: dict[str, Any], design: dict[str, Any
 
 
 def _gender(f: Fields, eligibility: dict[str, Any]) -> GenderEligibility | None:
-    return _given(
+    return given_part(
         GenderEligibility(
             based=f.boolean(eligibility, "genderBased", ELIGIBILITY),
             description=f.text(eligibility, "genderDescription", ELIGIBILITY),
@@ -163,7 +163,7 @@ def _expanded_access(f: Fields, status: dict[str, Any], design: dict[str, Any]) 
     value = f.mapping(status, "expandedAccessInfo", STATUS) or {}
     types = f.mapping(design, "expandedAccessTypes", DESIGN) or {}
     types_path = f"{DESIGN}.expandedAccessTypes"
-    return _given(
+    return given_part(
         ExpandedAccess(
             available=f.boolean(value, "hasExpandedAccess", path),
             nct_id=f.plain(value, "nctId", path),

@@ -18,15 +18,10 @@ from ..record import (
     ResponsibleParty,
     Sponsor,
 )
-from .ctgov_json_details import EXPANDED_ACCESS_TYPES
+from .ctgov_json_details import EXPANDED_ACCESS_TYPES, given_part
 from .ctgov_xml import _text as text_of
 from .ctgov_xml import _textblock as textblock_of
 from .ctgov_xml import _yes_no as yes_no
-
-
-def _given(value):
-    """``value``, or None when every field of it is empty."""
-    return value if any(v not in (None, []) for v in vars(value).values()) else None
 
 
 def read_details(study: Element) -> dict:
@@ -41,7 +36,7 @@ def read_details(study: Element) -> dict:
     source = text("source")
     return {
         "organization": Sponsor(source) if source else None,
-        "responsible_party": _given(
+        "responsible_party": given_part(
             ResponsibleParty(
                 type=vocab.to_code("responsible_party", text("responsible_party/responsible_party_type")),
                 investigator_name=text("responsible_party/investigator_full_name"),
@@ -51,7 +46,7 @@ def read_details(study: Element) -> dict:
                 old_organization=text("responsible_party/organization"),
             )
         ),
-        "oversight": _given(
+        "oversight": given_part(
             Oversight(
                 fda_regulated_drug=flag("oversight_info/is_fda_regulated_drug"),
                 fda_regulated_device=flag("oversight_info/is_fda_regulated_device"),
@@ -60,7 +55,7 @@ def read_details(study: Element) -> dict:
                 us_export=flag("oversight_info/is_us_export"),
             )
         ),
-        "ipd_sharing": _given(
+        "ipd_sharing": given_part(
             IpdSharing(
                 plan=vocab.to_code("ipd_sharing", text("patient_data/sharing_ipd")),
                 description=text("patient_data/ipd_description"),
@@ -74,7 +69,7 @@ def read_details(study: Element) -> dict:
                 url=text("patient_data/ipd_url"),
             )
         ),
-        "observational": _given(
+        "observational": given_part(
             Observational(
                 study_population=textblock_of(study, "eligibility/study_pop"),
                 sampling_method=vocab.to_code("sampling_method", text("eligibility/sampling_method")),
@@ -84,12 +79,12 @@ def read_details(study: Element) -> dict:
                 biospec_description=textblock_of(study, "biospec_descr"),
             )
         ),
-        "gender": _given(
+        "gender": given_part(
             GenderEligibility(
                 based=flag("eligibility/gender_based"), description=text("eligibility/gender_description")
             )
         ),
-        "expanded_access": _given(
+        "expanded_access": given_part(
             ExpandedAccess(
                 available=flag("has_expanded_access"),
                 types=[

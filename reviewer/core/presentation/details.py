@@ -18,6 +18,11 @@ def _codes(values: list[str]) -> Shown:
     return scalar(", ".join(vocab.label(v) for v in values) if values else None)
 
 
+def _detailed(shown: Shown, detail: str | None) -> Shown:
+    """``shown`` with ``detail`` said after it, when both are given."""
+    return Shown(State.GIVEN, shown.text, detail) if shown.is_given and detail else shown
+
+
 def _given(fields: list[Field]) -> list[Field]:
     return [f for f in fields if f.value.state is State.GIVEN]
 
@@ -55,18 +60,14 @@ def design_details(record: TrialRecord) -> list[Field]:
             Field("FDAAA 801 violation", scalar(over.fdaaa801_violation)),
         ]
     if obs:
-        biospecimens = _coded(obs.biospec_retention)
-        if biospecimens.is_given and obs.biospec_description:
-            biospecimens = Shown(State.GIVEN, biospecimens.text, obs.biospec_description)
+        biospecimens = _detailed(_coded(obs.biospec_retention), obs.biospec_description)
         fields += [
             Field("Patient registry", scalar(obs.patient_registry)),
             Field("Target follow-up", scalar(obs.target_duration)),
             Field("Biospecimens", biospecimens),
         ]
     if ipd:
-        plan = _coded(ipd.plan)
-        if plan.is_given and ipd.description:
-            plan = Shown(State.GIVEN, plan.text, ipd.description)
+        plan = _detailed(_coded(ipd.plan), ipd.description)
         available = "; ".join(x.url or x.label or "" for x in ipd.available)
         fields += [
             Field("Shares participant data (IPD)", plan),
@@ -96,8 +97,5 @@ def eligibility_details(record: TrialRecord) -> list[Field]:
             Field("Sampling method", _coded(obs.sampling_method)),
         ]
     if gender:
-        based = scalar(gender.based)
-        if based.is_given and gender.description:
-            based = Shown(State.GIVEN, based.text, gender.description)
-        fields.append(Field("Gender-based eligibility", based))
+        fields.append(Field("Gender-based eligibility", _detailed(scalar(gender.based), gender.description)))
     return _given(fields)

@@ -82,6 +82,7 @@ def test_a_record_comes_back_whole_from_its_values():
         "start_date": "2026-01",
         "last_update_posted": None,
         "has_results": True,
+        "enrollment_type": None,
     }
     bare = rec.TrialRecord("NCT00000002")  # no eligibility: its columns are empty, and it stays none
     row = dict(zip(names, mapping.record_values(bare), strict=True)) | {"parts": mapping.parts_json(bare)}
